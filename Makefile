@@ -1,0 +1,46 @@
+# dispatchlib: every target sets up .venv first (pinned by constraints.txt) when it is missing.
+# `make` alone lists the targets.
+
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed-stamp
+JOBS   ?= 2
+
+.DEFAULT_GOAL := help
+.PHONY: help setup report test lint lab execute lock clean
+
+help: ## list the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-9s %s\n", $$1, $$2}'
+
+$(STAMP): pyproject.toml constraints.txt
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -c constraints.txt -e ".[test]"
+	@touch $(STAMP)
+
+setup: $(STAMP) ## create .venv from the pinned versions and install the package
+
+report: $(STAMP) ## run every notebook with default parameters into reports/default/ (HTML included)
+	$(BIN)/python -m dispatchlib run --name default
+
+test: $(STAMP) ## the whole suite: lint, unit and data tests, nbval over notebooks/, papermill reruns
+	$(BIN)/ruff check dispatchlib tests
+	$(BIN)/python -m pytest -n $(JOBS) --dist loadscope --nbval-lax --nbval-current-env \
+		--nbval-sanitize-with tests/nbval_sanitize.cfg tests notebooks
+
+lint: $(STAMP) ## ruff over the library and the tests
+	$(BIN)/ruff check dispatchlib tests
+
+lab: $(STAMP) ## JupyterLab on 127.0.0.1 (with its token), opened on notebooks/
+	$(BIN)/jupyter lab --ip=127.0.0.1 --no-browser --notebook-dir=notebooks \
+		$(if $(filter 0,$(shell id -u)),--allow-root,)
+
+execute: $(STAMP) ## refresh the committed notebooks' outputs at default parameters
+	$(BIN)/python -m dispatchlib refresh
+
+lock: ## re-pin constraints.txt from the current .venv (after changing pyproject.toml)
+	$(BIN)/python -m pip freeze --exclude-editable > constraints.txt
+
+clean: ## remove reports/ contents and caches (keeps .venv)
+	rm -rf reports/*/ build .pytest_cache .hypothesis
+	find . -name __pycache__ -prune -exec rm -rf {} +

@@ -1,0 +1,58 @@
+"""Tables for the economics lesson (``02_economics``), built from the data package and the
+formulas: what each source implies for the yearly payment one worker makes to the state.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from . import formulas
+from .data import assumption, load
+
+
+def per_worker_estimates(quota_usd: float, quota_months: float) -> pd.DataFrame:
+    """Yearly payment to the state per worker, as each source implies it.
+
+    Parameters
+    ----------
+    quota_usd, quota_months : float
+        The amount paid over some months used by this run (USD, months).
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``label``, ``low``, ``high``, ``central`` (USD per worker per year), ``kind``
+        (the brief / this run / independent report / UN aggregate / derived) and ``source_id``.
+        Rows: the brief's stated range, this run's quota, the independent reports in
+        ``evidence.csv`` for the claim ``quota_annual_implied``, the UN Panel's aggregate
+        divided by its worker count, and the intelligence estimate of gross pay times the share
+        said to go to the state.
+    """
+    claims = load("claims").set_index("claim_id")
+    brief = claims.loc["quota_annual_implied"]
+    run = float(formulas.annual_quota(quota_usd, quota_months))
+    rows = [
+        {"label": "Brief: stated yearly range", "low": brief["low"], "high": brief["high"],
+         "central": None, "kind": "the brief", "source_id": "LANKOV2025"},
+        {"label": f"This run: ${quota_usd:,.0f} over {quota_months:g} months", "low": run,
+         "high": run, "central": run, "kind": "this run", "source_id": "LANKOV2025"},
+    ]
+    evidence = load("evidence")
+    reports = evidence[(evidence["claim_id"] == "quota_annual_implied")
+                       & (evidence["source_id"] != "LANKOV2025") & evidence["low"].notna()]
+    for row in reports.itertuples():
+        rows.append({"label": f"{row.source_id}", "low": row.low, "high": row.high,
+                     "central": None, "kind": "independent report", "source_id": row.source_id})
+    un_total = assumption("un_revenue_usd")[1]
+    un_workers = assumption("un_workers")[1]
+    un = float(formulas.per_worker_revenue(un_total, un_workers))
+    rows.append({"label": f"UN Panel: ${un_total / 1e6:,.0f}M / {un_workers:,.0f} workers",
+                 "low": un, "high": un, "central": un, "kind": "UN aggregate",
+                 "source_id": "RFA2024POE"})
+    wage = assumption("gross_wage_usd_month")
+    share = assumption("state_share")
+    take = formulas.state_take([wage[1], wage[1]], [share[1], share[2]])
+    rows.append({"label": f"Gross ${wage[1]:,.0f}/month x {share[1]:.0%}-{share[2]:.0%} to "
+                          "the state", "low": float(take[0]), "high": float(take[1]),
+                 "central": None, "kind": "derived", "source_id": "MBN2024"})
+    return pd.DataFrame(rows)

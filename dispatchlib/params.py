@@ -1,0 +1,206 @@
+"""Parameters of the notebooks and the command line: one registry of names, types, units and
+allowed values, and the validator every door uses (notebooks, ``python -m dispatchlib``, the
+library functions).
+
+Papermill only warns about unknown parameter names and checks no types, so every notebook
+passes its ``parameters`` cell through :func:`check` in the next cell: a wrong value stops the
+run there, with a message naming the parameter, the value given and what is allowed.
+
+Examples
+--------
+>>> p = check(workers=15_000, quota_months=8)
+>>> p.workers, p.quota_months
+(15000, 8.0)
+>>> try:
+...     check(quota_months=0)
+... except ParameterError as exc:
+...     print(exc)
+parameter quota_months = 0 is not allowed: expected a number > 0 and <= 60 (months)
+"""
+
+from __future__ import annotations
+
+import difflib
+import math
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from types import SimpleNamespace
+
+from .errors import ParameterError
+
+
+@dataclass(frozen=True)
+class ParamSpec:
+    """What one parameter may hold.
+
+    Attributes
+    ----------
+    name : str
+        Parameter name, the same in every notebook and on the command line.
+    kind : {"int", "float", "bool", "str", "list[str]", "list[int]"}
+        Type of the value.
+    unit : str
+        Unit of the value (``"persons"``, ``"USD"``, ``"months"``...), or ``""``.
+    help : str
+        One line on what the parameter means.
+    minimum, maximum : float, optional
+        Allowed range (inclusive unless ``exclusive_minimum``).
+    exclusive_minimum : bool
+        The value must be strictly above ``minimum``.
+    choices : tuple, optional
+        Allowed values (for ``str`` and the items of ``list[...]`` kinds).
+    """
+
+    name: str
+    kind: str
+    unit: str = ""
+    help: str = ""
+    minimum: float | None = None
+    maximum: float | None = None
+    exclusive_minimum: bool = False
+    choices: tuple = field(default_factory=tuple)
+
+    def allowed(self) -> str:
+        """Plain-language description of the allowed values."""
+        noun = {"int": "a whole number", "float": "a number", "bool": "True or False",
+                "str": "a text value", "list[str]": "a list of text values",
+                "list[int]": "a list of whole numbers"}[self.kind]
+        parts = [noun]
+        if self.choices:
+            parts = [f"{noun} from: {', '.join(map(str, self.choices))}"]
+        bounds = []
+        if self.minimum is not None:
+            bounds.append(f"{'>' if self.exclusive_minimum else '>='} {self.minimum:g}")
+        if self.maximum is not None:
+            bounds.append(f"<= {self.maximum:g}")
+        if bounds:
+            parts.append(" and ".join(bounds))
+        text = " ".join(parts)
+        return f"{text} ({self.unit})" if self.unit else text
+
+    def validate(self, value: object) -> object:
+        """Return ``value`` converted to the parameter's type, or raise ParameterError."""
+        fail = ParameterError(self.name, value, self.allowed())
+        if self.kind.startswith("list["):
+            if isinstance(value, str) or not isinstance(value, Sequence):
+                raise fail
+            item = ParamSpec(self.name, self.kind[5:-1], self.unit, self.help, self.minimum,
+                             self.maximum, self.exclusive_minimum, self.choices)
+            try:
+                return [item.validate(v) for v in value]
+            except ParameterError:
+                raise fail from None
+        if self.kind == "bool":
+            if not isinstance(value, bool):
+                raise fail
+            return value
+        if self.kind == "str":
+            if not isinstance(value, str) or (self.choices and value not in self.choices):
+                raise fail
+            return value
+        # numbers: bool is an int subclass but never a valid number here
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            raise fail
+        if not math.isfinite(value):
+            raise fail
+        if self.kind == "int":
+            if value != int(value):
+                raise fail
+            value = int(value)
+        else:
+            value = float(value)
+        if self.minimum is not None:
+            if value < self.minimum or (self.exclusive_minimum and value == self.minimum):
+                raise fail
+        if self.maximum is not None and value > self.maximum:
+            raise fail
+        return value
+
+
+SPECS: dict[str, ParamSpec] = {}
+
+
+def register(*specs: ParamSpec) -> None:
+    """Add parameter specifications to the registry (a name may be registered once)."""
+    for spec in specs:
+        if spec.name in SPECS and SPECS[spec.name] != spec:
+            raise ValueError(f"parameter {spec.name!r} is already registered differently")
+        SPECS[spec.name] = spec
+
+
+register(
+    ParamSpec("workers", "int", "persons", "DPRK workers in Russia during the year",
+              minimum=0, maximum=1_000_000),
+    ParamSpec("quota_usd", "float", "USD",
+              "amount each worker pays the state over quota_months (plan funds)",
+              minimum=0, maximum=100_000),
+    ParamSpec("quota_months", "float", "months", "months over which quota_usd is paid",
+              minimum=0, maximum=60, exclusive_minimum=True),
+    ParamSpec("savings_usd", "float", "USD per worker per year", "saved by a worker per year",
+              minimum=0, maximum=50_000, exclusive_minimum=True),
+    ParamSpec("years_abroad", "float", "years", "length of one posting",
+              minimum=0, maximum=20, exclusive_minimum=True),
+    ParamSpec("bribe_usd", "float", "USD", "bribe paid to be selected for a posting",
+              minimum=0, maximum=100_000),
+    ParamSpec("draws", "int", "draws", "Monte Carlo draws", minimum=1, maximum=10_000_000),
+    ParamSpec("seed", "int", "", "seed of the random number generator",
+              minimum=0, maximum=2**32 - 1),
+    ParamSpec("interactive", "bool", "", "build the slider explorers (skipped when headless)"),
+)
+
+
+def spec(name: str) -> ParamSpec:
+    """The specification of one parameter; an unknown name raises ParameterError with hints."""
+    _load_topic_specs()
+    try:
+        return SPECS[name]
+    except KeyError:
+        raise unknown(name, SPECS) from None
+
+
+def unknown(name: str, valid: Sequence[str] | dict) -> ParameterError:
+    """Error for an unknown parameter name, listing the valid names and the closest one."""
+    names = sorted(valid)
+    close = difflib.get_close_matches(name, names, n=1)
+    hint = f"did you mean {close[0]!r}? " if close else ""
+    return ParameterError(name, "(unknown name)",
+                          f"{hint}one of the parameter names: {', '.join(names)}")
+
+
+def check(rules: Sequence[Callable[[SimpleNamespace], None]] = (), **values) -> SimpleNamespace:
+    """Validate parameter values by name; return them, converted, as attributes.
+
+    Parameters
+    ----------
+    rules : sequence of callables, optional
+        Extra checks across parameters (e.g. a low end above a high end); each receives the
+        validated namespace and raises ParameterError.
+    **values
+        Parameter values by name.
+
+    Returns
+    -------
+    types.SimpleNamespace
+        The validated values.
+
+    Raises
+    ------
+    ParameterError
+        For the first value that is unknown, of the wrong type or out of range.
+    """
+    out = SimpleNamespace(**{name: spec(name).validate(v) for name, v in values.items()})
+    for rule in rules:
+        rule(out)
+    return out
+
+
+def _load_topic_specs() -> None:
+    """Import the topic modules that register their own parameters."""
+    import importlib
+
+    for module in ("history", "sanctions", "prospects", "implications", "audit"):
+        try:
+            importlib.import_module(f"dispatchlib.{module}")
+        except ModuleNotFoundError as exc:
+            if exc.name != f"dispatchlib.{module}":
+                raise

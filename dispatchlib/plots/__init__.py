@@ -1,0 +1,81 @@
+"""Figures for the notebooks, drawn with seaborn and matplotlib: one module per lesson topic
+(``plots.economics``, ``plots.history``...) on top of the shared style defined here.
+
+Every figure function returns a :class:`matplotlib.figure.Figure` with labelled axes (units
+included) and a sources line under the plot. Call :func:`use_style` once per notebook: it sets
+the seaborn context, figure size and the colour-blind-safe palette together.
+
+Importing :mod:`dispatchlib` does not import this package; it loads on first use, and each
+topic module loads when first named (``dl.plots.economics``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+import matplotlib as mpl
+import seaborn as sns
+
+STYLES = {
+    # context, font scale, figure size (inches), dpi
+    "notebook": ("notebook", 1.0, (8.0, 4.5), 100),
+    "projector": ("talk", 1.15, (11.0, 6.0), 100),
+    "print": ("paper", 1.0, (6.5, 3.8), 150),
+}
+PALETTE = "colorblind"
+
+
+def use_style(mode: str = "notebook") -> None:
+    """Set context, sizes and a colour-blind-safe palette for all later figures.
+
+    Parameters
+    ----------
+    mode : {"notebook", "projector", "print"}
+        ``projector`` enlarges text and lines for a classroom screen; ``print`` is compact.
+    """
+    if mode not in STYLES:
+        raise ValueError(f"style mode must be one of {', '.join(STYLES)}, got {mode!r}")
+    context, scale, size, dpi = STYLES[mode]
+    sns.set_theme(context=context, style="whitegrid", palette=PALETTE, font_scale=scale)
+    mpl.rcParams.update({"figure.figsize": size, "figure.dpi": dpi, "savefig.dpi": dpi,
+                         "axes.titleweight": "bold", "axes.titlelocation": "left"})
+
+
+def colors(n: int) -> list:
+    """``n`` colours of the colour-blind-safe palette."""
+    return sns.color_palette(PALETTE, n)
+
+
+def usd(x: float, _pos=None) -> str:
+    """Format US dollars compactly: $950M, $1.2B, $9,750."""
+    if abs(x) >= 1e9:
+        return f"${x / 1e9:,.1f}B"
+    if abs(x) >= 1e6:
+        return f"${x / 1e6:,.0f}M"
+    return f"${x:,.0f}"
+
+
+def thousands(x: float, _pos=None) -> str:
+    """Format counts with thousands separators."""
+    return f"{x:,.0f}"
+
+
+def add_sources(fig, source_ids: Iterable[str], note: str = "") -> None:
+    """Write "Sources: ..." (and an optional note) under the figure."""
+    ids = ", ".join(dict.fromkeys(i for i in source_ids if i))
+    text = f"Sources: {ids}." + (f" {note}" if note else "")
+    fig.tight_layout()
+    fig.text(0.01, 0.0, text, ha="left", va="top", fontsize="small", wrap=True, color="0.3")
+
+
+
+
+def __getattr__(name: str):
+    import importlib
+
+    try:
+        return importlib.import_module(f"{__name__}.{name}")
+    except ModuleNotFoundError as exc:
+        if exc.name != f"{__name__}.{name}":
+            raise
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}") from None

@@ -1,0 +1,149 @@
+"""Figures of the economics lesson (``02_economics``): revenue against workers, estimates from
+several sources side by side, Monte Carlo distributions and the tornado chart."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+import matplotlib as mpl
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+import seaborn as sns
+
+from ..scenario import LABELS, UNITS
+from . import add_sources, colors, thousands, usd
+
+
+def revenue_vs_workers(band: pd.DataFrame, marks: pd.DataFrame | None = None,
+                       target_usd: float | None = 1e9, sources: Iterable[str] = ()):
+    """State revenue as a function of the number of workers, with Monte Carlo bands.
+
+    Parameters
+    ----------
+    band : pandas.DataFrame
+        From :func:`dispatchlib.scenario.revenue_by_workers`: index workers, columns p5, p25,
+        p50, p75, p95 (USD per year).
+    marks : pandas.DataFrame, optional
+        Points to mark, with columns ``workers``, ``revenue_usd``, ``label``.
+    target_usd : float, optional
+        A horizontal reference line (USD per year), e.g. the brief's $1 billion.
+    """
+    fig, ax = plt.subplots()
+    x = band.index.to_numpy()
+    c = colors(4)
+    ax.fill_between(x, band["p5"], band["p95"], color=c[0], alpha=0.2,
+                    label="90% interval (p5-p95)")
+    ax.fill_between(x, band["p25"], band["p75"], color=c[0], alpha=0.4,
+                    label="50% interval (p25-p75)")
+    ax.plot(x, band["p50"], color=c[0], lw=2, label="median")
+    if target_usd:
+        ax.axhline(target_usd, color="0.3", ls="--", lw=1)
+        ax.annotate(f"{usd(target_usd)} a year", (x[-1], target_usd), xytext=(-4, 4),
+                    textcoords="offset points", fontsize="small", color="0.3", ha="right")
+    if marks is not None:
+        markers = ["o", "s", "D", "^", "v"]
+        for i, row in enumerate(marks.itertuples()):
+            ax.plot(row.workers, row.revenue_usd, markers[i % 5], color=c[1 + i % 3], ms=8,
+                    label=row.label, ls="none")
+    ax.xaxis.set_major_formatter(thousands)
+    ax.yaxis.set_major_formatter(usd)
+    ax.set_xlabel("DPRK workers in Russia (persons)")
+    ax.set_ylabel("State revenue (USD per year)")
+    ax.set_title("Quota revenue to the state grows in step with the workforce")
+    ax.legend(loc="upper left", fontsize="small")
+    add_sources(fig, sources, "Bands: spread of the quota per worker, not of the workforce.")
+    return fig
+
+
+def range_comparison(table: pd.DataFrame, value_label: str, title: str,
+                     sources: Iterable[str] = (), formatter=usd):
+    """Estimates from several sources as ranges (bars) with central marks, one row each.
+
+    Parameters
+    ----------
+    table : pandas.DataFrame
+        Columns ``label``, ``low``, ``high``, ``kind`` (legend group) and optionally ``central``.
+    value_label : str
+        Axis label, with unit.
+    """
+    fig, ax = plt.subplots(figsize=(mpl.rcParams["figure.figsize"][0], 0.5 * len(table) + 1.5))
+    kinds = list(dict.fromkeys(table["kind"]))
+    palette = dict(zip(kinds, colors(len(kinds)), strict=False))
+    markers = dict(zip(kinds, ["o", "s", "D", "^", "v", "P"], strict=False))
+    seen = set()
+    for y, row in enumerate(table.itertuples()):
+        color = palette[row.kind]
+        label = row.kind if row.kind not in seen else None
+        seen.add(row.kind)
+        ax.plot([row.low, row.high], [y, y], color=color, lw=6, alpha=0.6, solid_capstyle="butt")
+        mid = getattr(row, "central", None)
+        mid = (row.low + row.high) / 2 if mid is None or pd.isna(mid) else mid
+        ax.plot(mid, y, markers[row.kind], color=color, ms=8, label=label)
+    ax.set_yticks(range(len(table)), table["label"])
+    ax.invert_yaxis()
+    ax.xaxis.set_major_formatter(formatter)
+    ax.set_xlabel(value_label)
+    ax.set_title(title)
+    ax.legend(fontsize="small", loc="lower right")
+    add_sources(fig, sources, "Bars: the range each source gives; marks: its central value.")
+    return fig
+
+
+def distribution(draws: pd.Series, threshold: float | None = None, sources: Iterable[str] = (),
+                 formatter=usd):
+    """Histogram of Monte Carlo draws of one output, with its 90% interval and a threshold.
+
+    Parameters
+    ----------
+    draws : pandas.Series
+        Draws of one output; its name picks the label and unit.
+    threshold : float, optional
+        Marked with a line; the share of draws above it is printed on the figure.
+    """
+    name = draws.name
+    fig, ax = plt.subplots()
+    sns.histplot(draws, bins=60, stat="probability", ax=ax, color=colors(1)[0], edgecolor=None)
+    lo, hi = np.percentile(draws, [5, 95])
+    ax.axvspan(lo, hi, color="0.5", alpha=0.12, label="90% of draws (p5-p95)")
+    if threshold is not None:
+        share = float((draws > threshold).mean())
+        ax.axvline(threshold, color="0.2", ls="--", lw=1.2,
+                   label=f"{formatter(threshold)}: {share:.0%} of draws above")
+    ax.xaxis.set_major_formatter(formatter)
+    ax.set_xlabel(f"{LABELS.get(name, name)} ({UNITS.get(name, '')})")
+    ax.set_ylabel("Share of draws")
+    ax.set_title(f"Monte Carlo: {LABELS.get(name, name).lower()}")
+    ax.legend(fontsize="small")
+    add_sources(fig, sources, "The spread reflects the input ranges chosen, not a forecast.")
+    return fig
+
+
+def _num(x: float) -> str:
+    return f"{x:,.0f}" if abs(x) >= 100 else f"{x:.3g}"
+
+
+def tornado(sens: pd.DataFrame, output: str = "state_revenue_usd", sources: Iterable[str] = (),
+            formatter=usd):
+    """Tornado chart of one-way sensitivity (from :func:`dispatchlib.scenario.sensitivity`)."""
+    sens = sens[sens["swing"] > 0]
+    fig, ax = plt.subplots(figsize=(mpl.rcParams["figure.figsize"][0], 0.7 * len(sens) + 1.8))
+    base = float(sens["base"].iloc[0]) if len(sens) else 0.0
+    c = colors(2)
+    for y, row in enumerate(sens.to_dict("records")):
+        for end, color, lab in (("at_low", c[0], "input at its low end"),
+                                ("at_high", c[1], "input at its high end")):
+            ax.barh(y, row[end] - base, left=base, color=color, height=0.6,
+                    label=lab if y == 0 else None)
+    ax.axvline(base, color="0.2", lw=1)
+    ax.set_yticks(range(len(sens)), [
+        f"{LABELS.get(i, i)}\n{_num(r['low'])} to {_num(r['high'])} {UNITS.get(i, '')}"
+        for i, r in sens.iterrows()])
+    ax.invert_yaxis()
+    ax.xaxis.set_major_formatter(formatter)
+    ax.xaxis.set_major_locator(mpl.ticker.MaxNLocator(5))
+    ax.set_xlabel(f"{LABELS.get(output, output)} ({UNITS.get(output, '')})")
+    ax.set_title("Which input moves the result most?")
+    ax.legend(fontsize="small", loc="best")
+    add_sources(fig, sources, "Each bar moves one input over its range, others held central.")
+    return fig

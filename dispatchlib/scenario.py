@@ -1,0 +1,316 @@
+"""The scenario engine: one deterministic scenario, Monte Carlo over documented ranges, and
+one-way sensitivity for a tornado chart.
+
+A scenario is five uncertain inputs, each a :class:`Range` (low, central, high):
+
+========================  ==========================  =========================================
+input                     unit                        default (``data/assumptions.csv``)
+========================  ==========================  =========================================
+``workers``               persons                     the 2025 stock, about 15,000
+``annual_quota_usd``      USD per worker per year     $6,500 over 8 months = $9,750
+``savings_usd``           USD per worker per year     about $1,500
+``years_abroad``          years                       3 (3 to 5)
+``bribe_usd``             USD                         $400
+========================  ==========================  =========================================
+
+**What your values do.** The number of workers is a scenario choice: a value you give is held
+fixed. The per-worker inputs are uncertain: a value you give becomes the most likely value (the
+mode) of that input, and the documented low and high ends stay, widened where needed to include
+your value. Inputs you leave out keep their documented range.
+
+**Monte Carlo distribution.** Each input is drawn independently from a triangular distribution
+with minimum ``low``, mode ``central`` and maximum ``high`` (a constant where low = high), by
+inverse-CDF sampling of ``numpy.random.default_rng(seed)`` uniforms, one row per input in the
+fixed order above. The same seed and draws therefore give the same numbers on any machine and
+in any order of runs. The triangle is a statement of ignorance, not of knowledge: it only says
+the central figure is the most plausible and the ends are possible.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, replace
+
+import numpy as np
+import pandas as pd
+
+from . import formulas
+from .data import assumption
+from .params import check
+
+INPUTS = ("workers", "annual_quota_usd", "savings_usd", "years_abroad", "bribe_usd")
+OUTPUTS = ("workers", "annual_quota_usd", "state_revenue_usd", "household_savings_usd",
+           "returnee_capital_usd", "bribe_payback_months")
+UNITS = {
+    "workers": "persons",
+    "annual_quota_usd": "USD per worker per year",
+    "savings_usd": "USD per worker per year",
+    "years_abroad": "years",
+    "bribe_usd": "USD",
+    "state_revenue_usd": "USD per year",
+    "household_savings_usd": "USD per year",
+    "returnee_capital_usd": "USD per returnee",
+    "bribe_payback_months": "months",
+}
+LABELS = {
+    "workers": "Workers in Russia",
+    "annual_quota_usd": "Quota paid to the state per worker",
+    "savings_usd": "Savings per worker",
+    "years_abroad": "Years abroad",
+    "bribe_usd": "Bribe for a posting",
+    "state_revenue_usd": "State revenue",
+    "household_savings_usd": "Household savings",
+    "returnee_capital_usd": "Capital per returnee",
+    "bribe_payback_months": "Months to repay the bribe",
+}
+PERCENTILES = (5, 50, 95)
+
+
+@dataclass(frozen=True)
+class Range:
+    """An uncertain quantity: low, central and high values (low <= central <= high)."""
+
+    low: float
+    central: float
+    high: float
+
+    def __post_init__(self):
+        if not self.low <= self.central <= self.high:
+            raise ValueError(f"range not ordered: {self.low} <= {self.central} <= {self.high}")
+
+    @classmethod
+    def point(cls, value: float) -> Range:
+        """A range with no spread."""
+        return cls(value, value, value)
+
+    def with_mode(self, central: float) -> Range:
+        """A new central value; the ends widen where needed to include it."""
+        return Range(min(self.low, central), central, max(self.high, central))
+
+
+@dataclass(frozen=True)
+class Scenario:
+    """Five uncertain inputs of the dispatch economy (units in the module docstring)."""
+
+    workers: Range
+    annual_quota_usd: Range
+    savings_usd: Range
+    years_abroad: Range
+    bribe_usd: Range
+
+    def central(self) -> dict[str, float]:
+        """Central value of every input."""
+        return {name: getattr(self, name).central for name in INPUTS}
+
+    def table(self) -> pd.DataFrame:
+        """The inputs as a table: low, central, high and unit."""
+        rows = {name: asdict(getattr(self, name)) for name in INPUTS}
+        frame = pd.DataFrame(rows).T[["low", "central", "high"]]
+        frame["unit"] = [UNITS[n] for n in INPUTS]
+        return frame
+
+
+def documented() -> Scenario:
+    """The scenario of ``data/assumptions.csv``: each input's documented low, central, high."""
+    return Scenario(**{name: Range(*assumption(name)) for name in INPUTS})
+
+
+def build(workers: float | None = None, quota_usd: float | None = None,
+          quota_months: float | None = None, savings_usd: float | None = None,
+          years_abroad: float | None = None, bribe_usd: float | None = None) -> Scenario:
+    """A scenario from parameter values; ``None`` keeps the documented value.
+
+    Parameters
+    ----------
+    workers : int, optional
+        Workers in Russia, persons.
+    quota_usd, quota_months : float, optional
+        Paid to the state over ``quota_months`` months, USD per worker. Either one given sets
+        the central annual quota to ``quota_usd / quota_months * 12`` (the other one from the
+        brief: $6,500 and 8 months).
+    savings_usd : float, optional
+        Saved per worker per year, USD.
+    years_abroad : float, optional
+        Length of a posting, years.
+    bribe_usd : float, optional
+        Bribe for a posting, USD.
+
+    Returns
+    -------
+    Scenario
+        ``workers``, if given, is held fixed; any other value given becomes the central value
+        of its input, whose documented low and high ends widen to include it.
+
+    Raises
+    ------
+    ParameterError
+        If a value is of the wrong type or out of its allowed range.
+    """
+    given = {k: v for k, v in dict(workers=workers, quota_usd=quota_usd,
+                                    quota_months=quota_months, savings_usd=savings_usd,
+                                    years_abroad=years_abroad, bribe_usd=bribe_usd).items()
+             if v is not None}
+    p = vars(check(**given))
+    base = documented()
+    changes = {k: getattr(base, k).with_mode(p[k])
+               for k in ("savings_usd", "years_abroad", "bribe_usd") if k in p}
+    if "workers" in p:
+        changes["workers"] = Range.point(p["workers"])
+    if "quota_usd" in p or "quota_months" in p:
+        amount = p.get("quota_usd", assumption("quota_amount_usd")[1])
+        months = p.get("quota_months", assumption("quota_months")[1])
+        annual = float(formulas.annual_quota(amount, months))
+        changes["annual_quota_usd"] = base.annual_quota_usd.with_mode(annual)
+    return replace(base, **changes)
+
+
+def evaluate(workers, annual_quota_usd, savings_usd, years_abroad, bribe_usd) -> dict:
+    """All outputs for given inputs (scalars or arrays), through :mod:`dispatchlib.formulas`.
+
+    Returns
+    -------
+    dict of numpy.ndarray
+        Keys of :data:`OUTPUTS`; units in :data:`UNITS`.
+    """
+    return {
+        "workers": np.asarray(workers, dtype=float),
+        "annual_quota_usd": np.asarray(annual_quota_usd, dtype=float),
+        "state_revenue_usd": formulas.state_revenue(workers, annual_quota_usd),
+        "household_savings_usd": formulas.household_savings(workers, savings_usd),
+        "returnee_capital_usd": formulas.returnee_capital(savings_usd, years_abroad),
+        "bribe_payback_months": formulas.bribe_payback_months(bribe_usd, savings_usd),
+    }
+
+
+def deterministic(s: Scenario) -> dict[str, float]:
+    """Outputs at the central value of every input."""
+    return {k: float(v) for k, v in evaluate(**s.central()).items()}
+
+
+def triangular(u: np.ndarray, r: Range) -> np.ndarray:
+    """Map uniforms ``u`` in [0, 1) to a triangular(low, central, high) distribution.
+
+    Inverse-CDF sampling; a range without spread gives a constant.
+    """
+    a, c, b = r.low, r.central, r.high
+    if b == a:
+        return np.full_like(u, a, dtype=float)
+    split = (c - a) / (b - a)
+    left = a + np.sqrt(u * (b - a) * (c - a))
+    right = b - np.sqrt((1 - u) * (b - a) * (b - c))
+    return np.where(u < split, left, right)
+
+
+def draw_inputs(s: Scenario, draws: int, seed: int) -> dict[str, np.ndarray]:
+    """Draw every input independently from its triangular distribution (see module notes)."""
+    check(draws=draws, seed=seed)
+    u = np.random.default_rng(seed).random((len(INPUTS), draws))
+    return {name: triangular(u[i], getattr(s, name)) for i, name in enumerate(INPUTS)}
+
+
+def monte_carlo(s: Scenario, draws: int = 10_000, seed: int = 2025) -> pd.DataFrame:
+    """Monte Carlo draws of every input and output.
+
+    Parameters
+    ----------
+    s : Scenario
+        The inputs with their ranges.
+    draws : int
+        Number of draws.
+    seed : int
+        Seed of ``numpy.random.default_rng``.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per draw; columns: the inputs and the outputs (units in :data:`UNITS`).
+    """
+    x = draw_inputs(s, draws, seed)
+    out = evaluate(**x)
+    out.update({k: x[k] for k in ("savings_usd", "years_abroad", "bribe_usd")})
+    return pd.DataFrame(out)
+
+
+def summarize(draws: pd.DataFrame, percentiles=PERCENTILES) -> pd.DataFrame:
+    """Percentiles of each output column: one row per output, columns ``p5``, ``p50``, ``p95``."""
+    cols = [c for c in OUTPUTS if c in draws]
+    values = np.percentile(draws[cols].to_numpy(), percentiles, axis=0).T
+    return pd.DataFrame(values, index=cols, columns=[f"p{p:g}" for p in percentiles])
+
+
+def formatted(summary: pd.DataFrame) -> pd.DataFrame:
+    """A percentile table as text for printing: thousands separators, one decimal below 100,
+    and a unit column."""
+    def fmt(x: float) -> str:
+        return f"{x:,.1f}" if abs(x) < 100 else f"{x:,.0f}"
+
+    out = summary.map(fmt)
+    out["unit"] = [UNITS.get(i, "") for i in summary.index]
+    return out
+
+
+def sensitivity(s: Scenario, output: str = "state_revenue_usd") -> pd.DataFrame:
+    """One-way sensitivity: the output with each input at its low and high end, others central.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Index: input names, sorted by swing (largest first). Columns: ``low``, ``high`` (the
+        input's ends), ``at_low``, ``at_high`` (the output there), ``swing`` (|at_high - at_low|)
+        and ``base`` (the output with every input central).
+    """
+    if output not in OUTPUTS:
+        raise ValueError(f"output must be one of {', '.join(OUTPUTS)}, got {output!r}")
+    centre = s.central()
+    base = float(evaluate(**centre)[output])
+    rows = []
+    for name in INPUTS:
+        r = getattr(s, name)
+        at = [float(evaluate(**{**centre, name: end})[output]) for end in (r.low, r.high)]
+        rows.append({"input": name, "low": r.low, "high": r.high, "at_low": at[0],
+                     "at_high": at[1], "swing": abs(at[1] - at[0]), "base": base})
+    return pd.DataFrame(rows).set_index("input").sort_values("swing", ascending=False)
+
+
+def revenue_by_workers(grid, s: Scenario, draws: int = 10_000, seed: int = 2025,
+                       percentiles=(5, 25, 50, 75, 95)) -> pd.DataFrame:
+    """State revenue across a grid of worker numbers, with Monte Carlo percentiles.
+
+    At a fixed number of workers revenue is ``workers * quota``, so its percentiles are those of
+    the quota draws times the number of workers.
+
+    Parameters
+    ----------
+    grid : array_like
+        Worker numbers, persons.
+    s : Scenario
+        Supplies the quota range.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Index ``workers``; one column per percentile (``p5`` ...), USD per year.
+    """
+    quota = draw_inputs(s, draws, seed)["annual_quota_usd"]
+    q = np.percentile(quota, percentiles)
+    grid = np.asarray(grid, dtype=float)
+    frame = pd.DataFrame(np.outer(grid, q), columns=[f"p{p:g}" for p in percentiles])
+    frame.index = pd.Index(grid, name="workers")
+    return frame
+
+
+def report(s: Scenario, draws: int | None = None, seed: int = 2025) -> dict:
+    """The scenario's headline numbers as a flat dict (what ``scenario --json`` prints).
+
+    Keys of :data:`OUTPUTS` hold central values; with ``draws``, ``<key>_p5``, ``<key>_p50``
+    and ``<key>_p95`` hold Monte Carlo percentiles. ``units`` and ``inputs`` describe them.
+    """
+    out: dict = deterministic(s)
+    if draws:
+        summary = summarize(monte_carlo(s, draws, seed))
+        for key in OUTPUTS:
+            for col in summary.columns:
+                out[f"{key}_{col}"] = float(summary.at[key, col])
+        out["draws"], out["seed"] = draws, seed
+    out["units"] = {k: UNITS[k] for k in OUTPUTS}
+    out["inputs"] = {k: asdict(getattr(s, k)) for k in INPUTS}
+    return out

@@ -1,0 +1,35 @@
+"""Shared test set-up.
+
+- Notebook kernels started by nbval and papermill inherit ``DISPATCHLIB_HEADLESS=1`` (slider
+  explorers step aside) and never ``MPLBACKEND=Agg`` (which would drop every figure).
+- nbval does not compare ``stderr`` (library warnings differ between machines).
+- ``run_notebook`` executes a notebook with papermill into the test's temporary folder and
+  returns its recorded results.
+"""
+
+import os
+
+import pytest
+
+os.environ["DISPATCHLIB_HEADLESS"] = "1"
+os.environ.pop("MPLBACKEND", None)
+
+
+def pytest_collectstart(collector):
+    if collector.path is not None and collector.path.suffix == ".ipynb":
+        collector.skip_compare += ("stderr",)
+
+
+@pytest.fixture
+def run_notebook(tmp_path):
+    """Execute ``notebooks/<stem>.ipynb`` with parameters; return its recorded results."""
+    from dispatchlib import results, runner
+
+    def run(stem: str, **parameters) -> dict:
+        (source,) = runner.notebooks([stem])
+        target = runner.execute(source, tmp_path / source.name, parameters)
+        payload = results.extract(target)
+        assert payload is not None, f"{stem} recorded no results"
+        return payload["results"]
+
+    return run

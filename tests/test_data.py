@@ -1,0 +1,125 @@
+"""The data package: Frictionless validation, the rules a schema cannot state, coverage of the
+brief, and clear loader errors on a broken copy."""
+
+import shutil
+
+import pytest
+from frictionless import Package
+
+import dispatchlib as dl
+from dispatchlib import DataError, paths
+from dispatchlib.data import validate
+
+DATA = paths.ROOT / "data"
+
+
+def test_frictionless_validates_the_package():
+    report = Package(str(DATA / "datapackage.json")).validate()
+    assert report.valid, report.flatten(["rowNumber", "fieldName", "type", "note"])[:10]
+
+
+def test_loader_agrees():
+    assert validate() == []
+
+
+@pytest.mark.parametrize("name", dl.resources())
+def test_every_table_loads_with_units(name):
+    frame = dl.load(name)
+    assert len(frame) > 0
+    assert set(frame.attrs["fields"]) == set(frame.columns)
+
+
+def test_every_source_column_resolves_and_names_a_source():
+    known = set(dl.load("sources")["source_id"])
+    for name in dl.resources():
+        frame = dl.load(name)
+        for col in [c for c in frame.columns if c.endswith("source_id")]:
+            used = set(frame[col].dropna())
+            assert used <= known, (name, col, used - known)
+        if "source_id" in frame.columns and name != "sources":
+            assert frame["source_id"].notna().all(), f"{name}: a row without a source"
+
+
+def test_ranges_are_ordered():
+    for name in dl.resources():
+        frame = dl.load(name)
+        if {"low", "high"} <= set(frame.columns):
+            assert (frame["low"].dropna() <= frame["high"].dropna()).all(), name
+    a = dl.load("assumptions")
+    assert ((a["low"] <= a["central"]) & (a["central"] <= a["high"])).all()
+
+
+def test_claims_cover_the_brief():
+    claims = dl.load("claims")
+    assert len(claims) > 30
+    assert set(claims["source_id"]) == {"LANKOV2025"}
+    assert claims["claim_id"].is_unique
+    # a few figures that must be there (brief sections 3-5)
+    lows = set(claims["low"])
+    for figure in (1946, 6500, 1500, 400, 149, 15000, 100000, 3_000_000):
+        assert figure in lows, figure
+
+
+def test_workforce_spans_eight_decades_and_measures():
+    w = dl.load("workforce")
+    assert w["year"].min() <= 1949 and w["year"].max() == 2025
+    assert {"brief", "permits", "entries", "estimate", "stock"} <= set(w["measure"])
+    independent = dl.load("sources").set_index("source_id")["independent"]
+    assert independent[w["source_id"]].any() and not independent[w["source_id"]].all()
+
+
+def test_sources_independence():
+    s = dl.load("sources").set_index("source_id")
+    assert not s.at["LANKOV2025", "independent"]
+    assert s.loc[s["author"].str.contains("Lankov", na=False), "independent"].eq(False).all()
+
+
+@pytest.fixture
+def broken(tmp_path, monkeypatch):
+    """A copy of data/ that a test may break; the loader reads it instead of the original."""
+    copy = tmp_path / "data"
+    shutil.copytree(DATA, copy)
+    monkeypatch.setenv("DISPATCHLIB_DATA_DIR", str(copy))
+    return copy
+
+
+def _edit(path, old, new, count=1):
+    text = path.read_text(encoding="utf-8")
+    assert old in text
+    path.write_text(text.replace(old, new, count), encoding="utf-8")
+
+
+def test_text_in_a_number_column_names_file_row_column(broken):
+    lines = (broken / "assumptions.csv").read_text().splitlines()
+    first = lines[1].split(",")
+    first[1] = "lots"
+    lines[1] = ",".join(first)
+    (broken / "assumptions.csv").write_text("\n".join(lines) + "\n")
+    with pytest.raises(DataError) as info:
+        dl.load("assumptions")
+    message = str(info.value)
+    assert "assumptions.csv, row 1 (line 2), column 'low'" in message
+    assert "expected a number, got 'lots'" in message
+
+
+def test_unknown_source_id_is_reported(broken):
+    _edit(broken / "events.csv", ",LANKOV2025,", ",NOSUCHSOURCE,")
+    with pytest.raises(DataError, match="'NOSUCHSOURCE' is not a sources id"):
+        dl.load("events")
+
+
+def test_missing_column_and_missing_file(broken):
+    text = (broken / "eras.csv").read_text().splitlines()
+    (broken / "eras.csv").write_text("\n".join(",".join(r.split(",")[:-1]) for r in text) + "\n")
+    with pytest.raises(DataError, match="missing column"):
+        dl.load("eras")
+    (broken / "events.csv").unlink()
+    with pytest.raises(DataError, match="events.csv: file not found"):
+        dl.load("events")
+
+
+def test_non_utf8_file_is_reported(broken):
+    path = broken / "sources.csv"
+    path.write_bytes(path.read_bytes() + "Sejong,caf\u00e9\n".encode("latin-1"))
+    with pytest.raises(DataError, match="not UTF-8"):
+        dl.load("sources")

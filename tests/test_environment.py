@@ -1,0 +1,63 @@
+"""environment.yml (conda, Binder) lists the same packages, at the pinned versions, as
+pyproject.toml and constraints.txt (pip)."""
+
+import re
+import tomllib
+from pathlib import Path
+
+import yaml
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _name(requirement: str) -> str:
+    return re.split(r"[<>=!~ \[;]", requirement.strip(), maxsplit=1)[0].lower()
+
+
+def _pyproject() -> set[str]:
+    meta = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+    reqs = meta["dependencies"] + [r for group in meta["optional-dependencies"].values()
+                                   for r in group]
+    return {_name(r) for r in reqs}
+
+
+def _pins() -> dict[str, str]:
+    pins = {}
+    for line in (ROOT / "constraints.txt").read_text().splitlines():
+        if "==" in line:
+            name, version = line.split("==")
+            pins[name.lower().replace("_", "-")] = version.strip()
+    return pins
+
+
+def _environment() -> dict[str, str]:
+    env = yaml.safe_load((ROOT / "environment.yml").read_text())
+    out = {}
+    for dep in env["dependencies"]:
+        if isinstance(dep, str):
+            name, _, version = dep.partition("=")
+            out[name.lower()] = version.lstrip("=")
+    return out
+
+
+def test_same_packages_in_both_lists():
+    conda = set(_environment()) - {"python", "pip"}
+    assert conda == _pyproject()
+
+
+def test_conda_versions_match_the_pip_pins():
+    pins = _pins()
+    for name, version in _environment().items():
+        if name in ("python", "pip"):
+            continue
+        assert version == pins[name], f"{name}: environment.yml {version}, constraints {pins[name]}"
+
+
+def test_every_direct_dependency_is_pinned():
+    pins = _pins()
+    assert _pyproject() <= set(pins)
+
+
+def test_binder_installs_the_package():
+    # repo2docker builds environment.yml before copying the repository, so postBuild installs it
+    assert "pip install --no-deps -e ." in (ROOT / "postBuild").read_text()

@@ -1,0 +1,32 @@
+"""02_economics under papermill with non-default parameters, and a bad value stopping it early."""
+
+import papermill
+import pytest
+
+
+def test_economics_with_other_parameters(run_notebook):
+    r = run_notebook("02_economics", workers=100000, quota_usd=6500.0, quota_months=6.0,
+                     savings_usd=2000.0, years_abroad=4.0, bribe_usd=1000.0, draws=5000, seed=7)
+    # 6,500 / 6 x 12 = 13,000 a year; x 100,000 = 1.3 billion; 1e9 / 13,000 = 76,923
+    assert r["annual_quota_usd"] == pytest.approx(13000)
+    assert r["state_revenue_usd"] == pytest.approx(1.3e9)
+    assert r["workers_for_1bn"] == pytest.approx(76923.1)
+    # 100,000 x 2,000 = 200 million; 2,000 x 4 = 8,000; 1,000 / (2,000 / 12) = 6 months
+    assert r["household_savings_usd"] == pytest.approx(2e8)
+    assert r["returnee_capital_usd"] == pytest.approx(8000)
+    assert r["bribe_payback_months"] == pytest.approx(6.0)
+    # 13,000 is above the documented high end, so it is the top of the quota range
+    assert r["state_revenue_usd_p5"] < r["state_revenue_usd_p95"] <= r["state_revenue_usd"]
+
+
+def test_bad_parameter_stops_at_the_validation_cell(tmp_path):
+    from dispatchlib import runner
+
+    (source,) = runner.notebooks(["02_economics"])
+    with pytest.raises(papermill.PapermillExecutionError) as info:
+        papermill.execute_notebook(str(source), str(tmp_path / "out.ipynb"),
+                                   parameters={"quota_months": 0}, progress_bar=False,
+                                   kernel_name="python3")
+    assert info.value.ename == "ParameterError"
+    assert "quota_months = 0" in info.value.evalue
+    assert "dl.check(" in info.value.source  # the cell right after the parameters
