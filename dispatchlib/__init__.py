@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import importlib
 
-from . import economics, formulas, scenario, teaching
+from . import audit, economics, formulas, scenario, teaching
 from .data import load, resources, sources_for
 from .errors import DataError, DispatchlibError, ParameterError
 from .params import check
@@ -25,7 +25,7 @@ from .results import record
 __version__ = "0.1.0"
 
 __all__ = [
-    "DataError", "DispatchlibError", "ParameterError", "check", "economics", "formulas", "load",
+    "DataError", "DispatchlibError", "ParameterError", "audit", "check", "economics", "formulas", "load",
     "plots", "record", "resources", "scenario", "sources_for", "teaching", "__version__",
 ]
 
