@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import importlib
 
-from . import audit, economics, formulas, scenario, teaching
+from . import audit, economics, formulas, implications, prospects, scenario, teaching
 from .data import load, resources, sources_for
 from .errors import DataError, DispatchlibError, ParameterError
 from .params import check
@@ -25,8 +25,9 @@ from .results import record
 __version__ = "0.1.0"
 
 __all__ = [
-    "DataError", "DispatchlibError", "ParameterError", "audit", "check", "economics", "formulas", "load",
-    "plots", "record", "resources", "scenario", "sources_for", "teaching", "__version__",
+    "DataError", "DispatchlibError", "ParameterError", "__version__", "audit", "check",
+    "economics", "formulas", "implications", "load", "plots", "prospects", "record",
+    "resources", "scenario", "sources_for", "teaching",
 ]
 
 _LAZY = {"plots"}

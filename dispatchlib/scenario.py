@@ -200,11 +200,20 @@ def triangular(u: np.ndarray, r: Range) -> np.ndarray:
     return np.where(u < split, left, right)
 
 
-def draw_inputs(s: Scenario, draws: int, seed: int) -> dict[str, np.ndarray]:
-    """Draw every input independently from its triangular distribution (see module notes)."""
+def draw_ranges(ranges: dict[str, Range], draws: int, seed: int) -> dict[str, np.ndarray]:
+    """Draw each named range independently from its triangular distribution.
+
+    One ``numpy.random.default_rng(seed)`` matrix of uniforms, one row per range in the order
+    given, mapped by :func:`triangular`: the same seed, draws and order give the same numbers.
+    """
     check(draws=draws, seed=seed)
-    u = np.random.default_rng(seed).random((len(INPUTS), draws))
-    return {name: triangular(u[i], getattr(s, name)) for i, name in enumerate(INPUTS)}
+    u = np.random.default_rng(seed).random((len(ranges), draws))
+    return {name: triangular(u[i], r) for i, (name, r) in enumerate(ranges.items())}
+
+
+def draw_inputs(s: Scenario, draws: int, seed: int) -> dict[str, np.ndarray]:
+    """Draw every input of a scenario (see module notes), in the order of :data:`INPUTS`."""
+    return draw_ranges({name: getattr(s, name) for name in INPUTS}, draws, seed)
 
 
 def monte_carlo(s: Scenario, draws: int = 10_000, seed: int = 2025) -> pd.DataFrame:

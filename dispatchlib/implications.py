@@ -1,0 +1,377 @@
+"""The two edges of labour dispatch in numbers (the ``05_implications`` lesson).
+
+The brief (sections 6-7) weighs money for the state against money for workers' families, and
+sets both against the outside world the workers see. This module gives each side a number:
+
+- :func:`flow_of_funds`: where one worker's gross pay goes in a year: to the state
+  (:func:`dispatchlib.formulas.state_take`), into savings, and on living costs (the rest);
+- :func:`yearly_flows`: the same split summed over a workforce path, year by year;
+- :func:`exposure`: person-years in Russia, returnees and people exposed, from the rotation
+  of :func:`dispatchlib.prospects.rotation`;
+- :func:`levers` and :func:`lever_table`: the brief's recommendations (and the sanctions path it
+  weighs them against) as changes to these inputs, with what each moves.
+
+Parameters registered here (see :mod:`dispatchlib.params`): ``gross_wage_usd``, ``state_share``,
+``contract_state_share``, ``enforcement_cut``, ``outreach_share``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from types import SimpleNamespace
+
+import numpy as np
+import pandas as pd
+
+from . import formulas, prospects
+from .data import assumption
+from .errors import ParameterError
+from .params import ParamSpec, register
+
+MONTHS = formulas.MONTHS_PER_YEAR
+OUTCOMES = ("state_revenue_usd", "household_money_usd", "people_exposed", "people_reached")
+"""Outcomes of :func:`lever_table`: USD over the window (first two), persons by its end."""
+OUTCOME_LABELS = {
+    "state_revenue_usd": "Money to the state (USD, whole window)",
+    "household_money_usd": "Money kept by workers' families (USD, whole window)",
+    "people_exposed": "People who have worked in Russia (persons, by the last year)",
+    "people_reached": "People reached by outreach (persons, by the last year)",
+}
+
+register(
+    ParamSpec("gross_wage_usd", "float", "USD per worker per month",
+              "gross monthly pay of a DPRK worker in Russia", minimum=0, maximum=20_000,
+              exclusive_minimum=True),
+    ParamSpec("state_share", "float", "ratio", "share of gross pay handed to the state (0-1)",
+              minimum=0, maximum=1),
+    ParamSpec("contract_state_share", "float", "ratio",
+              "share of gross pay handed to the state under the contract-system lever (0-1)",
+              minimum=0, maximum=1),
+    ParamSpec("enforcement_cut", "float", "ratio",
+              "share of the workforce removed by stricter sanctions enforcement (0-1)",
+              minimum=0, maximum=1),
+    ParamSpec("outreach_share", "float", "ratio",
+              "share of workers in Russia reached by information outreach (0-1)",
+              minimum=0, maximum=1),
+)
+
+
+def contract_share_not_higher(p: SimpleNamespace) -> None:
+    """Rule for :func:`dispatchlib.check`: the contract-system lever leaves workers at least as
+    large a share as now (``contract_state_share <= state_share``)."""
+    if p.contract_state_share > p.state_share:
+        raise ParameterError("contract_state_share", p.contract_state_share,
+                             f"a share no higher than state_share = {p.state_share:g} (ratio): "
+                             "the lever leaves workers more, not less")
+
+
+RULES = (prospects.years_in_order, prospects.ceiling_above_start, prospects.whole_years_abroad,
+         contract_share_not_higher)
+"""Cross-parameter rules of the ``05_implications`` lesson, for ``dl.check(rules=...)``."""
+
+
+# ----------------------------------------------------------------------------------------------
+# Money
+
+def flow_of_funds(gross_wage_usd, state_share, savings_usd) -> dict[str, np.ndarray]:
+    """Where one worker's gross pay goes in a year.
+
+    Parameters
+    ----------
+    gross_wage_usd : array_like
+        Gross pay, USD per worker per month.
+    state_share : array_like
+        Share of gross pay handed to the state, ratio 0-1.
+    savings_usd : array_like
+        Kept and brought home, USD per worker per year.
+
+    Returns
+    -------
+    dict of numpy.ndarray
+        USD per worker per year: ``gross_usd`` (12 months of pay), ``state_usd``
+        (:func:`dispatchlib.formulas.state_take`), ``savings_usd``, ``living_usd`` (the rest:
+        food, housing, travel, deductions; negative when the three figures do not fit in the
+        pay) and ``shortfall_usd`` (how far they overshoot, else 0). ``state_usd + savings_usd
+        + living_usd == gross_usd`` always.
+
+    Examples
+    --------
+    >>> f = flow_of_funds(800, 0.5, 1500)
+    >>> float(f["state_usd"]), float(f["living_usd"])   # 9,600 - 4,800 - 1,500
+    (4800.0, 3300.0)
+    """
+    gross = np.asarray(gross_wage_usd, dtype=float) * MONTHS
+    state = formulas.state_take(gross_wage_usd, state_share)
+    savings = np.broadcast_to(np.asarray(savings_usd, dtype=float), np.shape(state)).copy()
+    living = gross - state - savings
+    return {"gross_usd": gross, "state_usd": state, "savings_usd": savings,
+            "living_usd": living, "shortfall_usd": np.maximum(-living, 0.0)}
+
+
+def implied_gross_wage(state_usd_per_year, state_share) -> np.ndarray:
+    """Monthly gross pay at which the state's share equals a yearly payment.
+
+    Parameters
+    ----------
+    state_usd_per_year : array_like
+        Paid to the state, USD per worker per year.
+    state_share : array_like
+        Share of gross pay handed over, ratio (> 0).
+
+    Returns
+    -------
+    numpy.ndarray
+        USD per worker per month: ``state_usd_per_year / 12 / state_share`` (the inverse of
+        :func:`dispatchlib.formulas.state_take`).
+
+    Examples
+    --------
+    >>> float(implied_gross_wage(9750, 0.5))   # the brief's quota at half of pay
+    1625.0
+    """
+    return (np.asarray(state_usd_per_year, dtype=float) / MONTHS
+            / np.asarray(state_share, dtype=float))
+
+
+def split_cases(gross_wage_usd: float, state_share: float, savings_usd: float) -> pd.DataFrame:
+    """The flow of funds for this run and for the state shares the sources report.
+
+    Rows: this run; a third (the brief, early contract system); about half (the brief, late
+    2010s); about 90 percent (a KINU researcher with NIS figures, ``MBN2024``); all at this run's
+    pay and savings. Shares from ``state_share`` in ``data/assumptions.csv``.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Index ``case``; columns of :func:`flow_of_funds` (USD per worker per year),
+        ``state_share`` (ratio) and ``source_id``.
+    """
+    low, mid, high = assumption("state_share")
+    cases = [
+        (f"This run: {state_share:.0%} to the state", state_share, "LANKOV2025"),
+        (f"A third ({low:.0%}): brief, early contract system", low, "LANKOV2025"),
+        (f"About half ({mid:.0%}): brief, late 2010s", mid, "LANKOV2025"),
+        (f"About {high:.0%}: KINU researcher via NIS", high, "MBN2024"),
+    ]
+    rows = []
+    for label, share, source in cases:
+        f = flow_of_funds(gross_wage_usd, share, savings_usd)
+        rows.append({"case": label, "state_share": share, **{k: float(v) for k, v in f.items()},
+                     "source_id": source})
+    return pd.DataFrame(rows).set_index("case")
+
+
+def yearly_flows(workers: pd.Series, gross_wage_usd: float, state_share: float,
+                 savings_usd: float) -> pd.DataFrame:
+    """Money to the state and to families in each year of a workforce path.
+
+    Parameters
+    ----------
+    workers : pandas.Series
+        Workers in each year, persons, indexed by year.
+    gross_wage_usd, state_share, savings_usd
+        As in :func:`flow_of_funds`.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Index ``year``; columns ``workers`` (persons), ``state_revenue_usd`` and
+        ``household_money_usd`` (USD per year: workers times the per-worker amounts, through
+        :func:`dispatchlib.formulas.state_revenue` and
+        :func:`~dispatchlib.formulas.household_savings`).
+    """
+    f = flow_of_funds(gross_wage_usd, state_share, savings_usd)
+    w = workers.to_numpy(dtype=float)
+    return pd.DataFrame({
+        "workers": w,
+        "state_revenue_usd": formulas.state_revenue(w, f["state_usd"]),
+        "household_money_usd": formulas.household_savings(w, f["savings_usd"]),
+    }, index=pd.Index(workers.index, name="year"))
+
+
+# ----------------------------------------------------------------------------------------------
+# Exposure
+
+def exposure(workers: pd.Series, years_abroad: float) -> pd.DataFrame:
+    """Contact with the outside world along a workforce path.
+
+    Parameters
+    ----------
+    workers : pandas.Series
+        Workers in each year, persons, indexed by year.
+    years_abroad : float
+        Length of a posting, years (>= 1).
+
+    Returns
+    -------
+    pandas.DataFrame
+        Index ``year``; columns ``person_years`` (worker-years spent in Russia that year),
+        ``cumulative_person_years``, ``returnees`` (persons going home that year),
+        ``cumulative_returnees`` and ``people_exposed`` (everyone who has worked in Russia in the
+        window so far), all from :func:`dispatchlib.prospects.rotation`.
+    """
+    rot = prospects.rotation(workers, years_abroad)
+    return pd.DataFrame({
+        "person_years": rot["workers"],
+        "cumulative_person_years": rot["person_years"],
+        "returnees": rot["returnees"],
+        "cumulative_returnees": rot["cumulative_returnees"],
+        "people_exposed": rot["people_exposed"],
+    })
+
+
+# ----------------------------------------------------------------------------------------------
+# Levers
+
+@dataclass(frozen=True)
+class Lever:
+    """A policy choice as changes to the model's inputs.
+
+    Attributes
+    ----------
+    label : str
+        Short name for tables and figures.
+    state_share : float or None
+        Share of gross pay to the state under the lever (ratio); ``None`` keeps this run's.
+    workforce_factor : float
+        Multiplies the workforce in every year (1 = unchanged).
+    outreach_share : float
+        Share of the people exposed who are reached by outreach (ratio).
+    brief_recommends : bool
+        Whether the brief recommends it (section 6).
+    modelled : bool
+        False for a lever whose effect this model cannot show.
+    not_captured : str
+        What the numbers leave out.
+    """
+
+    label: str
+    state_share: float | None = None
+    workforce_factor: float = 1.0
+    outreach_share: float = 0.0
+    brief_recommends: bool = False
+    modelled: bool = True
+    not_captured: str = ""
+
+
+def levers(contract_state_share: float, enforcement_cut: float,
+           outreach_share: float) -> list[Lever]:
+    """The levers of the lesson, in table order.
+
+    Parameters
+    ----------
+    contract_state_share : float
+        State share of pay under the contract-system lever, ratio.
+    enforcement_cut : float
+        Share of the workforce removed by stricter enforcement, ratio.
+    outreach_share : float
+        Share of workers reached by outreach, ratio.
+
+    Returns
+    -------
+    list of Lever
+        Baseline; contract system; stricter enforcement; outreach; the brief's package
+        (contract system and outreach together); human-rights advocacy (not modelled).
+    """
+    return [
+        Lever("Baseline (this run)", not_captured="every lever is compared with this row"),
+        Lever(f"Contract system: state takes {contract_state_share:.0%}",
+              state_share=contract_state_share, brief_recommends=True,
+              not_captured="more autonomy may also mean more outside contact per worker"),
+        Lever(f"Stricter enforcement: {enforcement_cut:.0%} fewer workers",
+              workforce_factor=1.0 - enforcement_cut,
+              not_captured="workers may move to other countries or to irregular status"),
+        Lever(f"Information outreach: {outreach_share:.0%} reached",
+              outreach_share=outreach_share, brief_recommends=True,
+              not_captured="what the reached workers believe or repeat at home"),
+        Lever("Brief's package: contract system and outreach",
+              state_share=contract_state_share, outreach_share=outreach_share,
+              brief_recommends=True, not_captured="as for the two levers"),
+        Lever("Human-rights advocacy (safety, Russian labour law)", brief_recommends=True,
+              modelled=False,
+              not_captured="changes working conditions, not these totals: not modelled"),
+    ]
+
+
+def lever_table(workers: pd.Series, gross_wage_usd: float, state_share: float,
+                savings_usd: float, years_abroad: float,
+                lever_list: Sequence[Lever]) -> pd.DataFrame:
+    """What each lever moves, over the whole window of a workforce path.
+
+    Living costs per worker stay at the baseline's, so a smaller state share goes into the
+    worker's pocket: household money per worker is ``savings + (baseline state take - lever's
+    state take)``. A workforce factor scales every year's workforce (and so money and exposure
+    alike). Outreach reaches a share of the people exposed and moves no money.
+
+    Parameters
+    ----------
+    workers : pandas.Series
+        Baseline workers in each year, persons.
+    gross_wage_usd, state_share, savings_usd
+        Baseline, as in :func:`flow_of_funds`.
+    years_abroad : float
+        Length of a posting, years (>= 1).
+    lever_list : sequence of Lever
+        From :func:`levers` (the first is taken as the baseline).
+
+    Returns
+    -------
+    pandas.DataFrame
+        Index: lever labels. Columns: :data:`OUTCOMES` (USD over the window; persons by its
+        last year); ``<outcome>_change`` (ratio against the first row; empty where the
+        baseline is 0); ``brief_recommends``; ``not_captured``. A lever that is not modelled
+        has empty outcomes.
+    """
+    base = flow_of_funds(gross_wage_usd, state_share, savings_usd)
+    rows = []
+    for lever in lever_list:
+        row = {"lever": lever.label}
+        if lever.modelled:
+            share = state_share if lever.state_share is None else lever.state_share
+            state = float(formulas.state_take(gross_wage_usd, share))
+            kept = float(base["savings_usd"]) + float(base["state_usd"]) - state
+            path = workers * lever.workforce_factor
+            exposed = float(exposure(path, years_abroad)["people_exposed"].iloc[-1])
+            person_years = float(path.sum())
+            row.update(state_revenue_usd=float(formulas.state_revenue(person_years, state)),
+                       household_money_usd=float(formulas.household_savings(person_years,
+                                                                            kept)),
+                       people_exposed=exposed, people_reached=exposed * lever.outreach_share)
+        else:
+            row.update({k: np.nan for k in OUTCOMES})
+        row.update(brief_recommends=lever.brief_recommends, not_captured=lever.not_captured)
+        rows.append(row)
+    table = pd.DataFrame(rows).set_index("lever")
+    first = table.iloc[0]
+    for k in OUTCOMES:
+        table[f"{k}_change"] = (table[k] / first[k] - 1) if first[k] else np.nan
+    order = list(OUTCOMES) + [f"{k}_change" for k in OUTCOMES] + ["brief_recommends",
+                                                                   "not_captured"]
+    return table[order]
+
+
+def _usd(x: float) -> str:
+    if abs(x) >= 1e9:
+        return f"${x / 1e9:,.2f}B"
+    if abs(x) >= 1e6:
+        return f"${x / 1e6:,.0f}M"
+    return f"${x:,.0f}"
+
+
+def formatted_levers(table: pd.DataFrame) -> pd.DataFrame:
+    """A lever table as text for printing: dollars ($2.62B, $409M), persons, and signed percent
+    changes against the first row; ``-`` where a lever is not modelled. The columns
+    ``brief_recommends`` (yes/no) and ``not_captured`` follow."""
+    out = pd.DataFrame(index=table.index)
+    for k in OUTCOMES:
+        change = table[f"{k}_change"]
+        if k.endswith("_usd"):
+            vals = [_usd(v) if pd.notna(v) else "-" for v in table[k]]
+        else:
+            vals = [f"{v:,.0f}" if pd.notna(v) else "-" for v in table[k]]
+        pct = [f" ({c:+.0%})" if pd.notna(c) and i else "" for i, c in enumerate(change)]
+        out[k] = [v + c for v, c in zip(vals, pct, strict=True)]
+    out["brief_recommends"] = ["yes" if b else "no" for b in table["brief_recommends"]]
+    out["not_captured"] = table["not_captured"]
+    return out

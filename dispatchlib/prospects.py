@@ -1,0 +1,628 @@
+"""Workforce paths toward the brief's ceiling, with their money and their returnees (the
+``04_prospects`` lesson; ``05_implications`` reuses the paths).
+
+The brief (section 5) puts what the DPRK could plausibly supply at 100,000-150,000 workers,
+against about 15,000 in Russia by mid-2025. Nobody knows how fast, or whether, the gap closes.
+This module draws the gap as a **logistic ramp**:
+
+.. math::
+
+    W(t) = S + (C - S)\\,\\frac{L(t) - L(t_0)}{1 - L(t_0)}, \\qquad
+    L(t) = \\frac{1}{1 + e^{-k (t - m)}}
+
+with ``S`` the workers in the start year ``t0`` (persons), ``C`` the ceiling (persons), ``k`` the
+ramp speed (per year) and ``m`` the midpoint year, when growth is fastest. The path starts
+exactly at ``S``, never passes ``C`` and approaches it as the years go by. At the midpoint it
+has covered ``(0.5 - L(t0)) / (1 - L(t0))`` of the gap: half the way when growth was slow at the
+start (``L(t0)`` near 0), a little less otherwise.
+
+Three named ramps (:data:`PRESETS`: low, central, high) fix the ceiling, speed and midpoint
+together; their sources and reasons are stated with them. Monte Carlo draws (:func:`simulate`)
+vary the ceiling, the ramp speed, the quota per worker and the savings per worker at once, each
+from a triangular distribution (:func:`dispatchlib.scenario.triangular`), with one seeded
+generator in a fixed order. :func:`rotation` sends every worker home after ``years_abroad``
+years and counts returnees, new arrivals, the people who have been to Russia and the capital
+they carry home.
+
+Parameters registered here (see :mod:`dispatchlib.params`): ``ramp_scenario``, ``start_year``,
+``end_year``, ``start_workers``, ``ceiling``, ``ramp_speed``, ``midpoint_year``.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from types import SimpleNamespace
+
+import numpy as np
+import pandas as pd
+
+from . import formulas, scenario
+from .data import assumption, load
+from .errors import ParameterError
+from .params import ParamSpec, check, register
+from .scenario import Range
+
+TARGET_USD = 1e9
+"""The brief's "about one billion dollars a year" for the state (claims ``ceiling_revenue``,
+``scenario_revenue_1bn``), USD per year."""
+
+LEVELS = (50, 80, 90)
+"""Central intervals drawn in fan charts, percent of draws."""
+
+UNCERTAIN = ("ceiling", "ramp_speed", "annual_quota_usd", "savings_usd")
+"""Inputs drawn in :func:`simulate`, in the order the uniforms are used."""
+
+
+@dataclass(frozen=True)
+class Preset:
+    """A named ramp: ceiling (persons), ramp speed (per year) and midpoint year, with reasons.
+
+    Attributes
+    ----------
+    name : str
+        ``low``, ``central`` or ``high``.
+    ceiling : int
+        Most workers reached, persons.
+    ramp_speed : float
+        Steepness ``k`` of the logistic, per year.
+    midpoint_year : int
+        Year of fastest growth.
+    source_ids : tuple of str
+        Sources behind the choice (``data/sources.csv``).
+    basis : str
+        Why these numbers.
+    """
+
+    name: str
+    ceiling: int
+    ramp_speed: float
+    midpoint_year: int
+    source_ids: tuple[str, ...]
+    basis: str
+
+
+PRESETS: dict[str, Preset] = {
+    "low": Preset(
+        "low", 100_000, 0.35, 2032, ("LANKOV2025", "DAILYNK2025PLAN"),
+        "ceiling: the low end of the brief's 100,000-150,000. Slow ramp (our assumption): "
+        "loyalty screening and labour needs at home limit supply (brief sec. 5); the 2025 plan "
+        "reported for Russia was 24,200 new workers (one anonymous source)."),
+    "central": Preset(
+        "central", 125_000, 0.6, 2029, ("LANKOV2025", "YTN2025"),
+        "ceiling: the middle of the brief's range. Ramp (our assumption): fastest growth in "
+        "2029, about half way there by then, close to the ceiling by the mid-2030s."),
+    "high": Preset(
+        "high", 150_000, 0.9, 2027, ("LANKOV2025", "BELENETS2025", "MT2025BBC"),
+        "ceiling: the high end of the brief's range. Fast ramp (our assumption): reaches the "
+        "50,000 forecast for end-2025 (industry aide; SK intelligence via BBC) about a year "
+        "late and the ceiling by about 2031."),
+}
+"""The named ramps. Ceilings come from the brief; speeds and midpoints are teaching assumptions
+(no source gives a pace), chosen to span the forecasts in ``data/workforce.csv``."""
+
+register(
+    ParamSpec("ramp_scenario", "str", "",
+              "named workforce ramp: preset ceiling, ramp speed and midpoint year",
+              choices=tuple(PRESETS)),
+    ParamSpec("start_year", "int", "year", "first calendar year of a projection",
+              minimum=1946, maximum=2100),
+    ParamSpec("end_year", "int", "year", "last calendar year of a projection",
+              minimum=1946, maximum=2100),
+    ParamSpec("start_workers", "int", "persons", "DPRK workers in Russia in start_year",
+              minimum=0, maximum=1_000_000),
+    ParamSpec("ceiling", "int", "persons",
+              "most DPRK workers Russia could host; 0 takes the ramp_scenario's ceiling",
+              minimum=0, maximum=1_000_000),
+    ParamSpec("ramp_speed", "float", "per year",
+              "steepness of the logistic ramp; 0 takes the ramp_scenario's speed",
+              minimum=0, maximum=5),
+    ParamSpec("midpoint_year", "int", "year",
+              "year the ramp grows fastest; 0 takes the ramp_scenario's year",
+              minimum=0, maximum=2100),
+)
+
+
+def preset(name: str) -> Preset:
+    """The named ramp ``name`` (``low``, ``central`` or ``high``).
+
+    Raises
+    ------
+    ParameterError
+        For any other name (as parameter ``ramp_scenario``).
+    """
+    check(ramp_scenario=name)
+    return PRESETS[name]
+
+
+# ----------------------------------------------------------------------------------------------
+# The ramp
+
+def logistic_path(years, start_workers, ceiling, ramp_speed, midpoint_year,
+                  start_year: int | None = None) -> np.ndarray:
+    """Workers in each year on a logistic ramp from ``start_workers`` toward ``ceiling``.
+
+    Parameters
+    ----------
+    years : array_like
+        Calendar years (the last axis of the result).
+    start_workers : float
+        Workers in ``start_year``, persons.
+    ceiling : array_like
+        Level approached, persons (> ``start_workers``). An array of shape ``(n,)`` gives
+        ``n`` paths (one row each), for Monte Carlo draws.
+    ramp_speed : array_like
+        Logistic steepness ``k``, per year (> 0); broadcast like ``ceiling``.
+    midpoint_year : float
+        Year of fastest growth.
+    start_year : int, optional
+        Year the path equals ``start_workers``; the first of ``years`` by default.
+
+    Returns
+    -------
+    numpy.ndarray
+        Persons, shape ``(len(years),)`` for scalar inputs, else ``(n, len(years))``.
+
+    Examples
+    --------
+    >>> import math
+    >>> # k = ln 3, one year from start to midpoint: L(t0) = 1/4, so 1/3 of the gap by then
+    >>> round(float(logistic_path([2025, 2026], 0, 300, math.log(3), 2026)[1]), 6)
+    100.0
+    """
+    t = np.asarray(years, dtype=float)
+    t0 = float(t.flat[0] if start_year is None else start_year)
+    c = np.asarray(ceiling, dtype=float)
+    k = np.asarray(ramp_speed, dtype=float)
+    if c.ndim or k.ndim:  # one path per draw: rows
+        c, k = c[..., None], k[..., None]
+    logistic = 1.0 / (1.0 + np.exp(-k * (t - midpoint_year)))
+    at_start = 1.0 / (1.0 + np.exp(-k * (t0 - midpoint_year)))
+    share = (logistic - at_start) / (1.0 - at_start)
+    return start_workers + (c - start_workers) * share
+
+
+@dataclass(frozen=True)
+class Outlook:
+    """One projection window and ramp, with every preset resolved.
+
+    Attributes
+    ----------
+    ramp_scenario : str
+        The named ramp the values come from (or were overridden from).
+    start_year, end_year : int
+        First and last calendar year.
+    start_workers, ceiling : int
+        Workers in ``start_year`` and the ceiling, persons.
+    ramp_speed : float
+        Per year.
+    midpoint_year : int
+        Year of fastest growth.
+    """
+
+    ramp_scenario: str
+    start_year: int
+    end_year: int
+    start_workers: int
+    ceiling: int
+    ramp_speed: float
+    midpoint_year: int
+
+    @property
+    def years(self) -> np.ndarray:
+        """``start_year`` to ``end_year``, inclusive."""
+        return np.arange(self.start_year, self.end_year + 1)
+
+    def path(self) -> pd.Series:
+        """Workers in each year (persons), indexed by year."""
+        values = logistic_path(self.years, self.start_workers, self.ceiling, self.ramp_speed,
+                               self.midpoint_year)
+        return pd.Series(values, index=pd.Index(self.years, name="year"), name="workers")
+
+    def table(self) -> pd.DataFrame:
+        """The settings as a table: value, unit and where each came from."""
+        base = PRESETS[self.ramp_scenario]
+        rows = [
+            ("start_year", self.start_year, "year", "parameter"),
+            ("end_year", self.end_year, "year", "parameter"),
+            ("start_workers", self.start_workers, "persons", "parameter"),
+        ]
+        for name, unit in (("ceiling", "persons"), ("ramp_speed", "per year"),
+                           ("midpoint_year", "year")):
+            value = getattr(self, name)
+            origin = (f"{self.ramp_scenario} ramp" if value == getattr(base, name)
+                      else "parameter (overrides the ramp)")
+            rows.append((name, value, unit, origin))
+        frame = pd.DataFrame(rows, columns=["setting", "value", "unit", "from"])
+        frame["value"] = [f"{v:,}" if isinstance(v, int) and v > 9999 else f"{v:g}"
+                          for v in frame["value"]]
+        return frame.set_index("setting")
+
+
+def outlook(p: SimpleNamespace | Mapping) -> Outlook:
+    """Resolve parameters into an :class:`Outlook`: a ``ceiling``, ``ramp_speed`` or
+    ``midpoint_year`` of 0 (or absent) takes the value of the ``ramp_scenario`` preset.
+
+    Parameters
+    ----------
+    p : types.SimpleNamespace or mapping
+        Validated parameters (from :func:`dispatchlib.check`) with ``ramp_scenario``,
+        ``start_year``, ``end_year``, ``start_workers`` and optionally the three overrides.
+    """
+    get = p.get if isinstance(p, Mapping) else (lambda k, d=None: getattr(p, k, d))
+    base = PRESETS[get("ramp_scenario", "central")]
+    return Outlook(
+        ramp_scenario=base.name,
+        start_year=int(get("start_year")),
+        end_year=int(get("end_year")),
+        start_workers=int(get("start_workers")),
+        ceiling=int(get("ceiling", 0) or base.ceiling),
+        ramp_speed=float(get("ramp_speed", 0) or base.ramp_speed),
+        midpoint_year=int(get("midpoint_year", 0) or base.midpoint_year),
+    )
+
+
+def years_in_order(p: SimpleNamespace) -> None:
+    """Rule for :func:`dispatchlib.check`: ``start_year`` before ``end_year``."""
+    if p.end_year <= p.start_year:
+        raise ParameterError("end_year", p.end_year,
+                             f"a year after start_year = {p.start_year} (year)")
+
+
+def ceiling_above_start(p: SimpleNamespace) -> None:
+    """Rule for :func:`dispatchlib.check`: the ceiling lies above ``start_workers``."""
+    o = outlook(p)
+    if o.ceiling > o.start_workers:
+        return
+    if getattr(p, "ceiling", 0):
+        raise ParameterError("ceiling", p.ceiling,
+                             f"more workers than start_workers = {o.start_workers:,} (persons)")
+    raise ParameterError("start_workers", p.start_workers,
+                         f"fewer workers than the {o.ramp_scenario} ramp's ceiling of "
+                         f"{o.ceiling:,} (persons), or set ceiling")
+
+
+def midpoint_in_range(p: SimpleNamespace) -> None:
+    """Rule for :func:`dispatchlib.check`: a midpoint year given is not before ``start_year``."""
+    m = getattr(p, "midpoint_year", 0)
+    if m and m < p.start_year:
+        raise ParameterError("midpoint_year", m,
+                             f"0 (the ramp's own year) or a year from start_year = "
+                             f"{p.start_year} on (year)")
+
+
+def whole_years_abroad(p: SimpleNamespace) -> None:
+    """Rule for :func:`dispatchlib.check`: postings of at least a year (the rotation steps a
+    year at a time)."""
+    if getattr(p, "years_abroad", 1) < 1:
+        raise ParameterError("years_abroad", p.years_abroad,
+                             "at least 1 year here: the rotation model steps a year at a time")
+
+
+RULES = (years_in_order, ceiling_above_start, midpoint_in_range, whole_years_abroad)
+"""Cross-parameter rules of the ``04_prospects`` lesson, for ``dl.check(rules=...)``."""
+
+
+def scenario_paths(o: Outlook) -> pd.DataFrame:
+    """The three named ramps and this run's over the same years (persons).
+
+    Returns
+    -------
+    pandas.DataFrame
+        Index ``year``; columns ``low``, ``central``, ``high`` and ``this run``.
+    """
+    cols = {name: logistic_path(o.years, o.start_workers, pr.ceiling, pr.ramp_speed,
+                                pr.midpoint_year) for name, pr in PRESETS.items()}
+    cols["this run"] = o.path().to_numpy()
+    return pd.DataFrame(cols, index=pd.Index(o.years, name="year"))
+
+
+def presets_table() -> pd.DataFrame:
+    """The named ramps with their sources and reasons, one row each."""
+    return pd.DataFrame([{"ramp": p.name, "ceiling": p.ceiling, "ramp_speed": p.ramp_speed,
+                          "midpoint_year": p.midpoint_year, "sources": ", ".join(p.source_ids),
+                          "basis": p.basis} for p in PRESETS.values()]).set_index("ramp")
+
+
+def share_of_pool(workers, pool) -> np.ndarray:
+    """DPRK workers as a share of all foreign workers in Russia.
+
+    Parameters
+    ----------
+    workers : array_like
+        DPRK workers, persons.
+    pool : array_like
+        Foreign workers in Russia, persons (> 0); the brief gives 3-3.5 million for 2022-23.
+
+    Returns
+    -------
+    numpy.ndarray
+        Ratio (0.04 = 4 percent).
+
+    Examples
+    --------
+    >>> float(share_of_pool(150_000, 3_000_000))
+    0.05
+    """
+    return np.asarray(workers, dtype=float) / np.asarray(pool, dtype=float)
+
+
+def pool_table(workers: Mapping[str, float]) -> pd.DataFrame:
+    """Shares of Russia's foreign workforce (``russia_foreign_workers`` in
+    ``data/assumptions.csv``: low, central, high) for some numbers of DPRK workers.
+
+    Parameters
+    ----------
+    workers : mapping of str to float
+        Label -> persons.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Index: the labels; columns ``workers`` (persons) and ``share_low``, ``share_central``,
+        ``share_high`` (ratios). ``share_low`` divides by the *largest* pool (3.5 million),
+        ``share_high`` by the smallest.
+    """
+    small, mid, large = assumption("russia_foreign_workers")
+    rows = {label: {"workers": float(w), "share_low": float(share_of_pool(w, large)),
+                    "share_central": float(share_of_pool(w, mid)),
+                    "share_high": float(share_of_pool(w, small))}
+            for label, w in workers.items()}
+    return pd.DataFrame(rows).T
+
+
+def reference_points() -> pd.DataFrame:
+    """Counts and forecasts to set beside the ramps (from ``data/workforce.csv``).
+
+    The mid-2025 estimate by South Korean intelligence (``YTN2025``) and the two forecasts of
+    about 50,000 by the end of 2025 (``BELENETS2025``, ``MT2025BBC``). Flows (visas, entries,
+    dispatch plans) and additions announced for Kursk are left out: they are not head counts.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``year`` (end-2025 forecasts are placed at 2026), ``workers`` (persons),
+        ``label`` and ``source_id``.
+    """
+    wf = load("workforce")
+    rows = []
+    for source_id, measure, label in (("YTN2025", "estimate", "estimate, mid-2025"),
+                                      ("BELENETS2025", "forecast", "forecast for end-2025"),
+                                      ("MT2025BBC", "forecast", "forecast for end-2025")):
+        hit = wf[(wf["source_id"] == source_id) & (wf["measure"] == measure)]
+        for row in hit.itertuples():
+            year = int(row.year) + (1 if measure == "forecast" else 0)
+            rows.append({"year": year, "workers": float(row.high), "label": label,
+                         "source_id": source_id})
+    return pd.DataFrame(rows)
+
+
+# ----------------------------------------------------------------------------------------------
+# Monte Carlo
+
+def uncertain_inputs(o: Outlook, quota_usd: float | None = None,
+                     quota_months: float | None = None,
+                     savings_usd: float | None = None) -> dict[str, Range]:
+    """The ranges drawn by :func:`simulate`.
+
+    - ``ceiling`` (persons): the brief's 100,000-150,000 (``ceiling_workers`` in
+      ``data/assumptions.csv``), most likely at this run's ceiling; the low end is raised to
+      ``start_workers`` if needed, so every path grows.
+    - ``ramp_speed`` (per year): from the low to the high ramp's speed, most likely at this run's.
+    - ``annual_quota_usd`` and ``savings_usd`` (USD per worker per year): as in
+      :func:`dispatchlib.scenario.build`, your value most likely, the documented ends kept.
+
+    Returns
+    -------
+    dict of str to Range
+        Keys of :data:`UNCERTAIN`.
+    """
+    low, _, high = assumption("ceiling_workers")
+    floor = max(low, float(o.start_workers))
+    ceiling = Range(min(floor, o.ceiling), o.ceiling, max(high, o.ceiling))
+    k_low, k_high = PRESETS["low"].ramp_speed, PRESETS["high"].ramp_speed
+    speed = Range(min(k_low, o.ramp_speed), o.ramp_speed, max(k_high, o.ramp_speed))
+    s = scenario.build(quota_usd=quota_usd, quota_months=quota_months, savings_usd=savings_usd)
+    return {"ceiling": ceiling, "ramp_speed": speed,
+            "annual_quota_usd": s.annual_quota_usd, "savings_usd": s.savings_usd}
+
+
+RANGE_UNITS = {"ceiling": "persons", "ramp_speed": "per year",
+               "annual_quota_usd": "USD per worker per year",
+               "savings_usd": "USD per worker per year"}
+
+
+def ranges_table(ranges: Mapping[str, Range]) -> pd.DataFrame:
+    """Ranges as a table: ``low``, ``central`` (most likely), ``high`` and ``unit``."""
+    frame = pd.DataFrame({k: {"low": r.low, "central": r.central, "high": r.high}
+                          for k, r in ranges.items()}).T
+    frame["unit"] = [RANGE_UNITS.get(k, "") for k in frame.index]
+    return frame
+
+
+draw = scenario.draw_ranges
+
+
+@dataclass(frozen=True)
+class Simulation:
+    """Monte Carlo paths: one row per draw, one column per year.
+
+    Attributes
+    ----------
+    years : numpy.ndarray
+        Calendar years.
+    inputs : dict of str to numpy.ndarray
+        The draws of :data:`UNCERTAIN` (units in :func:`uncertain_inputs`).
+    workers : numpy.ndarray
+        Persons, shape ``(draws, years)``.
+    state_revenue_usd, household_savings_usd : numpy.ndarray
+        USD per year, same shape.
+    """
+
+    years: np.ndarray
+    inputs: dict
+    workers: np.ndarray
+    state_revenue_usd: np.ndarray
+    household_savings_usd: np.ndarray
+
+
+def simulate(o: Outlook, ranges: Mapping[str, Range], draws: int = 5000,
+             seed: int = 2025) -> Simulation:
+    """Monte Carlo workforce, state revenue and household savings paths.
+
+    Parameters
+    ----------
+    o : Outlook
+        Window, start and midpoint year (the midpoint is held fixed).
+    ranges : mapping of str to Range
+        From :func:`uncertain_inputs` (keys of :data:`UNCERTAIN`), possibly edited.
+    draws, seed : int
+        Number of draws and seed of the generator.
+
+    Returns
+    -------
+    Simulation
+        Revenue is workers times the quota drawn, savings workers times the savings drawn
+        (:func:`dispatchlib.formulas.state_revenue`,
+        :func:`~dispatchlib.formulas.household_savings`); each draw keeps its per-worker values
+        for every year.
+    """
+    x = draw({k: ranges[k] for k in UNCERTAIN}, draws, seed)
+    workers = np.atleast_2d(logistic_path(o.years, o.start_workers, x["ceiling"],
+                                          x["ramp_speed"], o.midpoint_year))
+    return Simulation(
+        years=o.years, inputs=x, workers=workers,
+        state_revenue_usd=formulas.state_revenue(workers, x["annual_quota_usd"][:, None]),
+        household_savings_usd=formulas.household_savings(workers, x["savings_usd"][:, None]),
+    )
+
+
+def fan(samples: np.ndarray, years: Sequence[int], levels: Sequence[float] = LEVELS
+        ) -> pd.DataFrame:
+    """Percentile bands of Monte Carlo paths, year by year.
+
+    Parameters
+    ----------
+    samples : numpy.ndarray
+        Shape ``(draws, years)``.
+    years : sequence of int
+        Labels of the columns of ``samples``.
+    levels : sequence of float
+        Central intervals, percent (50 gives ``p25`` and ``p75``).
+
+    Returns
+    -------
+    pandas.DataFrame
+        Index ``year``; columns ``p50`` and the lower and upper percentile of each level
+        (``p5``, ``p10``, ``p25``, ``p75``, ``p90``, ``p95`` for 50/80/90), in the units of
+        ``samples``.
+    """
+    cuts = sorted({50.0} | {(100 - lv) / 2 for lv in levels} | {(100 + lv) / 2 for lv in levels})
+    values = np.percentile(np.asarray(samples, dtype=float), cuts, axis=0).T
+    return pd.DataFrame(values, index=pd.Index(list(years), name="year"),
+                        columns=[f"p{c:g}" for c in cuts])
+
+
+def prob_above(samples: np.ndarray, years: Sequence[int], threshold: float = TARGET_USD
+               ) -> pd.Series:
+    """Share of draws strictly above ``threshold`` in each year.
+
+    Parameters
+    ----------
+    samples : numpy.ndarray
+        Shape ``(draws, years)``.
+    threshold : float
+        In the units of ``samples`` (default: $1 billion a year).
+
+    Returns
+    -------
+    pandas.Series
+        Ratio 0-1, indexed by year.
+    """
+    share = (np.asarray(samples, dtype=float) > threshold).mean(axis=0)
+    return pd.Series(share, index=pd.Index(list(years), name="year"), name="probability")
+
+
+def first_year(prob: pd.Series, at_least: float = 0.5) -> int | None:
+    """First year whose probability reaches ``at_least``, or ``None`` if none does."""
+    hit = prob.index[prob.to_numpy() >= at_least]
+    return int(hit[0]) if len(hit) else None
+
+
+# ----------------------------------------------------------------------------------------------
+# Rotation: returnees and what they bring home
+
+def rotation(workers: pd.Series, years_abroad: float,
+             savings_usd: float | None = None) -> pd.DataFrame:
+    """Arrivals, returnees and people who have been to Russia, when every worker goes home
+    after ``years_abroad`` years and is replaced.
+
+    Yearly steps. The workforce of the first year is taken to have arrived evenly over the
+    ``years_abroad`` years before it, so ``1 / years_abroad`` of it leaves in each following
+    year. A group arriving in year ``s`` goes home in year ``s + years_abroad``; a fractional
+    posting (3.5 years) sends the fraction home a year later (half in ``s + 3``, half in
+    ``s + 4``). New arrivals in a year replace the returnees and add the growth of the path.
+
+    Parameters
+    ----------
+    workers : pandas.Series
+        Workers in each year (persons), indexed by consecutive years; non-decreasing.
+    years_abroad : float
+        Length of a posting, years (>= 1).
+    savings_usd : float, optional
+        Saved per worker per year abroad, USD; adds the capital columns.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Index ``year``. Columns (persons): ``workers``, ``arrivals`` (new workers in the year;
+        0 in the first year), ``returnees`` (0 in the first year), ``cumulative_returnees``,
+        ``people_exposed`` (everyone who has worked in Russia in the window so far: the first
+        year's workforce plus all later arrivals), ``person_years`` (cumulative worker-years).
+        With ``savings_usd``: ``capital_usd`` (returnees times
+        :func:`dispatchlib.formulas.returnee_capital`, USD) and ``cumulative_capital_usd``.
+
+    Raises
+    ------
+    ParameterError
+        If ``years_abroad`` is below 1.
+    ValueError
+        If the path falls faster than workers go home.
+    """
+    if not years_abroad >= 1:
+        raise ParameterError("years_abroad", years_abroad,
+                             "at least 1 year here: the rotation model steps a year at a time")
+    w = workers.to_numpy(dtype=float)
+    n = len(w)
+    whole = math.floor(years_abroad)
+    frac = years_abroad - whole
+    lag_share = {whole: 1.0 - frac, whole + 1: frac}
+
+    returnees = np.zeros(n)
+    arrivals = np.zeros(n)
+    # the first year's workforce: w[0] / years_abroad leaves each year until none is left
+    left = w[0]
+    for t in range(1, n):
+        out = min(w[0] / years_abroad, left)
+        returnees[t] += out
+        left -= out
+    for t in range(1, n):
+        for lag, share in lag_share.items():
+            if share and t - lag >= 1:
+                returnees[t] += arrivals[t - lag] * share
+        arrivals[t] = w[t] - w[t - 1] + returnees[t]
+        if arrivals[t] < -1e-9 * max(1.0, w[t - 1]):
+            raise ValueError(f"the path falls by {w[t - 1] - w[t]:,.0f} workers in "
+                             f"{workers.index[t]}, more than go home that year")
+    frame = pd.DataFrame({
+        "workers": w, "arrivals": arrivals, "returnees": returnees,
+        "cumulative_returnees": returnees.cumsum(),
+        "people_exposed": w[0] + arrivals.cumsum(),
+        "person_years": w.cumsum(),
+    }, index=pd.Index(workers.index, name="year"))
+    if savings_usd is not None:
+        per_head = float(formulas.returnee_capital(savings_usd, years_abroad))
+        frame["capital_usd"] = frame["returnees"] * per_head
+        frame["cumulative_capital_usd"] = frame["capital_usd"].cumsum()
+    return frame

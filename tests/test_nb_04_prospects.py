@@ -1,0 +1,50 @@
+"""04_prospects under papermill with non-default parameters, and bad values stopping it early."""
+
+import papermill
+import pytest
+
+
+def test_prospects_with_other_parameters(run_notebook):
+    r = run_notebook("04_prospects", ramp_scenario="high", ceiling=140000, end_year=2032,
+                     start_workers=20000, years_abroad=4.0, savings_usd=2000.0,
+                     quota_usd=6000.0, quota_months=6.0, draws=2000, seed=7)
+    # the high ramp's speed and midpoint, with the ceiling overridden
+    assert (r["ramp_scenario"], r["ceiling_workers"]) == ("high", 140000)
+    assert (r["ramp_speed_per_year"], r["midpoint_year"], r["end_year"]) == (0.9, 2027, 2032)
+    # L(2025) = 1/(1+e^1.8) = 0.141851; L(2032) = 1/(1+e^-4.5) = 0.989013;
+    # share = (0.989013 - 0.141851)/(1 - 0.141851) = 0.987197; 20,000 + 120,000 x 0.987197
+    assert r["workers_end"] == pytest.approx(138463.6, abs=1)
+    # 138,463.6 / 3,250,000 = 4.26 %
+    assert r["share_of_pool_end"] == pytest.approx(138463.6 / 3.25e6, rel=1e-4)
+    # 2,000 a year x 4 years = 8,000 per returnee
+    assert r["returnee_capital_usd"] == pytest.approx(8000)
+    assert r["capital_carried_home_usd"] == pytest.approx(8000 * r["cumulative_returnees"],
+                                                          rel=1e-5)
+    # everyone who came is still there or went home: exposed = workforce + returnees
+    assert r["people_exposed"] == pytest.approx(r["workers_end"] + r["cumulative_returnees"],
+                                                rel=1e-5)
+    # the first workforce alone sends 20,000 / 4 = 5,000 home in each of 2026-2029
+    assert r["cumulative_returnees"] >= 20000
+    # quota 6,000 / 6 x 12 = 12,000 a year, the top of its range; ceiling at most 150,000
+    assert r["state_revenue_usd_end_p5"] < r["state_revenue_usd_end_p50"] \
+        < r["state_revenue_usd_end_p95"] <= 12000 * 150000
+    assert 0 <= r["prob_revenue_above_1bn_end"] <= 1
+
+
+@pytest.mark.parametrize(
+    ("parameters", "fragment"),
+    [({"ceiling": 10000}, "ceiling = 10000"),
+     ({"ramp_scenario": "medium"}, "ramp_scenario = 'medium'"),
+     ({"end_year": 2020}, "end_year = 2020")],
+)
+def test_bad_parameter_stops_at_the_validation_cell(tmp_path, parameters, fragment):
+    from dispatchlib import runner
+
+    (source,) = runner.notebooks(["04_prospects"])
+    with pytest.raises(papermill.PapermillExecutionError) as info:
+        papermill.execute_notebook(str(source), str(tmp_path / "out.ipynb"),
+                                   parameters=parameters, progress_bar=False,
+                                   kernel_name="python3")
+    assert info.value.ename == "ParameterError"
+    assert fragment in info.value.evalue
+    assert "dl.check(" in info.value.source  # the cell right after the parameters
