@@ -4,11 +4,24 @@ The descriptor is a Frictionless Data Package (Table Schema for each CSV). This 
 with the standard library and checks every rule the loader relies on, so that a CSV edited by
 hand fails with a message naming the file, the row, the column and the rule it breaks:
 
-- the file exists and is UTF-8; its header has exactly the declared columns;
-- each value parses as its field type (integer, number, boolean, string) and meets the field's
-  constraints (required, enum, minimum, maximum, pattern, unique);
+- the descriptor is valid JSON and declares, for each table, a name, a path inside ``data/``
+  and a schema whose fields have a name and a known type;
+- the file exists and is UTF-8; its header has exactly the declared columns, each once;
+- every row has one cell per column; each value parses as its field type (integer, number,
+  boolean, string) and meets the field's constraints (required, enum, minimum, maximum,
+  pattern, unique);
 - primary keys are unique and every foreign key (each ``source_id`` ...) resolves;
-- ranges are ordered: ``low <= high`` and ``low <= central <= high`` where those columns exist.
+- ranges are ordered: ``low <= high`` and ``low <= central <= high`` where those columns exist,
+  likewise ``<prefix>_low <= <prefix>_high`` and ``start_year <= end_year``.
+
+Every problem reads ``<file>, row N (line M), column 'c': <rule>, got '<value>'`` (header
+problems say ``header row (line 1)``). :func:`load` raises :class:`~dispatchlib.errors.DataError`
+on a table with problems (the first one in the message, all of them in ``exc.problems``);
+:func:`validate` lists the problems of every table.
+
+Loaded tables are cached in memory under a hash of the bytes of the descriptor and of every
+table (a table's checks read the tables its foreign keys point to), so an edited file is always
+read again, whatever its size or time stamp. The loader only reads: it never writes to ``data/``.
 
 The full Frictionless validator (``frictionless validate data/datapackage.json``) is run by the
 test suite as a second, independent check.
@@ -23,13 +36,17 @@ Examples
 
 from __future__ import annotations
 
+import copy
 import csv
+import hashlib
 import io
 import json
 import re
-from collections.abc import Iterable
-from functools import lru_cache
-from pathlib import Path
+import threading
+from collections import OrderedDict
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from pathlib import Path, PurePosixPath
 
 import pandas as pd
 
@@ -37,39 +54,38 @@ from . import paths
 from .errors import DataError
 
 _DTYPES = {"integer": "Int64", "number": "float64", "boolean": "boolean", "string": "string"}
-_MAX_ERRORS = 20
+_MAX_ERRORS = 20  # problems listed per table; the rest are counted
+_CACHE_SIZE = 32
+# Frictionless defaults for boolean fields (Table Schema)
+_TRUE = ["true", "True", "TRUE", "1"]
+_FALSE = ["false", "False", "FALSE", "0"]
+# plain decimal notation only: no "1_000", " 5", "0x10", "nan", "inf" or non-ASCII digits
+_INTEGER = re.compile(r"[+-]?[0-9]+")
+_NUMBER = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?")
+_SURROGATE = re.compile("[\udc80-\udcff]")
 
 
 def descriptor() -> dict:
-    """The parsed ``datapackage.json``.
+    """The parsed ``datapackage.json`` (a copy: changing it changes nothing on disk or in the
+    cache).
 
     Raises
     ------
     DataError
-        If the file is missing or is not valid JSON.
+        If the file is missing, is not valid JSON, or lacks what the loader needs (a list of
+        resources, each with a name, a path inside ``data/`` and a schema of typed fields).
     """
-    path = paths.data_dir() / "datapackage.json"
-    try:
-        return json.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise DataError(f"{_show(path)}: file not found (the data package descriptor)") from None
-    except (ValueError, UnicodeDecodeError) as exc:
-        raise DataError(f"{_show(path)}: not a valid JSON descriptor: {exc}") from None
+    return copy.deepcopy(_snapshot().desc)
 
 
 def resources() -> list[str]:
     """Names of the tables in the data package, in descriptor order."""
-    return [r["name"] for r in descriptor()["resources"]]
+    return [r["name"] for r in _snapshot().desc["resources"]]
 
 
 def resource(name: str) -> dict:
-    """The descriptor entry of one table, with its schema."""
-    for res in descriptor()["resources"]:
-        if res["name"] == name:
-            return res
-    raise DataError(
-        f"no table named {name!r} in datapackage.json; the tables are: {', '.join(resources())}"
-    )
+    """The descriptor entry of one table, with its schema (a copy)."""
+    return copy.deepcopy(_resource(_snapshot().desc, name))
 
 
 def load(name: str) -> pd.DataFrame:
@@ -86,33 +102,47 @@ def load(name: str) -> pd.DataFrame:
         One column per schema field with dtypes ``Int64`` (integer), ``float64`` (number),
         ``boolean`` or ``string``; missing values are ``<NA>``/``NaN``. ``df.attrs["units"]``
         maps column names to units (e.g. ``"persons"``, ``"USD per worker per year"``) and
-        ``df.attrs["fields"]`` holds each field's title and description.
+        ``df.attrs["fields"]`` holds each field's title and description. The frame is a copy:
+        changing it never changes what the next call returns.
 
     Raises
     ------
     DataError
-        If the file breaks its schema; the message names file, row, column and rule.
+        If the file breaks its schema. The message gives the first problem as
+        ``<file>, row N (line M), column 'c': <rule>, got '<value>'`` and says how many more
+        there are; ``exc.problems`` lists them all. Nothing is cached for a table that failed.
     """
-    desc = descriptor()
-    stamp = tuple(
-        (r["name"], _mtime(paths.data_dir() / r["path"])) for r in desc["resources"]
-    )
-    return _load_cached(str(paths.data_dir()), name, stamp).copy()
+    snap = _snapshot()
+    key = (snap.folder, name, snap.digest)
+    with _LOCK:
+        frame = _CACHE.get(key)
+        if frame is not None:
+            _CACHE.move_to_end(key)
+    if frame is None:
+        problems: list[str] = []
+        frame = _parse(snap, name, problems)
+        if problems:
+            raise _error(problems)
+        with _LOCK:
+            _CACHE[key] = frame
+            while len(_CACHE) > _CACHE_SIZE:
+                _CACHE.popitem(last=False)
+    return frame.copy(deep=True)
 
 
 def validate() -> list[str]:
-    """Check every table; return the list of problems found (empty when the data are valid)."""
-    problems: list[str] = []
+    """Check every table; return the list of problems found (empty when the data are valid).
+
+    Every problem of every table is listed (up to 20 per table, then a line counting the rest),
+    each in the form ``<file>, row N (line M), column 'c': <rule>, got '<value>'``.
+    """
     try:
-        names = resources()
+        snap = _snapshot()
     except DataError as exc:
-        return [str(exc)]
-    for name in names:
-        try:
-            _parse(name, collect=problems)
-        except DataError as exc:
-            if str(exc) not in problems:
-                problems.append(str(exc))
+        return list(exc.problems)
+    problems: list[str] = []
+    for name in [r["name"] for r in snap.desc["resources"]]:
+        _parse(snap, name, problems)
     return problems
 
 
@@ -147,7 +177,179 @@ def sources_for(ids: Iterable[str]) -> pd.DataFrame:
     return table.loc[wanted].reset_index()
 
 
+def ref_res_path(name: str) -> str:
+    """Path of a table's CSV as shown in messages."""
+    return _show(paths.data_dir() / _resource(_snapshot().desc, name)["path"])
+
+
 # ----------------------------------------------------------------------------------------------
+# reading: one snapshot of the bytes of every file, hashed
+
+
+@dataclass(frozen=True)
+class _Snapshot:
+    folder: str
+    desc: dict
+    files: dict[str, bytes | OSError]  # resource path -> bytes, or the error reading it
+    digest: str
+
+
+_CACHE: OrderedDict[tuple, pd.DataFrame] = OrderedDict()
+_LOCK = threading.Lock()
+_DESCRIPTORS: OrderedDict[str, dict] = OrderedDict()
+
+
+def _snapshot() -> _Snapshot:
+    """Read the descriptor and every table once; everything a check needs comes from here."""
+    folder = paths.data_dir()
+    desc_path = folder / "datapackage.json"
+    where = _show(desc_path)
+    try:
+        raw = desc_path.read_bytes()
+    except FileNotFoundError:
+        raise _error([f"{where}: file not found (the data package descriptor)"]) from None
+    except OSError as exc:
+        raise _error([f"{where}: cannot be read ({exc.strerror})"]) from None
+    digest = hashlib.blake2b(raw, digest_size=16)
+    key = digest.hexdigest()
+    with _LOCK:
+        desc = _DESCRIPTORS.get(key)
+    if desc is None:
+        desc = _parse_descriptor(raw, where, folder)
+        with _LOCK:
+            _DESCRIPTORS[key] = desc
+            while len(_DESCRIPTORS) > 4:
+                _DESCRIPTORS.popitem(last=False)
+    files: dict[str, bytes | OSError] = {}
+    for res in desc["resources"]:
+        try:
+            content: bytes | OSError = (folder / res["path"]).read_bytes()
+        except OSError as exc:
+            content = exc
+        files[res["path"]] = content
+        data = content if isinstance(content, bytes) else repr(content).encode()
+        digest.update(res["path"].encode() + b"\0" + str(len(data)).encode() + b"\0" + data)
+    return _Snapshot(str(folder.resolve()), desc, files, digest.hexdigest())
+
+
+def _parse_descriptor(raw: bytes, where: str, folder: Path) -> dict:
+    """Parse ``datapackage.json`` and check the structure the loader relies on."""
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        raise _error([f"{where}, line {line}: not UTF-8 (byte {raw[exc.start]:#04x}); save the "
+                      "descriptor with UTF-8 encoding"]) from None
+    try:
+        desc = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise _error([f"{where}, line {exc.lineno}, column {exc.colno}: not valid JSON "
+                      f"({exc.msg}); the data package descriptor must be a JSON object"]) from None
+    problems: list[str] = []
+    if not isinstance(desc, dict):
+        problems.append(f"{where}: expected a JSON object, got {type(desc).__name__}")
+    elif not isinstance(desc.get("resources"), list) or not desc["resources"]:
+        problems.append(f"{where}: expected a non-empty list 'resources', got "
+                        f"{desc.get('resources')!r:.60}")
+    else:
+        seen: set[str] = set()
+        for i, res in enumerate(desc["resources"]):
+            problems.extend(_descriptor_problems(res, i, where, folder, seen))
+        names = {r.get("name") for r in desc["resources"] if isinstance(r, dict)}
+        for res in desc["resources"]:
+            if not isinstance(res, dict) or not isinstance(res.get("schema"), dict):
+                continue
+            for fk in res["schema"].get("foreignKeys", []):
+                target = fk.get("reference", {}).get("resource") if isinstance(fk, dict) else None
+                if target not in (None, "", *names):
+                    problems.append(f"{where}, resource {res.get('name')!r}: a foreign key "
+                                    f"points to an unknown table, got {target!r}")
+    if problems:
+        raise _error(problems)
+    return desc
+
+
+def _descriptor_problems(res: object, i: int, where: str, folder: Path,
+                         seen: set[str]) -> list[str]:
+    if not isinstance(res, dict):
+        return [f"{where}, resources[{i}]: expected an object, got {res!r:.60}"]
+    name = res.get("name")
+    at = f"{where}, resource {name!r}" if isinstance(name, str) else f"{where}, resources[{i}]"
+    out = []
+    if not isinstance(name, str) or not name:
+        out.append(f"{at}: expected a 'name' (text), got {name!r:.60}")
+    elif name in seen:
+        out.append(f"{at}: the name is used twice; each table needs its own name")
+    else:
+        seen.add(name)
+    path = res.get("path")
+    if not isinstance(path, str) or not path:
+        out.append(f"{at}: expected a 'path' (a CSV file in data/), got {path!r:.60}")
+    else:
+        pure = PurePosixPath(path)
+        if pure.is_absolute() or ".." in pure.parts or "\\" in path or ":" in path:
+            out.append(f"{at}: expected a 'path' inside {_show(folder)}, got {path!r}")
+    schema = res.get("schema")
+    if not isinstance(schema, dict) or not isinstance(schema.get("fields"), list):
+        out.append(f"{at}: expected a 'schema' with a list of 'fields', got {schema!r:.60}")
+        return out
+    fields: list[str] = []
+    for j, f in enumerate(schema["fields"]):
+        if not isinstance(f, dict) or not isinstance(f.get("name"), str) or not f["name"]:
+            out.append(f"{at}, field {j + 1}: expected an object with a 'name', got {f!r:.60}")
+            continue
+        fat = f"{at}, field {f['name']!r}"
+        if f["name"] in fields:
+            out.append(f"{fat}: declared twice; each field once")
+        fields.append(f["name"])
+        kind = f.get("type", "string")
+        if kind not in _DTYPES:
+            out.append(f"{fat}: unknown type; expected one of {', '.join(_DTYPES)}, got {kind!r}")
+        cons = f.get("constraints", {})
+        if not isinstance(cons, dict):
+            out.append(f"{fat}: 'constraints' must be an object, got {cons!r:.60}")
+        elif "enum" in cons and not isinstance(cons["enum"], list):
+            out.append(f"{fat}: 'enum' must be a list, got {cons['enum']!r:.60}")
+        else:
+            for bound in ("minimum", "maximum"):
+                if bound in cons and (isinstance(cons[bound], bool)
+                                      or not isinstance(cons[bound], int | float)):
+                    out.append(f"{fat}: {bound!r} must be a number, got {cons[bound]!r:.60}")
+            if "pattern" in cons:
+                try:
+                    re.compile(cons["pattern"])
+                except (re.error, TypeError) as exc:
+                    out.append(f"{fat}: 'pattern' is not a regular expression ({exc}), got "
+                               f"{cons['pattern']!r:.60}")
+    key_lists = [("primaryKey", schema.get("primaryKey", []))]
+    for fk in schema.get("foreignKeys", []):
+        if not isinstance(fk, dict) or not isinstance(fk.get("reference"), dict):
+            out.append(f"{at}: a foreign key needs 'fields' and a 'reference', got {fk!r:.60}")
+            continue
+        key_lists.append(("foreignKeys", fk.get("fields", [])))
+    for label, keys in key_lists:
+        for k in _as_list(keys):
+            if k not in fields:
+                out.append(f"{at}: {label} names a column that is not a field, got {k!r}")
+    return out
+
+
+def _resource(desc: dict, name: str) -> dict:
+    for res in desc["resources"]:
+        if res["name"] == name:
+            return res
+    raise DataError(f"no table named {name!r} in datapackage.json; the tables are: "
+                    f"{', '.join(r['name'] for r in desc['resources'])}")
+
+
+def _error(problems: list[str]) -> DataError:
+    """One DataError for a list of problems: the first in the message, all in ``.problems``."""
+    first = problems[0]
+    rest = len([p for p in problems[1:] if not p.startswith("... ")])
+    if rest:
+        first += (f" (and {rest} more problem(s); `python -m dispatchlib data validate` "
+                  "lists them all)")
+    return DataError(first, problems=problems)
 
 
 def _show(path: Path) -> str:
@@ -157,71 +359,82 @@ def _show(path: Path) -> str:
         return str(path)
 
 
-def _mtime(path: Path) -> tuple[int, int]:
+def _shown(cell: str) -> str:
+    """A cell as quoted in a message: undecodable bytes appear as ``\\xe9``."""
+    if _SURROGATE.search(cell):
+        cell = cell.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+        return "'" + cell.replace("'", "\\'") + "'"
+    return repr(cell)
+
+
+def _read_rows(snap: _Snapshot, res: dict, problem: Callable[[str], None]
+               ) -> tuple[list[str], list[tuple[int, list[str]]]] | None:
+    """Header and ``(line, cells)`` of every row, or ``None`` when the file cannot be read."""
+    path = paths.data_dir() / res["path"]
+    where = _show(path)
+    content = snap.files[res["path"]]
+    if isinstance(content, FileNotFoundError):
+        problem(f"{where}: file not found (table {res['name']!r} is declared in "
+                "datapackage.json)")
+        return None
+    if isinstance(content, OSError):
+        problem(f"{where}: cannot be read ({content.strerror})")
+        return None
+    text = content.decode("utf-8-sig", "surrogateescape")
+    reader = csv.reader(io.StringIO(text, newline=""))
+    rows: list[tuple[int, list[str]]] = []
+    line = 1
     try:
-        st = path.stat()
-    except FileNotFoundError:
-        return (0, 0)
-    return (st.st_mtime_ns, st.st_size)
-
-
-@lru_cache(maxsize=64)
-def _load_cached(_data_dir: str, name: str, _stamp: tuple) -> pd.DataFrame:
-    return _parse(name, collect=None)
-
-
-def _read_rows(path: Path, name: str) -> tuple[list[str], list[list[str]]]:
-    try:
-        raw = path.read_bytes()
-    except FileNotFoundError:
-        raise DataError(
-            f"{_show(path)}: file not found (table {name!r} is declared in datapackage.json)"
-        ) from None
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        line = raw[: exc.start].count(b"\n") + 1
-        raise DataError(
-            f"{_show(path)}, line {line}: not UTF-8 (byte {raw[exc.start]:#04x} at offset "
-            f"{exc.start}); save the file with UTF-8 encoding"
-        ) from None
-    rows = list(csv.reader(io.StringIO(text, newline="")))
+        for cells in reader:
+            rows.append((line, cells))
+            line = reader.line_num + 1
+    except csv.Error as exc:
+        problem(f"{where}, line {line}: not valid CSV ({exc}); expected comma-separated cells, "
+                'quoted with " where they hold a comma, quote or line break')
+        return None
     if not rows:
-        raise DataError(f"{_show(path)}: empty file, expected a header row")
-    return rows[0], rows[1:]
+        problem(f"{where}: empty file, expected a header row")
+        return None
+    header = rows[0][1]
+    if _SURROGATE.search("".join(header)):
+        for j, h in enumerate(header):
+            if _SURROGATE.search(h):
+                problem(f"{where}, header row (line 1), column {j + 1}: not UTF-8 text (save "
+                        f"the file with UTF-8 encoding), got {_shown(h)}")
+        return None
+    return header, rows[1:]
 
 
 def _convert(kind: str, value: str, field: dict) -> object:
     """Convert one non-empty cell; raise ValueError with what was expected."""
     if kind == "integer":
-        if not re.fullmatch(r"[+-]?\d+", value):
+        if not _INTEGER.fullmatch(value):
             raise ValueError("expected a whole number")
         return int(value)
     if kind == "number":
-        try:
-            number = float(value)
-        except ValueError:
-            raise ValueError("expected a number") from None
-        if number != number or number in (float("inf"), float("-inf")):
+        if not _NUMBER.fullmatch(value):
+            raise ValueError("expected a number")
+        number = float(value)
+        if number in (float("inf"), float("-inf")):
             raise ValueError("expected a finite number")
         return number
     if kind == "boolean":
-        true = field.get("trueValues", ["true"])
-        false = field.get("falseValues", ["false"])
+        true = field.get("trueValues", _TRUE)
+        false = field.get("falseValues", _FALSE)
         if value in true:
             return True
         if value in false:
             return False
-        raise ValueError(f"expected one of {true + false}")
+        raise ValueError(f"expected one of {', '.join(true + false)}")
     return value
 
 
 def _check_constraints(value: object, cons: dict) -> str | None:
     if "enum" in cons and value not in cons["enum"]:
         return f"expected one of {', '.join(map(str, cons['enum']))}"
-    if "minimum" in cons and value < cons["minimum"]:
+    if "minimum" in cons and isinstance(value, int | float) and value < cons["minimum"]:
         return f"expected a value >= {cons['minimum']}"
-    if "maximum" in cons and value > cons["maximum"]:
+    if "maximum" in cons and isinstance(value, int | float) and value > cons["maximum"]:
         return f"expected a value <= {cons['maximum']}"
     if "pattern" in cons and not re.fullmatch(cons["pattern"], str(value)):
         return f"expected text matching the pattern {cons['pattern']}"
@@ -232,61 +445,86 @@ def _as_list(keys: str | list[str]) -> list[str]:
     return [keys] if isinstance(keys, str) else list(keys)
 
 
-def _parse(name: str, collect: list[str] | None) -> pd.DataFrame:
-    """Parse and check one table. With ``collect`` given, append every problem to it and go on;
-    otherwise raise on the first problem."""
-    res = resource(name)
-    path = paths.data_dir() / res["path"]
-    where = _show(path)
+def _parse(snap: _Snapshot, name: str, collect: list[str]) -> pd.DataFrame:
+    """Parse and check one table; append every problem found to ``collect``."""
+    res = _resource(snap.desc, name)
+    where = _show(paths.data_dir() / res["path"])
     problems: list[str] = []
 
     def problem(msg: str) -> None:
-        if collect is None:
-            raise DataError(msg)
-        if len(problems) < _MAX_ERRORS:
-            problems.append(msg)
+        problems.append(msg)
 
-    try:
-        header, rows = _read_rows(path, name)
-    except DataError as exc:
-        if collect is None:
-            raise
-        collect.append(str(exc))
+    frame = _parse_rows(snap, res, where, problem)
+    collect.extend(problems[:_MAX_ERRORS])
+    if len(problems) > _MAX_ERRORS:
+        collect.append(f"... {where}: {len(problems) - _MAX_ERRORS} more problem(s) not shown")
+    return frame
+
+
+def _parse_rows(snap: _Snapshot, res: dict, where: str,
+                problem: Callable[[str], None]) -> pd.DataFrame:
+    read = _read_rows(snap, res, problem)
+    if read is None:
         return pd.DataFrame()
+    header, rows = read
     schema = res["schema"]
     fields = schema["fields"]
     names = [f["name"] for f in fields]
-    missing = [n for n in names if n not in header]
-    extra = [h for h in header if h not in names]
-    if missing or extra:
-        parts = []
-        if missing:
-            parts.append(f"missing column(s) {', '.join(missing)}")
-        if extra:
-            parts.append(f"unexpected column(s) {', '.join(extra)}")
-        msg = f"{where}, header: {'; '.join(parts)}; expected the columns {', '.join(names)}"
-        if collect is None:
-            raise DataError(msg)
-        collect.append(msg)
+    head = f"{where}, header row (line 1)"
+    bad_header = False
+    for j, h in enumerate(header):
+        if h in header[:j]:
+            problem(f"{head}, column {h!r}: the column appears twice; expected each column "
+                    f"once, got {h!r} in columns {header.index(h) + 1} and {j + 1}")
+            bad_header = True
+        elif h not in names:
+            problem(f"{head}, column {h!r}: unexpected column, not declared in datapackage.json;"
+                    f" expected the columns {', '.join(names)}, got {h!r}")
+            bad_header = True
+    for n in names:
+        if n not in header:
+            problem(f"{head}, column {n!r}: missing column; expected the columns "
+                    f"{', '.join(names)}, got {', '.join(header)}")
+            bad_header = True
+    if bad_header:
         return pd.DataFrame()
 
     missing_values = set(schema.get("missingValues", [""]))
     columns: dict[str, list[object]] = {n: [] for n in names}
+    raw: dict[str, list[str]] = {n: [] for n in names}
+    where_row: list[str] = []
     position = {h: i for i, h in enumerate(header)}
-    for r, row in enumerate(rows, start=1):
-        loc = f"{where}, row {r} (line {r + 1})"
+    for r, (line, row) in enumerate(rows, start=1):
+        loc = f"{where}, row {r} (line {line})"
+        where_row.append(loc)
+        for j, cell in enumerate(row):
+            if _SURROGATE.search(cell):
+                col = repr(header[j]) if j < len(header) else str(j + 1)
+                problem(f"{loc}, column {col}: not UTF-8 text (save the file with UTF-8 "
+                        f"encoding), got {_shown(cell)}")
         if len(row) != len(header):
-            problem(f"{loc}: {len(row)} cells, expected {len(header)} (one per column)")
+            if len(row) < len(header):
+                problem(f"{loc}, column {header[len(row)]!r}: too few cells, expected "
+                        f"{len(header)} (one per column), got {len(row)} cells")
+            else:
+                problem(f"{loc}, column {len(header) + 1} (after {header[-1]!r}): too many "
+                        f"cells, expected {len(header)} (one per column; quote a cell that "
+                        f"holds a comma), got {len(row)} cells")
             for n in names:
                 columns[n].append(None)
+                raw[n].append("")
             continue
         for field in fields:
             n = field["name"]
             cell = row[position[n]]
+            raw[n].append(cell)
             cons = field.get("constraints", {})
+            if _SURROGATE.search(cell):  # reported above
+                columns[n].append(None)
+                continue
             if cell in missing_values:
                 if cons.get("required"):
-                    problem(f"{loc}, column {n!r}: a value is required, the cell is empty")
+                    problem(f"{loc}, column {n!r}: a value is required, got an empty cell ''")
                 columns[n].append(None)
                 continue
             try:
@@ -306,11 +544,9 @@ def _parse(name: str, collect: list[str] | None) -> pd.DataFrame:
             for f in fields
         }
     )
-    _check_keys(frame, res, where, problem)
-    _check_ranges(frame, where, problem)
-    if collect is not None:
-        collect.extend(problems)
-    frame.attrs["resource"] = name
+    _check_keys(snap, frame, raw, where_row, res, problem)
+    _check_ranges(frame, raw, where_row, problem)
+    frame.attrs["resource"] = res["name"]
     frame.attrs["units"] = {f["name"]: f["unit"] for f in fields if "unit" in f}
     frame.attrs["fields"] = {
         f["name"]: {"title": f.get("title", f["name"]), "description": f.get("description", "")}
@@ -319,43 +555,87 @@ def _parse(name: str, collect: list[str] | None) -> pd.DataFrame:
     return frame
 
 
-def _check_keys(frame: pd.DataFrame, res: dict, where: str, problem) -> None:
+def _check_keys(snap: _Snapshot, frame: pd.DataFrame, raw: dict[str, list[str]],
+                where_row: list[str], res: dict, problem: Callable[[str], None]) -> None:
     schema = res["schema"]
+    where = _show(paths.data_dir() / res["path"])
     unique_sets = [_as_list(schema["primaryKey"])] if "primaryKey" in schema else []
-    unique_sets += [[f["name"]] for f in schema["fields"] if f.get("constraints", {}).get("unique")]
+    unique_sets += [[f["name"]] for f in schema["fields"] if f.get("constraints", {}).get("unique")
+                    and [f["name"]] not in unique_sets]  # a key that is also unique: once
+    na = {c: frame[c].isna().to_numpy(dtype=bool) for c in frame.columns}
     for keys in unique_sets:
-        dup = frame.duplicated(subset=keys, keep="first")
-        for i in frame.index[dup]:
-            values = ", ".join(f"{k}={frame.at[i, k]}" for k in keys)
-            problem(f"{where}, row {i + 1} (line {i + 2}), column {keys[0]!r}: "
-                    f"duplicate key ({values}); each key must be unique")
+        first_seen: dict[tuple, int] = {}
+        for i in range(len(frame)):
+            values = tuple(raw[k][i] for k in keys)
+            if any(na[k][i] for k in keys):
+                continue  # a missing value is reported as such, and is never a duplicate
+            if values in first_seen:
+                j = first_seen[values]
+                got = (repr(values[0]) if len(keys) == 1 else
+                       "(" + ", ".join(f"{k}={v!r}" for k, v in zip(keys, values, strict=True))
+                       + ")")
+                rule = "duplicate key" if len(keys) == 1 else f"duplicate key ({', '.join(keys)})"
+                problem(f"{where_row[i]}, column {keys[0]!r}: {rule}, expected each key once "
+                        f"(already in {where_row[j].split(', ', 1)[1]}), got {got}")
+            else:
+                first_seen[values] = i
     for fk in schema.get("foreignKeys", []):
-        local = _as_list(fk["fields"])
+        local = _as_list(fk["fields"])[0]
         ref = fk["reference"]
         target = ref.get("resource") or res["name"]
+        ref_field = _as_list(ref["fields"])[0]
         if target == res["name"]:
-            known = set(frame[_as_list(ref["fields"])[0]].dropna())
+            known = set(raw[ref_field])
+            ref_where = where
         else:
-            ref_res = resource(target)
-            ref_header, ref_rows = _read_rows(paths.data_dir() / ref_res["path"], target)
-            col = ref_header.index(_as_list(ref["fields"])[0])
-            known = {row[col] for row in ref_rows if len(row) > col}
-        for i, value in frame[local[0]].items():
-            if value is not pd.NA and value is not None and value not in known:
-                problem(f"{where}, row {i + 1} (line {i + 2}), column {local[0]!r}: "
-                        f"{value!r} is not a {target} id; expected one of the ids in "
-                        f"{ref_res_path(target)}")
+            ref_res = _resource(snap.desc, target)
+            ref_where = _show(paths.data_dir() / ref_res["path"])
+            unreadable: list[str] = []
+            read = _read_rows(snap, ref_res, unreadable.append)
+            if read is None or ref_field not in read[0]:
+                why = unreadable[0] if unreadable else f"it has no column {ref_field!r}"
+                problem(f"{where}, column {local!r}: the ids cannot be checked against "
+                        f"{ref_where} ({why}); expected a readable {target} table")
+                continue
+            col = read[0].index(ref_field)
+            known = {cells[col] for _, cells in read[1] if len(cells) > col}
+        for i, value in enumerate(raw[local]):
+            if na[local][i] or value in known:
+                continue
+            problem(f"{where_row[i]}, column {local!r}: unknown id ({value!r} is not a "
+                    f"{target} id), expected one of the ids in column {ref_field!r} of "
+                    f"{ref_where}, got {value!r}")
 
 
-def ref_res_path(name: str) -> str:
-    """Path of a table's CSV as shown in messages."""
-    return _show(paths.data_dir() / resource(name)["path"])
+def _range_pairs(columns: list[str]) -> list[tuple[str, str, str | None]]:
+    """Ordered column pairs ``(low, high, central or None)`` of a table."""
+    pairs: list[tuple[str, str, str | None]] = []
+    if {"low", "high"} <= set(columns):
+        pairs.append(("low", "high", "central" if "central" in columns else None))
+    for c in columns:
+        if c.endswith("_low") and c[:-4] + "_high" in columns:
+            pairs.append((c, c[:-4] + "_high", None))
+    if {"start_year", "end_year"} <= set(columns):
+        pairs.append(("start_year", "end_year", None))
+    return pairs
 
 
-def _check_ranges(frame: pd.DataFrame, where: str, problem) -> None:
-    ordered = [c for c in ("low", "central", "high") if c in frame.columns]
-    for a, b in zip(ordered, ordered[1:], strict=False):
-        bad = (frame[a] > frame[b]).fillna(False)
-        for i in frame.index[bad.to_numpy(dtype=bool)]:
-            problem(f"{where}, row {i + 1} (line {i + 2}), column {a!r}: {a} = {frame.at[i, a]:g}"
-                    f" is above {b} = {frame.at[i, b]:g}; expected {a} <= {b}")
+def _check_ranges(frame: pd.DataFrame, raw: dict[str, list[str]], where_row: list[str],
+                  problem: Callable[[str], None]) -> None:
+    for lo, hi, mid in _range_pairs(list(frame.columns)):
+        low = frame[lo].astype("Float64").to_numpy(dtype=float, na_value=float("nan"))
+        high = frame[hi].astype("Float64").to_numpy(dtype=float, na_value=float("nan"))
+        for i in range(len(frame)):
+            a, b = low[i], high[i]
+            if a != a or b != b:  # NaN: a missing end is reported elsewhere, if required
+                continue
+            if a > b:
+                problem(f"{where_row[i]}, column {lo!r}: expected {lo} <= {hi} ({hi} is "
+                        f"{raw[hi][i]}), got {raw[lo][i]!r}")
+                continue
+            if mid is None:
+                continue
+            c = float(frame[mid].iat[i]) if not pd.isna(frame[mid].iat[i]) else None
+            if c is not None and not a <= c <= b:
+                problem(f"{where_row[i]}, column {mid!r}: expected {lo} <= {mid} <= {hi} ({lo} "
+                        f"is {raw[lo][i]}, {hi} is {raw[hi][i]}), got {raw[mid][i]!r}")

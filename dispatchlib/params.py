@@ -15,16 +15,19 @@ Examples
 ...     check(quota_months=0)
 ... except ParameterError as exc:
 ...     print(exc)
-parameter quota_months = 0 is not allowed: expected a number > 0 and <= 60 (months)
+parameter quota_months = 0 is not allowed: expected a number >= 1 and <= 60 (months)
 """
 
 from __future__ import annotations
 
 import difflib
 import math
+import numbers
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from types import SimpleNamespace
+
+import numpy as np
 
 from .errors import ParameterError
 
@@ -70,19 +73,24 @@ class ParamSpec:
             parts = [f"{noun} from: {', '.join(map(str, self.choices))}"]
         bounds = []
         if self.minimum is not None:
-            bounds.append(f"{'>' if self.exclusive_minimum else '>='} {self.minimum:g}")
+            bounds.append(f"{'>' if self.exclusive_minimum else '>='} {_plain(self.minimum)}")
         if self.maximum is not None:
-            bounds.append(f"<= {self.maximum:g}")
+            bounds.append(f"<= {_plain(self.maximum)}")
         if bounds:
             parts.append(" and ".join(bounds))
         text = " ".join(parts)
         return f"{text} ({self.unit})" if self.unit else text
 
     def validate(self, value: object) -> object:
-        """Return ``value`` converted to the parameter's type, or raise ParameterError."""
+        """Return ``value`` converted to the parameter's type, or raise ParameterError.
+
+        Numbers may be Python or NumPy numbers (``int`` kinds also accept whole floats such as
+        ``15000.0``); text, ``None``, booleans (for numbers), NaN and infinities are refused.
+        ``list[...]`` kinds take a list or tuple whose every item is allowed.
+        """
         fail = ParameterError(self.name, value, self.allowed())
         if self.kind.startswith("list["):
-            if isinstance(value, str) or not isinstance(value, Sequence):
+            if not isinstance(value, list | tuple):
                 raise fail
             item = ParamSpec(self.name, self.kind[5:-1], self.unit, self.help, self.minimum,
                              self.maximum, self.exclusive_minimum, self.choices)
@@ -91,30 +99,55 @@ class ParamSpec:
             except ParameterError:
                 raise fail from None
         if self.kind == "bool":
-            if not isinstance(value, bool):
+            if not isinstance(value, bool | np.bool_):
                 raise fail
-            return value
+            return bool(value)
         if self.kind == "str":
             if not isinstance(value, str) or (self.choices and value not in self.choices):
                 raise fail
-            return value
-        # numbers: bool is an int subclass but never a valid number here
-        if isinstance(value, bool) or not isinstance(value, int | float):
+            return str(value)
+        value = _number(value, self.kind)
+        if value is None:
             raise fail
-        if not math.isfinite(value):
-            raise fail
-        if self.kind == "int":
-            if value != int(value):
-                raise fail
-            value = int(value)
-        else:
-            value = float(value)
         if self.minimum is not None:
             if value < self.minimum or (self.exclusive_minimum and value == self.minimum):
                 raise fail
         if self.maximum is not None and value > self.maximum:
             raise fail
+        if self.choices and value not in self.choices:
+            raise fail
         return value
+
+
+def _number(value: object, kind: str) -> int | float | None:
+    """``value`` as a finite ``int`` (kind ``"int"``) or ``float``, or ``None`` if it is not one.
+
+    Booleans are never numbers here (``True`` is an ``int`` to Python, not to a reader).
+    """
+    if isinstance(value, bool | np.bool_) or not isinstance(value, numbers.Real):
+        return None
+    if isinstance(value, numbers.Integral):
+        whole = int(value)  # exact, however large; the bounds decide
+        return whole if kind == "int" else _finite_float(whole)
+    number = _finite_float(value)
+    if number is None:
+        return None
+    if kind == "int":
+        return int(number) if number.is_integer() else None
+    return number
+
+
+def _finite_float(value: object) -> float | None:
+    try:
+        number = float(value)
+    except (OverflowError, ValueError, TypeError):
+        return None
+    return number if math.isfinite(number) else None
+
+
+def _plain(x: float) -> str:
+    """A bound as written in a message: ``60``, ``4294967295``, ``0.5``."""
+    return str(int(x)) if float(x).is_integer() else repr(float(x))
 
 
 SPECS: dict[str, ParamSpec] = {}
@@ -135,11 +168,11 @@ register(
               "amount each worker pays the state over quota_months (plan funds)",
               minimum=0, maximum=100_000),
     ParamSpec("quota_months", "float", "months", "months over which quota_usd is paid",
-              minimum=0, maximum=60, exclusive_minimum=True),
+              minimum=1, maximum=60),
     ParamSpec("savings_usd", "float", "USD per worker per year", "saved by a worker per year",
-              minimum=0, maximum=50_000, exclusive_minimum=True),
+              minimum=1, maximum=50_000),
     ParamSpec("years_abroad", "float", "years", "length of one posting",
-              minimum=0, maximum=20, exclusive_minimum=True),
+              minimum=0.5, maximum=20),
     ParamSpec("bribe_usd", "float", "USD", "bribe paid to be selected for a posting",
               minimum=0, maximum=100_000),
     ParamSpec("draws", "int", "draws", "Monte Carlo draws", minimum=1, maximum=10_000_000),
@@ -158,13 +191,22 @@ def spec(name: str) -> ParamSpec:
         raise unknown(name, SPECS) from None
 
 
-def unknown(name: str, valid: Sequence[str] | dict) -> ParameterError:
-    """Error for an unknown parameter name, listing the valid names and the closest one."""
+_NO_VALUE = object()
+
+
+def unknown(name: str, valid: Sequence[str] | dict, value: object = _NO_VALUE) -> ParameterError:
+    """Error for an unknown parameter name, listing the valid names and the closest one.
+
+    The message reads ``parameter <name> = <value> is not allowed: expected a known parameter
+    name (did you mean '<closest>'?): one of <names>``; without ``value`` it shows
+    ``(unknown name)`` in place of the value.
+    """
     names = sorted(valid)
-    close = difflib.get_close_matches(name, names, n=1)
-    hint = f"did you mean {close[0]!r}? " if close else ""
-    return ParameterError(name, "(unknown name)",
-                          f"{hint}one of the parameter names: {', '.join(names)}")
+    close = difflib.get_close_matches(str(name), names, n=1)
+    hint = f" (did you mean {close[0]!r}?)" if close else ""
+    shown = "(unknown name)" if value is _NO_VALUE else value
+    return ParameterError(name, shown,
+                          f"a known parameter name{hint}: one of {', '.join(names)}")
 
 
 def check(rules: Sequence[Callable[[SimpleNamespace], None]] = (), **values) -> SimpleNamespace:
@@ -188,7 +230,13 @@ def check(rules: Sequence[Callable[[SimpleNamespace], None]] = (), **values) -> 
     ParameterError
         For the first value that is unknown, of the wrong type or out of range.
     """
-    out = SimpleNamespace(**{name: spec(name).validate(v) for name, v in values.items()})
+    _load_topic_specs()
+    checked = {}
+    for name, v in values.items():
+        if name not in SPECS:
+            raise unknown(name, SPECS, v)
+        checked[name] = SPECS[name].validate(v)
+    out = SimpleNamespace(**checked)
     for rule in rules:
         rule(out)
     return out

@@ -197,7 +197,8 @@ def triangular(u: np.ndarray, r: Range) -> np.ndarray:
     split = (c - a) / (b - a)
     left = a + np.sqrt(u * (b - a) * (c - a))
     right = b - np.sqrt((1 - u) * (b - a) * (b - c))
-    return np.where(u < split, left, right)
+    # rounding can put a draw a hair outside [a, b] (e.g. 1.0999999999999943 for a = 1.1)
+    return np.clip(np.where(u < split, left, right), a, b)
 
 
 def draw_ranges(ranges: dict[str, Range], draws: int, seed: int) -> dict[str, np.ndarray]:

@@ -17,7 +17,7 @@ def test_valid_values_are_converted():
 @pytest.mark.parametrize(
     ("name", "value", "fragment"),
     [
-        ("quota_months", 0, "> 0"),
+        ("quota_months", 0, ">= 1"),
         ("workers", -5, ">= 0"),
         ("workers", 1.5, "whole number"),
         ("workers", "many", "whole number"),
@@ -25,7 +25,7 @@ def test_valid_values_are_converted():
         ("quota_usd", math.inf, "a number"),
         ("draws", True, "whole number"),
         ("interactive", "yes", "True or False"),
-        ("years_abroad", 0.0, "> 0"),
+        ("years_abroad", 0.0, ">= 0.5"),
         ("bribe_usd", 1e9, "<= 100000"),
     ],
 )
@@ -45,4 +45,4 @@ def test_unknown_name_suggests_the_closest():
 
 
 def test_allowed_text_states_unit():
-    assert spec("quota_months").allowed() == "a number > 0 and <= 60 (months)"
+    assert spec("quota_months").allowed() == "a number >= 1 and <= 60 (months)"
