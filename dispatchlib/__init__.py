@@ -16,7 +16,17 @@ from __future__ import annotations
 
 import importlib
 
-from . import audit, economics, formulas, implications, prospects, scenario, teaching
+from . import (
+    audit,
+    economics,
+    formulas,
+    history,
+    implications,
+    prospects,
+    sanctions,
+    scenario,
+    teaching,
+)
 from .data import load, resources, sources_for
 from .errors import DataError, DispatchlibError, ParameterError
 from .params import check
@@ -26,8 +36,8 @@ __version__ = "0.1.0"
 
 __all__ = [
     "DataError", "DispatchlibError", "ParameterError", "__version__", "audit", "check",
-    "economics", "formulas", "implications", "load", "plots", "prospects", "record",
-    "resources", "scenario", "sources_for", "teaching",
+    "economics", "formulas", "history", "implications", "load", "plots", "prospects", "record",
+    "resources", "sanctions", "scenario", "sources_for", "teaching",
 ]
 
 _LAZY = {"plots"}

@@ -1,0 +1,556 @@
+"""The history lesson (``01_history``): eras, events, every head count by what it measures, and
+one reconciled series of the workforce with its uncertainty.
+
+**What is reconciled.** Only stock-like figures (people present at a date: ``stock``,
+``stock_logging``, ``permits``, ``estimate``, and on request the brief's own figures) of national
+scope. Flows (visas issued, border entries), forecasts and cumulative totals are never fitted:
+they count something else. Regional counts are left out because they cover one region only.
+
+**The model.** Each figure becomes one point: its log-midpoint ``log(sqrt(low * high))`` at its
+date as a decimal year. Within each era of ``data/eras.csv`` the log head count follows its own
+straight line (a constant growth rate), fitted by weighted least squares (statsmodels ``WLS``)
+with one residual variance shared by all eras. An era with fewer than three figures, or with
+figures covering less than half its length, gets a level and no trend; an era with no figure
+gets no line. Weights come from the confidence grade:
+``grade_weight ** 2`` for H, ``grade_weight`` for M and 1 for L, so with the default of 2 an H
+figure counts as much as four L figures.
+
+**The bands.** The confidence band is the interval for the era's line (how well the selected
+figures pin it down if they scatter at random around it); the wider prediction band is where
+one more figure of grade M would be expected to fall. Neither band covers errors that all
+sources share. Both are computed on the log scale and transformed back, so the line is a
+geometric mean, not an arithmetic one.
+
+Nothing here imports statsmodels at module level: it loads when a fit is made.
+"""
+
+from __future__ import annotations
+
+import calendar
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from types import SimpleNamespace
+
+import numpy as np
+import pandas as pd
+
+from .data import load
+from .errors import ParameterError
+from .params import ParamSpec, check, register
+
+MEASURES = ("stock", "stock_logging", "stock_regional", "permits", "visas_issued", "entries",
+            "entries_study", "estimate", "brief", "forecast", "cumulative")
+#: measures that count people present, and so may enter the reconciled series
+STOCK_MEASURES = ("stock", "stock_logging", "permits", "estimate", "brief")
+#: measures counting events during a year (shown, never fitted)
+FLOW_MEASURES = ("visas_issued", "entries", "entries_study")
+DEFAULT_MEASURES = ("stock", "stock_logging", "permits", "estimate")
+GRADES = ("H", "M", "L")
+#: exponent of ``grade_weight`` for each confidence grade
+GRADE_RANK = {"H": 2, "M": 1, "L": 0}
+LABELS = {
+    "stock": "Stock (people present)",
+    "stock_logging": "Stock, loggers only",
+    "stock_regional": "Stock, one region",
+    "permits": "Valid work permits",
+    "visas_issued": "Visas issued (flow)",
+    "entries": "Border entries (flow)",
+    "entries_study": "Entries for study (flow)",
+    "estimate": "Estimate (intelligence, experts, press)",
+    "brief": "The brief's figure",
+    "forecast": "Forecast or plan",
+    "cumulative": "Cumulative recruits",
+}
+HEADLINE_YEARS = (1985, 2017, 2025)
+#: an era gets a trend only with this many figures ...
+MIN_TREND_FIGURES = 3
+#: ... spread over at least this share of the era's length
+MIN_TREND_SHARE = 0.5
+
+register(
+    ParamSpec("measures", "list[str]", "",
+              "workforce measures fitted by the reconciled series (stock-like measures only)",
+              choices=STOCK_MEASURES),
+    ParamSpec("grades", "list[str]", "", "confidence grades of the workforce figures fitted",
+              choices=GRADES),
+    ParamSpec("grade_weight", "float", "ratio",
+              "weight of a figure relative to one a grade lower (H to M, M to L)",
+              minimum=1, maximum=100),
+    ParamSpec("ci_level", "float", "probability", "probability covered by confidence bands",
+              minimum=0.5, maximum=0.999),
+)
+
+
+# --- parameter rules ---------------------------------------------------------------------------
+
+
+def _nonempty(name: str):
+    def rule(p: SimpleNamespace) -> None:
+        if hasattr(p, name) and not getattr(p, name):
+            raise ParameterError(name, getattr(p, name), "at least one value")
+    rule.__name__ = f"{name}_not_empty"
+    return rule
+
+
+def enough_figures(p: SimpleNamespace) -> None:
+    """Rule: the chosen measures and grades leave more figures than the model has coefficients.
+
+    Raises
+    ------
+    ParameterError
+        Naming ``grades`` (or ``measures``) with the number of figures left.
+    """
+    measures = getattr(p, "measures", DEFAULT_MEASURES)
+    grades = getattr(p, "grades", GRADES)
+    if not measures or not grades:
+        return
+    sel = select(measures=measures, grades=grades)
+    k = era_design(sel["t"], sel["era"]).shape[1] if len(sel) else 0
+    if len(sel) <= k:
+        name = "grades" if hasattr(p, "grades") else "measures"
+        raise ParameterError(
+            name, getattr(p, name),
+            f"measures and grades that leave more figures than coefficients to fit "
+            f"(measures {list(measures)} with grades {list(grades)} leave {len(sel)} "
+            f"figure(s) for {k} coefficient(s))")
+
+
+#: cross-parameter rules for ``dl.check(rules=RULES, ...)`` in the history lesson
+RULES = (_nonempty("measures"), _nonempty("grades"), enough_figures)
+
+
+# --- tables ------------------------------------------------------------------------------------
+
+
+def era_table() -> pd.DataFrame:
+    """The five eras as a table for reading: years, who controlled the workers, sectors, pay
+    and the typical head count.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Index ``era_id``; columns ``years``, ``name``, ``control_model``, ``main_sectors``,
+        ``pay_arrangement``, ``workers`` (the era's low-high head count as text, persons) and
+        ``source_id``.
+    """
+    eras = load("eras").set_index("era_id")
+
+    def count(lo: float, hi: float) -> str:
+        if pd.isna(lo):
+            return "no count"
+        return f"{lo:,.0f}" if lo == hi else f"{lo:,.0f}-{hi:,.0f}"
+
+    out = pd.DataFrame({
+        "years": [f"{a}-{b}" for a, b in zip(eras["start_year"], eras["end_year"], strict=True)],
+        "name": eras["name"],
+        "control_model": eras["control_model"],
+        "main_sectors": eras["main_sectors"],
+        "pay_arrangement": eras["pay_arrangement"],
+        "workers": [count(lo, hi) for lo, hi in
+                    zip(eras["workers_low"], eras["workers_high"], strict=True)],
+        "source_id": eras["source_id"],
+    }, index=eras.index)
+    return out
+
+
+def event_table(kinds: Sequence[str] | None = None, start_year: int = 1946,
+                end_year: int = 2025) -> pd.DataFrame:
+    """Dated events from ``data/events.csv``, oldest first.
+
+    Parameters
+    ----------
+    kinds : sequence of str, optional
+        Keep only these ``kind`` values (``agreement``, ``un_resolution``, ...); all by default.
+    start_year, end_year : int
+        Years to keep (inclusive).
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``date``, ``year``, ``kind``, ``title``, ``description``, ``source_id``.
+    """
+    events = load("events")
+    keep = events["year"].between(start_year, end_year)
+    if kinds is not None:
+        unknown = sorted(set(kinds) - set(events["kind"].dropna()))
+        if unknown:
+            raise ValueError(f"unknown event kind(s) {unknown}; the kinds in data/events.csv "
+                             f"are {sorted(set(events['kind'].dropna()))}")
+        keep &= events["kind"].isin(list(kinds))
+    cols = ["date", "year", "kind", "title", "description", "source_id"]
+    return events.loc[keep, cols].sort_values(["date", "title"]).reset_index(drop=True)
+
+
+def decimal_year(year: int, date: str | None = None) -> float:
+    """A date as a decimal year, the middle of the period it names.
+
+    Parameters
+    ----------
+    year : int
+        Calendar year, used when ``date`` is missing.
+    date : str, optional
+        ``YYYY``, ``YYYY-MM`` or ``YYYY-MM-DD``.
+
+    Returns
+    -------
+    float
+        Years: mid-year (``year + 0.5``) for a bare year, mid-month for a month, mid-day for a
+        day.
+
+    Examples
+    --------
+    >>> decimal_year(2017)
+    2017.5
+    >>> round(decimal_year(2017, "2017-12-31"), 4)   # 2017 + (11 + 30.5 / 31) / 12
+    2017.9987
+    """
+    if date is None or (not isinstance(date, str)) or not date:
+        return float(year) + 0.5
+    m = re.fullmatch(r"(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?", date)
+    if not m:
+        raise ValueError(f"date {date!r}: expected YYYY, YYYY-MM or YYYY-MM-DD")
+    y = int(m.group(1))
+    if m.group(2) is None:
+        return y + 0.5
+    month = int(m.group(2))
+    if m.group(3) is None:
+        return y + (month - 0.5) / 12
+    days = calendar.monthrange(y, month)[1]
+    return y + (month - 1 + (int(m.group(3)) - 0.5) / days) / 12
+
+
+def era_of(years: Sequence[int] | np.ndarray, eras: pd.DataFrame | None = None) -> np.ndarray:
+    """The ``era_id`` each calendar year falls in (``None`` outside every era)."""
+    eras = load("eras") if eras is None else eras
+    years = np.asarray(years)
+    out = np.full(years.shape, None, dtype=object)
+    for row in eras.itertuples():
+        out[(years >= row.start_year) & (years <= row.end_year)] = row.era_id
+    return out
+
+
+def grade_weights(grades: Sequence[str], grade_weight: float = 2.0) -> np.ndarray:
+    """Weights of figures from their confidence grades.
+
+    Returns
+    -------
+    numpy.ndarray
+        ``grade_weight ** 2`` for H, ``grade_weight`` for M, 1 for L (a ratio).
+
+    Examples
+    --------
+    >>> grade_weights(["H", "M", "L"], 2.0).tolist()
+    [4.0, 2.0, 1.0]
+    """
+    try:
+        return np.array([float(grade_weight) ** GRADE_RANK[g] for g in grades])
+    except KeyError as exc:
+        raise ValueError(f"unknown confidence grade {exc.args[0]!r}; expected H, M or L") from None
+
+
+def _as_list(values):
+    """Sequences become lists; a bare string stays a string (so the validator rejects it)."""
+    return values if isinstance(values, str) else list(values)
+
+
+def select(table: pd.DataFrame | None = None, measures: Sequence[str] = DEFAULT_MEASURES,
+           grades: Sequence[str] = GRADES, grade_weight: float = 2.0) -> pd.DataFrame:
+    """The workforce figures that enter the reconciled series.
+
+    Parameters
+    ----------
+    table : pandas.DataFrame, optional
+        Rows shaped like ``workforce.csv``; the data package's table by default.
+    measures : sequence of str
+        Stock-like measures to keep (see :data:`STOCK_MEASURES`).
+    grades : sequence of str
+        Confidence grades to keep (H, M, L).
+    grade_weight : float
+        Weight ratio between grades (see :func:`grade_weights`).
+
+    Returns
+    -------
+    pandas.DataFrame
+        The rows of national scope with the chosen measures and grades, plus ``t`` (decimal
+        year), ``value`` (the geometric midpoint of low and high, persons), ``log_value``,
+        ``weight``, ``era`` and ``row`` (the row's index in ``table``); sorted by ``t``.
+
+    Raises
+    ------
+    ParameterError
+        For a measure that is not stock-like or unknown, or an unknown grade.
+    """
+    p = check(measures=_as_list(measures), grades=_as_list(grades), grade_weight=grade_weight)
+    table = load("workforce") if table is None else table
+    keep = (table["measure"].isin(p.measures) & table["confidence"].isin(p.grades)
+            & (table["scope"] == "national"))
+    out = table.loc[keep.fillna(False).to_numpy(dtype=bool)].copy()
+    low, high = out["low"].astype(float), out["high"].astype(float)
+    if ((low <= 0) | (high <= 0)).any():
+        raise ValueError("a fitted figure must be above zero persons (log scale)")
+    out["t"] = [decimal_year(int(y), None if pd.isna(d) else str(d))
+                for y, d in zip(out["year"], out["date"], strict=True)]
+    out["value"] = np.sqrt(low * high)
+    out["log_value"] = np.log(out["value"])
+    out["weight"] = grade_weights(out["confidence"].astype(str), p.grade_weight)
+    out["era"] = era_of(out["year"].astype(int).to_numpy())
+    out["row"] = out.index
+    out = out.sort_values(["t", "source_id"]).reset_index(drop=True)
+    out.attrs["grade_weight"] = p.grade_weight
+    return out
+
+
+def unfitted(table: pd.DataFrame, figures: pd.DataFrame) -> pd.DataFrame:
+    """The rows of ``table`` that :func:`select` left out (flows, other measures or grades,
+    regional counts), for drawing them apart from the fitted figures."""
+    return table.drop(index=figures["row"])
+
+
+def era_design(t: Sequence[float], era: Sequence[str],
+               eras: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Design matrix of the era-specific lines.
+
+    For every era holding at least one figure a column ``<era>:level`` (1 inside the era, 0
+    outside); for every era with at least :data:`MIN_TREND_FIGURES` figures spread over at
+    least half its length (:data:`MIN_TREND_SHARE`) a column ``<era>:trend`` (decades from the
+    era's mid-point inside the era, 0 outside). Sparser eras get a level only: two figures five
+    years apart cannot say which way a 25-year era went.
+
+    Parameters
+    ----------
+    t : sequence of float
+        Decimal years of the figures.
+    era : sequence of str
+        Era id of each figure.
+    eras : pandas.DataFrame, optional
+        The eras table (start and end years set the mid-points).
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per figure; columns in era order, level before trend.
+    """
+    eras = load("eras") if eras is None else eras
+    t = np.asarray(t, dtype=float)
+    era = np.asarray(era, dtype=object)
+    cols: dict[str, np.ndarray] = {}
+    for row in eras.itertuples():
+        inside = era == row.era_id
+        if not inside.any():
+            continue
+        cols[f"{row.era_id}:level"] = inside.astype(float)
+        span = t[inside].max() - t[inside].min()
+        length = row.end_year + 1 - row.start_year
+        if inside.sum() >= MIN_TREND_FIGURES and span >= MIN_TREND_SHARE * length:
+            centre = (row.start_year + row.end_year + 1) / 2
+            cols[f"{row.era_id}:trend"] = np.where(inside, (t - centre) / 10, 0.0)
+    return pd.DataFrame(cols)
+
+
+@dataclass(frozen=True)
+class Reconciliation:
+    """A fitted reconciled series: the statsmodels WLS result and what it was fitted on."""
+
+    result: object
+    columns: tuple[str, ...]
+    figures: pd.DataFrame
+    eras: pd.DataFrame
+    grade_weight: float = 2.0
+
+    def predict(self, t: Sequence[float], ci_level: float = 0.95) -> pd.DataFrame:
+        """The reconciled head count at decimal years ``t``, with bands.
+
+        Returns
+        -------
+        pandas.DataFrame
+            Columns ``t``, ``era``, ``workers`` (the line, persons), ``low``/``high`` (the
+            confidence band) and ``pred_low``/``pred_high`` (the band for one more grade-M
+            figure), all persons; ``NaN`` in eras without figures.
+        """
+        check(ci_level=ci_level)
+        t = np.asarray(t, dtype=float)
+        era = era_of(np.floor(t).astype(int), self.eras)
+        X = pd.DataFrame(0.0, index=range(len(t)), columns=list(self.columns))
+        fitted = np.zeros(len(t), dtype=bool)
+        for row in self.eras.itertuples():
+            inside = era == row.era_id
+            level = f"{row.era_id}:level"
+            if level not in X:
+                continue
+            fitted |= inside
+            X.loc[inside, level] = 1.0
+            if f"{row.era_id}:trend" in X:
+                centre = (row.start_year + row.end_year + 1) / 2
+                X.loc[inside, f"{row.era_id}:trend"] = (t[inside] - centre) / 10
+        out = pd.DataFrame({"t": t, "era": era})
+        for col in ("workers", "low", "high", "pred_low", "pred_high"):
+            out[col] = np.nan
+        if fitted.any():
+            # the prediction band adds the residual variance of one grade-M figure
+            frame = self.result.get_prediction(
+                X[fitted].to_numpy(), weights=self.grade_weight).summary_frame(alpha=1 - ci_level)
+            out.loc[fitted, "workers"] = np.exp(frame["mean"]).to_numpy()
+            out.loc[fitted, "low"] = np.exp(frame["mean_ci_lower"]).to_numpy()
+            out.loc[fitted, "high"] = np.exp(frame["mean_ci_upper"]).to_numpy()
+            out.loc[fitted, "pred_low"] = np.exp(frame["obs_ci_lower"]).to_numpy()
+            out.loc[fitted, "pred_high"] = np.exp(frame["obs_ci_upper"]).to_numpy()
+        return out
+
+    def at(self, years: Sequence[int], ci_level: float = 0.95) -> pd.DataFrame:
+        """The reconciled head count in the middle of calendar years (persons), indexed by year."""
+        frame = self.predict(np.asarray(years, dtype=float) + 0.5, ci_level)
+        frame.index = pd.Index(list(years), name="year")
+        return frame[["era", "workers", "low", "high"]]
+
+    def growth(self) -> pd.Series:
+        """Fitted yearly growth rate of each era with a trend, percent per year."""
+        params = pd.Series(self.result.params, index=list(self.columns))
+        trends = params[[c for c in self.columns if c.endswith(":trend")]]
+        # a trend is log head count per decade: exp(b / 10) - 1 per year
+        out = (np.exp(trends / 10) - 1) * 100
+        out.index = [c.split(":")[0] for c in trends.index]
+        return out
+
+
+def reconcile(figures: pd.DataFrame, eras: pd.DataFrame | None = None,
+              grade_weight: float | None = None) -> Reconciliation:
+    """Fit the era-specific lines to selected figures (weighted least squares on log values).
+
+    Parameters
+    ----------
+    figures : pandas.DataFrame
+        From :func:`select` (columns ``t``, ``era``, ``log_value``, ``weight``).
+    eras : pandas.DataFrame, optional
+        The eras table; the data package's by default.
+    grade_weight : float, optional
+        The weight ratio used by :func:`select` (sets the weight of the "one more grade-M
+        figure" in the prediction band); read from ``figures.attrs`` when not given.
+
+    Returns
+    -------
+    Reconciliation
+        ``result`` is the statsmodels ``WLS`` fit; ``predict``/``at`` give head counts.
+
+    Raises
+    ------
+    ValueError
+        If there are no more figures than coefficients (no residual variance to estimate).
+    """
+    import statsmodels.api as sm
+
+    eras = load("eras") if eras is None else eras
+    figures = figures[pd.notna(figures["era"])].copy()
+    X = era_design(figures["t"], figures["era"], eras)
+    if len(figures) <= X.shape[1]:
+        raise ValueError(f"{len(figures)} figure(s) for {X.shape[1]} coefficient(s): choose "
+                         "more measures or grades")
+    result = sm.WLS(figures["log_value"].to_numpy(), X.to_numpy(),
+                    weights=figures["weight"].to_numpy()).fit()
+    if grade_weight is None:
+        grade_weight = float(figures.attrs.get("grade_weight", 2.0))
+    return Reconciliation(result, tuple(X.columns), figures, eras, float(grade_weight))
+
+
+def headline(rec: Reconciliation, years: Sequence[int] = HEADLINE_YEARS,
+             ci_level: float = 0.95) -> pd.DataFrame:
+    """Reconciled levels at some years with their band and the figures behind each era.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Index ``year``; columns ``era``, ``workers``, ``low``, ``high`` (persons) and
+        ``figures`` (how many fitted figures the era holds).
+    """
+    out = rec.at(years, ci_level)
+    counts = rec.figures["era"].value_counts()
+    out["figures"] = [int(counts.get(e, 0)) for e in out["era"]]
+    return out
+
+
+def describe(head: pd.DataFrame, ci_level: float = 0.95) -> str:
+    """The headline levels as lines of text (persons, rounded to hundreds).
+
+    Examples
+    --------
+    >>> head = pd.DataFrame({"era": ["logging", "early"], "workers": [20000.0, float("nan")],
+    ...                      "low": [7432.6, float("nan")], "high": [53817.0, float("nan")],
+    ...                      "figures": [2, 0]}, index=pd.Index([1985, 1950], name="year"))
+    >>> print(describe(head))
+    1985 (logging era, 2 figures): about 20,000 workers, 95% band 7,400 to 53,800
+    1950 (early era, 0 figures): no line - no fitted figure in this era
+    """
+    lines = []
+    for year, row in head.iterrows():
+        where = f"{year} ({row['era']} era, {int(row['figures'])} figure" + (
+            "s)" if int(row["figures"]) != 1 else ")")
+        if pd.isna(row["workers"]):
+            lines.append(f"{where}: no line - no fitted figure in this era")
+        else:
+            lines.append(f"{where}: about {round(row['workers'], -2):,.0f} workers, "
+                         f"{ci_level:.0%} band {round(row['low'], -2):,.0f} to "
+                         f"{round(row['high'], -2):,.0f}")
+    return "\n".join(lines)
+
+
+def per_decade(figures: pd.DataFrame, start: int = 1940, end: int = 2020) -> pd.DataFrame:
+    """How many figures, and from how many sources, each decade holds.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Index ``decade`` (``1940s`` ...); columns ``figures`` and ``sources``.
+    """
+    decade = (figures["year"].astype(int) // 10) * 10
+    rows = []
+    for d in range(start, end + 1, 10):
+        inside = decade == d
+        rows.append({"decade": f"{d}s", "figures": int(inside.sum()),
+                     "sources": int(figures.loc[inside, "source_id"].nunique())})
+    return pd.DataFrame(rows).set_index("decade")
+
+
+def per_measure(table: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Figures and distinct sources for every measure of ``workforce.csv``.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Index: the measures in :data:`MEASURES` order; columns ``figures``, ``sources``,
+        ``first_year``, ``last_year`` and ``kind`` (stock-like, flow or other).
+    """
+    table = load("workforce") if table is None else table
+    rows = []
+    for m in MEASURES:
+        sub = table[table["measure"] == m]
+        kind = "stock-like" if m in STOCK_MEASURES else "flow" if m in FLOW_MEASURES else "other"
+        if m == "stock_regional":
+            kind = "stock, regional"
+        rows.append({"measure": m, "figures": len(sub), "sources": sub["source_id"].nunique(),
+                     "first_year": int(sub["year"].min()) if len(sub) else None,
+                     "last_year": int(sub["year"].max()) if len(sub) else None, "kind": kind})
+    return pd.DataFrame(rows).set_index("measure")
+
+
+def spread_by_year(figures: pd.DataFrame, min_figures: int = 3) -> pd.DataFrame:
+    """Years in which several figures disagree: lowest and highest value and their ratio.
+
+    Parameters
+    ----------
+    figures : pandas.DataFrame
+        From :func:`select` (uses ``year``, ``value``).
+    min_figures : int
+        Keep years with at least this many figures.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Index ``year``; columns ``figures``, ``lowest``, ``highest`` (persons) and ``ratio``
+        (highest / lowest), sorted by ratio, largest first.
+    """
+    g = figures.groupby(figures["year"].astype(int))["value"]
+    out = pd.DataFrame({"figures": g.size(), "lowest": g.min(), "highest": g.max()})
+    out = out[out["figures"] >= min_figures]
+    out["ratio"] = out["highest"] / out["lowest"]
+    out.index.name = "year"
+    return out.sort_values("ratio", ascending=False)

@@ -1,0 +1,576 @@
+"""The sanctions lesson (``03_sanctions``): the UN resolutions of 2017, Russia's official counts,
+the student-visa channel, an interrupted time series of the workforce, and the state revenue
+forgone against a no-sanctions counterfactual.
+
+**Interrupted time series.** One value per calendar year: the grade-weighted mean of the log
+head counts of that year's stock-like national figures (see :func:`annual_series`). The model is
+a segmented regression fitted by ordinary least squares (statsmodels ``OLS``)::
+
+    log(workers_t) = b0 + b1 (t - s)                                  # pre-sanctions line
+                     + b2 [t >= s] + b3 (t - s) [t >= s]              # change at sanctions
+                     + b4 [t >= r] + b5 (t - r) [t >= r]              # change at the revival
+
+with ``s`` the sanctions year and ``r`` the revival year. ``b2`` and ``b4`` are jumps in level
+(``exp(b) - 1`` is the percentage change), ``b3`` and ``b5`` changes in the yearly growth rate.
+With about a dozen yearly values and six coefficients, only a few degrees of freedom remain:
+standard errors are classical (t distribution, honest about the small sample) and, for
+comparison, HC3 (robust to unequal variances, but itself unreliable with so few points).
+
+**Revenue forgone.** ``(counterfactual workers - fitted workers) * annual quota`` for every year
+from the sanctions year to 2025, through :func:`dispatchlib.formulas.state_revenue`; the band
+comes from Monte Carlo draws of the annual quota over its documented range
+(:mod:`dispatchlib.scenario`). The same draw of the quota applies to every year, so the
+cumulative band is that of one uncertain constant.
+
+Nothing here imports statsmodels at module level.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from types import SimpleNamespace
+
+import numpy as np
+import pandas as pd
+
+from . import formulas, history, scenario
+from .data import load
+from .errors import ParameterError
+from .params import ParamSpec, check, register
+
+LAST_YEAR = 2025
+#: measures and grades that make up the yearly series by default
+ITS_MEASURES = ("stock", "permits", "estimate")
+ITS_GRADES = ("H", "M", "L")
+#: a segment needs this many yearly values (so that it leaves a residual degree of freedom)
+MIN_SEGMENT_YEARS = 3
+COEFFICIENTS = ("const", "time", "sanctions_level", "sanctions_trend", "revival_level",
+                "revival_trend")
+COEFFICIENT_LABELS = {
+    "const": "pre-sanctions level at the sanctions year (log persons)",
+    "time": "pre-sanctions trend (log persons per year)",
+    "sanctions_level": "jump at the sanctions year (log)",
+    "sanctions_trend": "change of trend after sanctions (log per year)",
+    "revival_level": "jump at the revival year (log)",
+    "revival_trend": "change of trend after the revival (log per year)",
+}
+#: a note naming part of a year (a quarter, a half, some months): not a full-year count
+PART_OF_YEAR = re.compile(r"\b(Q[1-4]|first half|H1|Jan-\w+|Sep 20\d\d-)")
+
+register(
+    ParamSpec("sanctions_year", "int", "year",
+              "first year of the sanctions segment (break in the time series)",
+              minimum=1991, maximum=LAST_YEAR),
+    ParamSpec("revival_year", "int", "year",
+              "first year of the revival segment (break in the time series)",
+              minimum=1991, maximum=LAST_YEAR),
+    ParamSpec("its_start_year", "int", "year", "first year of the interrupted time series",
+              minimum=1991, maximum=LAST_YEAR),
+    ParamSpec("counterfactual_workers", "int", "persons",
+              "workers in Russia without sanctions, in the year before the sanctions year",
+              minimum=0, maximum=1_000_000),
+    ParamSpec("counterfactual_growth", "float", "percent per year",
+              "yearly growth of the no-sanctions workforce (0 holds it level)",
+              minimum=-50, maximum=50),
+)
+# ci_level (the probability covered by bands) is registered by dispatchlib.history
+
+
+# --- parameter rules ---------------------------------------------------------------------------
+
+
+def breaks_in_order(p: SimpleNamespace) -> None:
+    """Rule: ``its_start_year < sanctions_year < revival_year``.
+
+    Raises
+    ------
+    ParameterError
+        Naming ``revival_year`` (or ``sanctions_year``) and the order expected.
+    """
+    start = getattr(p, "its_start_year", None)
+    s = getattr(p, "sanctions_year", None)
+    r = getattr(p, "revival_year", None)
+    if s is not None and r is not None and not s < r:
+        raise ParameterError("revival_year", r,
+                             f"a year after sanctions_year = {s} (sanctions before revival)")
+    if start is not None and s is not None and not start < s:
+        raise ParameterError("sanctions_year", s,
+                             f"a year after its_start_year = {start}")
+
+
+def check_segments(years, sanctions_year: int, revival_year: int,
+                   pre_name: str = "sanctions_year", pre_value: int | None = None) -> None:
+    """Raise unless every segment holds at least :data:`MIN_SEGMENT_YEARS` of ``years``.
+
+    Parameters
+    ----------
+    years : array_like
+        Calendar years with a value.
+    sanctions_year, revival_year : int
+        The break years.
+    pre_name, pre_value
+        The parameter blamed when the pre-sanctions segment is too short.
+
+    Raises
+    ------
+    ParameterError
+        Naming the parameter whose segment is too short, with the years it holds.
+    """
+    years = np.asarray(years)
+    segments = ((pre_name, pre_value if pre_value is not None else sanctions_year,
+                 -np.inf, sanctions_year),
+                ("sanctions_year", sanctions_year, sanctions_year, revival_year),
+                ("revival_year", revival_year, revival_year, np.inf))
+    for name, value, a, b in segments:
+        inside = [int(y) for y in years[(years >= a) & (years < b)]]
+        if len(inside) < MIN_SEGMENT_YEARS:
+            raise ParameterError(name, value, f"a year leaving at least {MIN_SEGMENT_YEARS} "
+                                 f"yearly values in its segment (it holds {inside})")
+
+
+def enough_years(p: SimpleNamespace) -> None:
+    """Rule: every segment of the time series holds at least :data:`MIN_SEGMENT_YEARS` yearly
+    values (with the default measures and grades).
+
+    Raises
+    ------
+    ParameterError
+        Naming ``its_start_year``, ``sanctions_year`` or ``revival_year``.
+    """
+    start = getattr(p, "its_start_year", 2010)
+    s, r = getattr(p, "sanctions_year", 2018), getattr(p, "revival_year", 2022)
+    years = annual_series(start_year=start).index.to_numpy()
+    check_segments(years, s, r, pre_name="its_start_year", pre_value=start)
+
+
+#: cross-parameter rules for ``dl.check(rules=RULES, ...)`` in the sanctions lesson
+RULES = (breaks_in_order, enough_years)
+
+
+# --- tables ------------------------------------------------------------------------------------
+
+
+def timeline(start_year: int = 2017, end_year: int = LAST_YEAR) -> pd.DataFrame:
+    """The events of the sanctions story: resolutions, deadlines, data releases, the pandemic,
+    the war, summits and the treaty.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``date``, ``kind``, ``title``, ``source_id``, oldest first.
+    """
+    kinds = ["un_resolution", "deadline", "data", "pandemic", "war", "summit", "treaty",
+             "announcement"]
+    table = history.event_table(kinds=kinds, start_year=start_year, end_year=end_year)
+    return table[["date", "kind", "title", "source_id"]]
+
+
+def official_counts() -> pd.DataFrame:
+    """Russia's official counts of DPRK workers during the ban: the H-graded national stock and
+    permit figures of 2017-2020, by date.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``date``, ``workers`` (persons), ``measure``, ``source_id``, ``note`` and
+        ``change_pct`` (percent change from the first count).
+    """
+    wf = load("workforce")
+    keep = (wf["measure"].isin(["stock", "permits"]) & (wf["confidence"] == "H")
+            & (wf["scope"] == "national") & wf["year"].between(2017, 2020) & wf["date"].notna())
+    out = wf.loc[keep.to_numpy(dtype=bool), ["date", "low", "measure", "source_id", "note"]]
+    out = out.rename(columns={"low": "workers"}).sort_values("date").reset_index(drop=True)
+    out["change_pct"] = (out["workers"] / out["workers"].iloc[0] - 1) * 100
+    return out
+
+
+#: the brief's figures on the sanctions years (claim ids of ``data/claims.csv``)
+BRIEF_CLAIMS = ("russia_workers_presanctions", "compliance_stock", "covid_stranded",
+                "student_visa_arrivals_2024", "stock_mid_2025")
+
+
+def brief_vs_sources(claim_ids=BRIEF_CLAIMS) -> pd.DataFrame:
+    """The brief's head counts for the sanctions years beside what other sources report.
+
+    Parameters
+    ----------
+    claim_ids : sequence of str
+        Claim ids of ``data/claims.csv`` (persons).
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per evidence row with a figure: ``claim_id``, ``brief`` (the brief's figure,
+        persons), ``source_id``, ``reported`` (the source's figure, persons; the low end of a
+        range), ``stance`` and ``confidence``; in the order of ``claim_ids``, strongest grade
+        first within a claim.
+    """
+    claims = load("claims").set_index("claim_id")
+    unknown = [c for c in claim_ids if c not in claims.index]
+    if unknown:
+        raise ValueError(f"unknown claim id(s) {unknown}; see data/claims.csv")
+    ev = load("evidence")
+    ev = ev[ev["claim_id"].isin(list(claim_ids)) & ev["low"].notna()].copy()
+    ev["brief"] = ev["claim_id"].map(claims["low"])
+    ev["order"] = ev["claim_id"].map({c: i for i, c in enumerate(claim_ids)})
+    ev["rank"] = ev["confidence"].map(history.GRADE_RANK)
+    ev = ev.sort_values(["order", "rank"], ascending=[True, False], kind="stable")
+    ev = ev.rename(columns={"low": "reported"})
+    cols = ["claim_id", "brief", "source_id", "reported", "stance", "confidence"]
+    return ev[cols].reset_index(drop=True)
+
+
+def full_year(notes: pd.Series, dates: pd.Series) -> np.ndarray:
+    """True where a row counts a whole calendar year: no month in ``date`` and no part of a year
+    (a quarter, a half, a run of months) named in the note.
+
+    Examples
+    --------
+    >>> full_year(pd.Series(["Q1 2025 only", "all entries"]), pd.Series([None, None])).tolist()
+    [False, True]
+    """
+    text = notes.fillna("").astype(str)
+    part = text.map(lambda s: bool(PART_OF_YEAR.search(s))).to_numpy(dtype=bool)
+    dated = dates.fillna("").astype(str).str.len().to_numpy() > 4
+    return ~part & ~dated
+
+
+def entries_by_purpose(years: tuple[int, int] = (2017, LAST_YEAR)) -> pd.DataFrame:
+    """Full-year border entries of DPRK citizens into Russia, all purposes and study, by year.
+
+    Where several full-year rows count the same thing in a year, the best-graded one is kept
+    (H before M before L).
+
+    Returns
+    -------
+    pandas.DataFrame
+        Index ``year``; columns ``entries`` and ``entries_study`` (entries, a flow),
+        ``study_share`` (a ratio, ``entries_study / entries``) and ``source_id`` (of both).
+    """
+    wf = load("workforce")
+    keep = (wf["measure"].isin(["entries", "entries_study"]) & (wf["scope"] == "national")
+            & wf["year"].between(*years)).to_numpy(dtype=bool)
+    rows = wf.loc[keep].copy()
+    rows = rows[full_year(rows["note"], rows["date"])]
+    rows["rank"] = rows["confidence"].map(history.GRADE_RANK)
+    rows = rows.sort_values("rank", ascending=False).drop_duplicates(["year", "measure"])
+    out = rows.pivot(index="year", columns="measure", values="low")
+    src = rows.pivot(index="year", columns="measure", values="source_id")
+    out = out.reindex(columns=["entries", "entries_study"])
+    out.index = out.index.astype(int)
+    out["study_share"] = out["entries_study"] / out["entries"]
+    out["source_id"] = [", ".join(dict.fromkeys(str(v) for v in src.loc[y].dropna()))
+                        for y in src.index]
+    return out.sort_index()
+
+
+def annual_series(start_year: int = 2010, end_year: int = LAST_YEAR,
+                  measures=ITS_MEASURES, grades=ITS_GRADES,
+                  grade_weight: float = 2.0) -> pd.DataFrame:
+    """One workforce value per calendar year: the grade-weighted geometric mean of that year's
+    stock-like national figures.
+
+    Parameters
+    ----------
+    start_year, end_year : int
+        Years kept (inclusive).
+    measures, grades, grade_weight
+        As in :func:`dispatchlib.history.select`.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Index ``year``; columns ``workers`` (persons), ``log_workers``, ``figures`` (how many
+        figures were averaged), ``lowest`` and ``highest`` (persons) and ``sources``.
+    """
+    sel = history.select(measures=measures, grades=grades, grade_weight=grade_weight)
+    sel = sel[sel["year"].between(start_year, end_year)]
+    rows = []
+    for year, g in sel.groupby(sel["year"].astype(int)):
+        w = g["weight"].to_numpy()
+        log_mean = float(np.sum(w * g["log_value"]) / np.sum(w))
+        rows.append({"year": int(year), "workers": float(np.exp(log_mean)),
+                     "log_workers": log_mean, "figures": len(g),
+                     "lowest": float(g["value"].min()), "highest": float(g["value"].max()),
+                     "sources": ", ".join(dict.fromkeys(g["source_id"]))})
+    cols = ["year", "workers", "log_workers", "figures", "lowest", "highest", "sources"]
+    return pd.DataFrame(rows, columns=cols).set_index("year")
+
+
+def design(years, sanctions_year: int, revival_year: int) -> pd.DataFrame:
+    """Design matrix of the segmented regression (see the module notes).
+
+    Parameters
+    ----------
+    years : array_like
+        Years (calendar years, or decimal years for a smooth curve).
+    sanctions_year, revival_year : int
+        The two break years (``sanctions_year < revival_year``).
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns :data:`COEFFICIENTS`: ``const`` (1), ``time`` (years from the sanctions year),
+        ``sanctions_level`` (1 from the sanctions year on), ``sanctions_trend`` (years since
+        the sanctions year, 0 before), ``revival_level`` and ``revival_trend`` likewise.
+
+    Examples
+    --------
+    >>> design([2017, 2018, 2023], 2018, 2022).to_numpy().tolist()[2]
+    [1.0, 5.0, 1.0, 5.0, 1.0, 1.0]
+    """
+    if not sanctions_year < revival_year:
+        raise ParameterError("revival_year", revival_year,
+                             f"a year after sanctions_year = {sanctions_year}")
+    t = np.asarray(years, dtype=float)
+    after_s, after_r = t >= sanctions_year, t >= revival_year
+    return pd.DataFrame({
+        "const": np.ones_like(t),
+        "time": t - sanctions_year,
+        "sanctions_level": after_s.astype(float),
+        "sanctions_trend": np.where(after_s, t - sanctions_year, 0.0),
+        "revival_level": after_r.astype(float),
+        "revival_trend": np.where(after_r, t - revival_year, 0.0),
+    }, index=pd.Index(np.asarray(years), name="year"))
+
+
+@dataclass(frozen=True)
+class SegmentedFit:
+    """A fitted interrupted time series: classical and HC3 results on the same data."""
+
+    classical: object
+    robust: object
+    series: pd.DataFrame
+    sanctions_year: int
+    revival_year: int
+
+    @property
+    def n(self) -> int:
+        """Number of yearly values fitted."""
+        return int(self.classical.nobs)
+
+    @property
+    def df_resid(self) -> int:
+        """Residual degrees of freedom (values minus coefficients)."""
+        return int(self.classical.df_resid)
+
+    def effects(self, ci_level: float = 0.95) -> pd.DataFrame:
+        """Every coefficient with classical and HC3 intervals.
+
+        Returns
+        -------
+        pandas.DataFrame
+            Index :data:`COEFFICIENTS`; columns ``estimate``, ``se``, ``low``, ``high``
+            (classical, t distribution), ``se_hc3``, ``low_hc3``, ``high_hc3``, ``p_value``
+            (classical) and, for the jumps and trends, ``pct`` / ``pct_low`` / ``pct_high``:
+            ``exp(b) - 1`` in percent (a level jump, or a change in yearly growth).
+        """
+        check(ci_level=ci_level)
+        alpha = 1 - ci_level
+        c, r = self.classical, self.robust
+        ci, ci_r = np.asarray(c.conf_int(alpha)), np.asarray(r.conf_int(alpha))
+        out = pd.DataFrame({
+            "estimate": np.asarray(c.params), "se": np.asarray(c.bse),
+            "low": ci[:, 0], "high": ci[:, 1],
+            "se_hc3": np.asarray(r.bse), "low_hc3": ci_r[:, 0], "high_hc3": ci_r[:, 1],
+            "p_value": np.asarray(c.pvalues),
+        }, index=list(COEFFICIENTS))
+        for col, src in (("pct", "estimate"), ("pct_low", "low"), ("pct_high", "high")):
+            out[col] = (np.exp(out[src]) - 1) * 100
+        out.loc["const", ["pct", "pct_low", "pct_high"]] = np.nan
+        return out
+
+    def curve(self, years=None, ci_level: float = 0.95) -> pd.DataFrame:
+        """Fitted workforce by year with its confidence band, and the pre-sanctions line
+        carried on as if nothing had happened.
+
+        Parameters
+        ----------
+        years : array_like, optional
+            Years to evaluate; every calendar year from the first to the last fitted one by
+            default (years without data included).
+        ci_level : float
+            Probability covered by the band.
+
+        Returns
+        -------
+        pandas.DataFrame
+            Index ``year``; columns ``segment`` (pre, sanctions, revival), ``workers``, ``low``,
+            ``high`` (classical band) and ``pre_trend`` (persons).
+        """
+        check(ci_level=ci_level)
+        if years is None:
+            years = np.arange(int(self.series.index.min()), int(self.series.index.max()) + 1)
+        X = design(years, self.sanctions_year, self.revival_year)
+        frame = self.classical.get_prediction(X.to_numpy()).summary_frame(alpha=1 - ci_level)
+        params = np.asarray(self.classical.params)
+        pre = params[0] + params[1] * X["time"].to_numpy()
+        t = np.asarray(years, dtype=float)
+        segment = np.where(t < self.sanctions_year, "pre",
+                           np.where(t < self.revival_year, "sanctions", "revival"))
+        return pd.DataFrame({
+            "segment": segment,
+            "workers": np.exp(frame["mean"].to_numpy()),
+            "low": np.exp(frame["mean_ci_lower"].to_numpy()),
+            "high": np.exp(frame["mean_ci_upper"].to_numpy()),
+            "pre_trend": np.exp(pre),
+        }, index=pd.Index(np.asarray(years), name="year"))
+
+    def pre_growth_pct(self) -> float:
+        """Yearly growth of the pre-sanctions line, percent per year."""
+        return float((np.exp(np.asarray(self.classical.params)[1]) - 1) * 100)
+
+
+def segmented_fit(series: pd.DataFrame, sanctions_year: int = 2018,
+                  revival_year: int = 2022) -> SegmentedFit:
+    """Fit the segmented regression to a yearly series by OLS.
+
+    Parameters
+    ----------
+    series : pandas.DataFrame
+        Index ``year``, column ``log_workers`` (from :func:`annual_series`).
+    sanctions_year, revival_year : int
+        The break years.
+
+    Returns
+    -------
+    SegmentedFit
+        ``classical`` (nonrobust, t-based) and ``robust`` (HC3, t-based) statsmodels results.
+
+    Raises
+    ------
+    ParameterError
+        If a segment holds fewer than :data:`MIN_SEGMENT_YEARS` yearly values.
+    """
+    import statsmodels.api as sm
+
+    years = series.index.to_numpy()
+    check(sanctions_year=sanctions_year, revival_year=revival_year,
+          rules=[breaks_in_order])
+    check_segments(years, sanctions_year, revival_year)
+    X = design(years, sanctions_year, revival_year).to_numpy()
+    y = series["log_workers"].to_numpy()
+    model = sm.OLS(y, X)
+    classical = model.fit(use_t=True)
+    robust = model.fit(cov_type="HC3", use_t=True)
+    return SegmentedFit(classical, robust, series, int(sanctions_year), int(revival_year))
+
+
+# --- revenue forgone ---------------------------------------------------------------------------
+
+
+def counterfactual_path(years, workers: float, growth_pct: float, base_year: int) -> np.ndarray:
+    """Workers without sanctions: ``workers`` in ``base_year``, growing ``growth_pct`` a year.
+
+    Returns
+    -------
+    numpy.ndarray
+        Persons: ``workers * (1 + growth_pct / 100) ** (years - base_year)``.
+
+    Examples
+    --------
+    >>> counterfactual_path([2018, 2019], 30000, 10.0, 2017).round(1).tolist()
+    [33000.0, 36300.0]
+    """
+    t = np.asarray(years, dtype=float)
+    return float(workers) * (1 + float(growth_pct) / 100) ** (t - base_year)
+
+
+def forgone(counterfactual_workers, actual_workers, quota_usd_per_year) -> np.ndarray:
+    """Quota revenue the state did not collect because fewer workers were abroad.
+
+    Parameters
+    ----------
+    counterfactual_workers, actual_workers : array_like
+        Workers without and with sanctions, persons.
+    quota_usd_per_year : array_like
+        Payment to the state per worker, USD per worker per year.
+
+    Returns
+    -------
+    numpy.ndarray
+        USD per year: ``(counterfactual - actual) * quota`` (negative when more workers were
+        abroad than in the counterfactual).
+
+    Examples
+    --------
+    >>> float(forgone(30000, 10000, 9750))
+    195000000.0
+    """
+    gap = np.asarray(counterfactual_workers, dtype=float) - np.asarray(actual_workers, float)
+    return formulas.state_revenue(gap, quota_usd_per_year)
+
+
+def forgone_revenue(actual: pd.Series, counterfactual_workers: float = 30000,
+                    counterfactual_growth: float = 0.0, sanctions_year: int = 2018,
+                    quota_usd: float | None = None, quota_months: float | None = None,
+                    draws: int = 20000, seed: int = 2025,
+                    percentiles=(5, 50, 95)) -> pd.DataFrame:
+    """Revenue forgone per year and in total, against a no-sanctions counterfactual.
+
+    Parameters
+    ----------
+    actual : pandas.Series
+        Workers in Russia by year (persons), e.g. the fitted curve; years before
+        ``sanctions_year`` or after 2025 are ignored.
+    counterfactual_workers : float
+        Workers without sanctions in the year before ``sanctions_year``, persons.
+    counterfactual_growth : float
+        Their yearly growth, percent per year (0 holds the level).
+    sanctions_year : int
+        First year counted.
+    quota_usd, quota_months : float, optional
+        Paid to the state over some months (USD, months); ``None`` keeps the brief's $6,500
+        over 8 months. The annual quota is drawn over its documented range around that value
+        (:func:`dispatchlib.scenario.build`).
+    draws, seed : int
+        Monte Carlo draws of the quota and the generator's seed.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Index ``year`` plus a last row ``total``; columns ``counterfactual``, ``actual``,
+        ``gap`` (persons; blank in the total row), ``forgone_usd`` (at the central quota, USD
+        per year; USD in the total) and ``p5``/``p50``/``p95`` (Monte Carlo percentiles, USD).
+    """
+    p = check(counterfactual_workers=counterfactual_workers,
+              counterfactual_growth=counterfactual_growth, sanctions_year=sanctions_year,
+              draws=draws, seed=seed)
+    s = scenario.build(quota_usd=quota_usd, quota_months=quota_months)
+    quota = scenario.draw_inputs(s, p.draws, p.seed)["annual_quota_usd"]
+    central_quota = s.annual_quota_usd.central
+    actual = actual[(actual.index >= p.sanctions_year) & (actual.index <= LAST_YEAR)]
+    years = actual.index.to_numpy()
+    cf = counterfactual_path(years, p.counterfactual_workers, p.counterfactual_growth,
+                             p.sanctions_year - 1)
+    act = actual.to_numpy(dtype=float)
+    by_draw = forgone(cf[:, None], act[:, None], quota[None, :])  # years x draws
+    names = [f"p{q:g}" for q in percentiles]
+    out = pd.DataFrame({"counterfactual": cf, "actual": act, "gap": cf - act,
+                        "forgone_usd": forgone(cf, act, central_quota)},
+                       index=pd.Index(years.astype(object), name="year"))
+    out[names] = np.percentile(by_draw, percentiles, axis=1).T
+    total = {"counterfactual": np.nan, "actual": np.nan, "gap": np.nan,
+             "forgone_usd": float(out["forgone_usd"].sum())}
+    total.update(dict(zip(names, np.percentile(by_draw.sum(axis=0), percentiles),
+                          strict=True)))
+    out.loc["total"] = total
+    out.attrs["annual_quota_usd"] = central_quota
+    return out
+
+
+def forgone_text(table: pd.DataFrame) -> str:
+    """A revenue-forgone table (from :func:`forgone_revenue`) as text: persons with thousands
+    separators, money in millions of USD.
+
+    """
+    def people(x: float) -> str:
+        return "" if pd.isna(x) else f"{x:,.0f}"
+
+    def money(x: float) -> str:
+        return f"{x / 1e6:,.0f}M"
+
+    formatters = {c: people for c in ("counterfactual", "actual", "gap")}
+    formatters.update({c: money for c in table.columns if c not in formatters})
+    return table.to_string(formatters=formatters, na_rep="")
