@@ -20,7 +20,7 @@ $(STAMP): pyproject.toml constraints.txt
 
 setup: $(STAMP) ## create .venv from the pinned versions and install the package
 
-report: $(STAMP) ## run every notebook with default parameters into reports/default/ (HTML included)
+report: $(STAMP) ## run every notebook at its defaults into reports/default/ (open index.html)
 	$(BIN)/python -m dispatchlib run --name default
 
 test: $(STAMP) ## the whole suite: lint, unit and data tests, nbval over notebooks/, papermill reruns

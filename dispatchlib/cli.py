@@ -6,12 +6,20 @@ scenario
     Compute a scenario (deterministic, and Monte Carlo with ``--draws``) without Jupyter.
 data validate
     Check every table of ``data/`` against ``datapackage.json``.
+params
+    List every parameter of the notebooks: type, default, unit, allowed range, help.
 run
-    Execute notebooks with papermill into ``reports/<run>/`` and render HTML.
+    Check the parameters, execute notebooks with papermill in parallel into
+    ``reports/<run>/``, write ``run.json`` and offline HTML pages with an ``index.html``.
+sweep
+    Run every combination of the values in a grid file; one row per run in ``sweep.csv``.
+compare
+    The parameters and headline results that differ between two runs.
 refresh
     Re-execute the committed notebooks in place at their default parameters.
 
-Bad values exit with status 2 and one line naming the option and what is allowed.
+Bad values exit with status 2 and a message naming the option or parameter and what is
+allowed; a run or sweep in which a notebook failed exits with status 1.
 """
 
 from __future__ import annotations
@@ -44,10 +52,8 @@ def _param(name: str):
         except ValueError:
             raise argparse.ArgumentTypeError(
                 f"expected {s.allowed()}, got {text!r}") from None
-        if s.kind == "int" and value == int(value):
-            value = int(value)
         try:
-            return s.validate(value)
+            return s.validate(value)  # turns a whole float into an int; refuses nan and inf
         except DispatchlibError:
             raise argparse.ArgumentTypeError(f"expected {s.allowed()}, got {text!r}") from None
 
@@ -120,18 +126,198 @@ def _data(args) -> int:
     return 0
 
 
+def _jobs(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"expected a whole number >= 1, got {text!r}")
+    return value
+
+
+def _add_params(sub) -> None:
+    p = sub.add_parser(
+        "params", help="list the notebooks' parameters",
+        description="Every parameter of the notebooks (or of those named): type, default, "
+                    "unit, allowed range and help, read from the notebooks' parameters cells "
+                    "and the library's registry.")
+    p.add_argument("notebooks", nargs="*", metavar="NOTEBOOK",
+                   help="notebooks (stem, number or file name; default all)")
+    p.add_argument("--json", action="store_true", help="print JSON instead of tables")
+    p.set_defaults(func=_params)
+
+
+def _range(s) -> str:
+    """The allowed values of a parameter in interval notation (``[0, 60]``, ``(0, 60]``)."""
+    if s.choices:
+        return "one of " + ", ".join(map(str, s.choices))
+    if s.kind == "bool":
+        return "True or False"
+    if s.minimum is None and s.maximum is None:
+        return "any"
+
+    def num(x: float) -> str:
+        return f"{x:,.0f}" if float(x).is_integer() else f"{x:g}"
+
+    low = "-inf" if s.minimum is None else num(s.minimum)
+    high = "inf" if s.maximum is None else num(s.maximum)
+    left = "(" if s.minimum is None or s.exclusive_minimum else "["
+    right = ")" if s.maximum is None else "]"
+    return f"{left}{low}, {high}{right}"
+
+
+def _params(args) -> int:
+    from .runner import declared, notebooks
+
+    out = {}
+    for source in notebooks(args.notebooks):
+        rows = []
+        for name, d in declared(source).items():
+            s = spec(name)
+            rows.append({"name": name, "type": s.kind, "default": d.default, "unit": s.unit,
+                         "allowed": _range(s), "help": s.help, "comment": d.comment})
+        out[source.stem] = rows
+    if args.json:
+        print(json.dumps(out, indent=2))
+        return 0
+    cols = ["name", "type", "default", "unit", "allowed", "help"]
+    for stem, rows in out.items():
+        print(f"{stem}: {len(rows)} parameter(s)")
+        if not rows:
+            continue
+        text = [[str(r[c]) for c in cols] for r in rows]
+        widths = [max(len(c), *(len(t[i]) for t in text)) for i, c in enumerate(cols)]
+        print("  " + "  ".join(c.ljust(w) for c, w in zip(cols, widths, strict=True)).rstrip())
+        for t in text:
+            print("  " + "  ".join(v.ljust(w) for v, w in zip(t, widths, strict=True)).rstrip())
+        print()
+    return 0
+
+
 def _add_run(sub) -> None:
-    p = sub.add_parser("run", help="execute notebooks with papermill into reports/RUN/")
-    p.add_argument("notebooks", nargs="*", help="notebooks to run (default: all)")
-    p.add_argument("--name", default="default", help="run name: the folder under reports/")
+    p = sub.add_parser(
+        "run", help="check parameters, execute notebooks into reports/RUN/ with HTML",
+        description="Check every parameter (name, type, range) before any kernel starts, "
+                    "execute the notebooks with papermill in parallel into reports/RUN/, and "
+                    "write run.json, one offline HTML page per notebook and index.html. "
+                    "Exits 1 if a notebook failed (the others still finish).")
+    p.add_argument("notebooks", nargs="*", metavar="NOTEBOOK",
+                   help="notebooks to run (stem, number or file name; default all). When named, "
+                        "every parameter given must be one of theirs")
+    p.add_argument("-p", "--parameter", dest="parameters", nargs=2, action="append",
+                   metavar=("NAME", "VALUE"), default=[],
+                   help="set a parameter (VALUE read as YAML: 100000, 6.5, true, [a, b]); "
+                        "repeat for several; overrides -f")
+    p.add_argument("-f", "--file", dest="files", action="append", default=[],
+                   metavar="FILE.yaml",
+                   help="scenario file (or the name of one in scenarios/, e.g. high); "
+                        "repeatable, later files override earlier ones")
+    p.add_argument("--name", help="run name, the folder under reports/ (default: 'default', "
+                                  "or made from the scenario names and -p values)")
+    p.add_argument("--jobs", type=_jobs, default=None,
+                   help="notebooks executed at once (default: the number of cores)")
+    p.add_argument("--out", help="reports folder (default: reports/)")
     p.set_defaults(func=_run)
 
 
 def _run(args) -> int:
-    from .runner import run
+    from pathlib import Path
 
-    out = run(args.notebooks, name=args.name)
-    print(f"open {out}/ (one .html page per notebook)")
+    from . import cases
+    from .runner import Text, default_jobs, run, slug
+
+    overrides: dict = {}
+    notebooks = list(args.notebooks)
+    loaded = [cases.load(f) for f in args.files]
+    for case in loaded:
+        overrides.update(case.parameters)
+        if case.notebooks and not notebooks:
+            notebooks = list(case.notebooks)
+    typed = {name: Text(value) for name, value in args.parameters}
+    overrides.update(typed)
+    name = args.name
+    if name is None:
+        pieces = [c.name for c in loaded] + ([slug(typed)] if typed else [])
+        name = "-".join(pieces) or "default"
+    scenario = None
+    if loaded:
+        scenario = loaded[-1].summary() if len(loaded) == 1 else {
+            "name": "+".join(c.name for c in loaded),
+            "title": " + ".join(c.title for c in loaded),
+            "description": " ".join(c.description for c in loaded),
+            "references": sorted({r for c in loaded for r in c.references}),
+            "file": ", ".join(c.summary()["file"] for c in loaded)}
+    from_files = {n for c in loaded for n in c.parameters} - set(typed)
+    folder = run(notebooks or None, name=name, parameters=overrides, jobs=args.jobs,
+                 out=Path(args.out) if args.out else None, scenario=scenario,
+                 strict=bool(args.notebooks) or None, optional=from_files)
+    record = json.loads((folder / "run.json").read_text(encoding="utf-8"))
+    failed = [s for s, info in record["notebooks"].items() if info["status"] != "ok"]
+    jobs = args.jobs or default_jobs()
+    print(f"run {name}: {record['status']} ({len(record['notebooks']) - len(failed)} ok, "
+          f"{len(failed)} failed, {record['seconds']:.0f} s with --jobs {jobs})")
+    for stem in failed:
+        print(f"  {stem} failed: {record['notebooks'][stem]['error']}", file=sys.stderr)
+        print(f"  its partly executed copy: {folder / (stem + '.ipynb')}", file=sys.stderr)
+    print(f"open {folder / 'index.html'}")
+    return 0 if record["status"] == "ok" else 1
+
+
+def _add_sweep(sub) -> None:
+    p = sub.add_parser(
+        "sweep", help="run every combination of a grid file's values",
+        description="Run the product of the values listed under 'parameters:' in GRID.yaml, "
+                    "in parallel; write reports/SWEEP/sweep.csv (one row per run). Runs "
+                    "already done are skipped; a failed run does not stop the others.")
+    p.add_argument("grid", metavar="GRID.yaml", help="grid file")
+    p.add_argument("--jobs", type=_jobs, default=None,
+                   help="notebooks executed at once (default: the number of cores)")
+    p.add_argument("--name", help="sweep name (default: the grid file's stem)")
+    p.add_argument("--out", help="reports folder (default: reports/)")
+    p.set_defaults(func=_sweep)
+
+
+def _sweep(args) -> int:
+    from pathlib import Path
+
+    from .sweep import sweep
+
+    folder, rows = sweep(args.grid, jobs=args.jobs, out=Path(args.out) if args.out else None,
+                         name=args.name)
+    failed = [r["run"] for r in rows if r["status"] != "ok"]
+    print(f"sweep {folder.name}: {len(rows) - len(failed)} of {len(rows)} run(s) ok"
+          + (f"; failed: {', '.join(failed)}" if failed else ""))
+    print(f"open {folder / 'index.html'} (table: {folder / 'sweep.csv'})")
+    return 0 if not failed else 1
+
+
+def _add_compare(sub) -> None:
+    p = sub.add_parser(
+        "compare", help="parameters and results that differ between two runs",
+        description="Side by side, the parameters and headline results that differ between "
+                    "two runs (names under reports/, SWEEP/RUN, or run folders).")
+    p.add_argument("run_a", metavar="RUN_A")
+    p.add_argument("run_b", metavar="RUN_B")
+    p.add_argument("--json", action="store_true", help="print JSON")
+    p.add_argument("--out", help="reports folder (default: reports/)")
+    p.set_defaults(func=_compare)
+
+
+def _compare(args) -> int:
+    from pathlib import Path
+
+    from .compare import compare, format_table, locate
+    from .runner import load_record
+
+    out = Path(args.out) if args.out else None
+    a, b = locate(args.run_a, out), locate(args.run_b, out)
+    diff = compare(load_record(a), load_record(b))
+    if args.json:
+        print(json.dumps({k: [{"key": key, "a": x, "b": y} for key, x, y in v]
+                          for k, v in diff.items()}, indent=2))
+    else:
+        print(format_table(args.run_a, args.run_b, diff))
     return 0
 
 
@@ -148,7 +334,8 @@ def _refresh(args) -> int:
     return 0
 
 
-COMMANDS = [_add_scenario, _add_data, _add_run, _add_refresh]
+COMMANDS = [_add_scenario, _add_data, _add_params, _add_run, _add_sweep, _add_compare,
+            _add_refresh]
 
 
 def main(argv: Sequence[str] | None = None) -> int:

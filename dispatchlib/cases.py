@@ -1,0 +1,159 @@
+"""Scenario files: named sets of parameter values with a title, a description and sources.
+
+A scenario file is YAML (read with ``yaml.safe_load``) with these keys:
+
+``title`` (text), ``description`` (text), ``references`` (source ids of ``data/sources.csv``),
+``notebooks`` (optional list of notebooks; default all), ``parameters`` (name: value).
+
+The project's own cases live in ``scenarios/`` and can be named without path or suffix::
+
+    python -m dispatchlib run -f high            # scenarios/high.yaml
+    python -m dispatchlib run -f my-case.yaml    # any file
+
+Parameter values are checked later, against the notebooks that run (see
+:func:`dispatchlib.runner.plan`); this module checks the file's shape and its references.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from . import paths
+from .errors import DataError, DispatchlibError
+
+KEYS = ("title", "description", "references", "notebooks", "parameters")
+
+
+@dataclass(frozen=True)
+class Case:
+    """One scenario file, checked.
+
+    Attributes
+    ----------
+    name : str
+        The file's stem (``high`` for ``scenarios/high.yaml``).
+    title, description : str
+        Shown in the run's ``index.html``.
+    references : tuple of str
+        Source ids of ``data/sources.csv`` backing the values.
+    notebooks : tuple of str
+        Notebooks the case is meant for (empty: all).
+    parameters : dict
+        Parameter values by name (checked when the run is planned).
+    path : Path
+        The file.
+    """
+
+    name: str
+    title: str
+    description: str
+    references: tuple[str, ...]
+    notebooks: tuple[str, ...]
+    parameters: dict = field(default_factory=dict)
+    path: Path = Path()
+
+    def summary(self) -> dict:
+        """Title, description, references and file, as stored in ``run.json``."""
+        return {"name": self.name, "title": self.title, "description": self.description,
+                "references": list(self.references), "file": shown(self.path)}
+
+
+def shown(path: Path) -> str:
+    """A path relative to the repository when inside it (no absolute paths in records)."""
+    resolved = Path(path).resolve()
+    if resolved.is_relative_to(paths.ROOT):
+        return resolved.relative_to(paths.ROOT).as_posix()
+    return resolved.name
+
+
+def available() -> list[str]:
+    """Names of the scenario files in ``scenarios/``."""
+    return sorted(p.stem for p in paths.scenarios_dir().glob("*.yaml"))
+
+
+def find(ref: str | Path) -> Path:
+    """The file meant by ``ref``: a path, or the name of a file in ``scenarios/``."""
+    path = Path(ref)
+    if path.is_file():
+        return path
+    named = paths.scenarios_dir() / f"{ref}.yaml"
+    if "/" not in str(ref) and "\\" not in str(ref) and named.is_file():
+        return named
+    raise DispatchlibError(f"scenario file {str(ref)!r} not found; the named scenarios are: "
+                           f"{', '.join(available()) or '(none)'}")
+
+
+def read_yaml(path: Path, what: str) -> dict:
+    """A YAML mapping from ``path`` (``yaml.safe_load``); errors name the file."""
+    import yaml
+
+    try:
+        data = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError) as exc:
+        raise DispatchlibError(f"{what} {path}: cannot read it ({exc})") from None
+    except yaml.YAMLError as exc:
+        raise DispatchlibError(f"{what} {path}: not valid YAML ({exc})") from None
+    if not isinstance(data, dict):
+        raise DispatchlibError(f"{what} {path}: expected a mapping of keys "
+                               f"({', '.join(KEYS)}), got {type(data).__name__}")
+    return data
+
+
+def _text(data: Mapping, key: str, path: Path, what: str) -> str:
+    value = data.get(key, "")
+    if value is None:
+        return ""
+    if not isinstance(value, str):
+        raise DispatchlibError(f"{what} {path}: '{key}' must be text, got {value!r}")
+    return value.strip()
+
+
+def _names(data: Mapping, key: str, path: Path, what: str) -> tuple[str, ...]:
+    value = data.get(key) or []
+    if not isinstance(value, list) or not all(isinstance(v, str | int) for v in value):
+        raise DispatchlibError(f"{what} {path}: '{key}' must be a list of names, got {value!r}")
+    return tuple(str(v) for v in value)
+
+
+def check_references(ids: tuple[str, ...], path: Path, what: str) -> None:
+    """Raise DataError naming the file and the id for a reference missing from sources.csv."""
+    if not ids:
+        return
+    from .data import load
+
+    known = set(load("sources")["source_id"])
+    for ref in ids:
+        if ref not in known:
+            raise DataError(f"{what} {path}: reference {ref!r} is not a source_id of "
+                            "data/sources.csv")
+
+
+def load(ref: str | Path) -> Case:
+    """Read and check a scenario file (a path, or a name in ``scenarios/``).
+
+    Raises
+    ------
+    DispatchlibError
+        For a missing file, bad YAML, an unknown key or a key of the wrong type.
+    DataError
+        For a reference that is not a source id.
+    """
+    path = find(ref)
+    what = "scenario file"
+    data = read_yaml(path, what)
+    for key in data:
+        if key not in KEYS:
+            raise DispatchlibError(f"{what} {path}: unknown key {key!r}; the keys are: "
+                                   f"{', '.join(KEYS)}")
+    parameters = data.get("parameters") or {}
+    if not isinstance(parameters, dict) or not all(isinstance(k, str) for k in parameters):
+        raise DispatchlibError(f"{what} {path}: 'parameters' must map names to values, "
+                               f"got {parameters!r}")
+    references = _names(data, "references", path, what)
+    check_references(references, path, what)
+    return Case(name=path.stem, title=_text(data, "title", path, what),
+                description=_text(data, "description", path, what), references=references,
+                notebooks=_names(data, "notebooks", path, what), parameters=dict(parameters),
+                path=path)

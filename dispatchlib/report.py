@@ -1,0 +1,401 @@
+"""HTML pages of a run that work offline: one page per executed notebook and an index.
+
+nbconvert's stock templates load require.js and MathJax from a CDN, so a page opened without
+internet shows raw TeX and logs errors. The pages here use nbconvert's ``lab`` template with
+every ``<script>`` block removed, CSS inlined and figures embedded as ``data:`` URIs; formulas
+are drawn at render time by matplotlib's mathtext as small SVG images (a formula mathtext cannot
+draw stays as its TeX source in a ``<code>`` element). Opening a page fetches nothing outside
+the run folder.
+
+Every text that comes from the user (run name, scenario title and description, parameter
+values, error messages) is escaped with :func:`html.escape`.
+"""
+
+from __future__ import annotations
+
+import base64
+import functools
+import html
+import io
+import json
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+
+from . import results as _results
+
+#: nbconvert template: the ``lab`` page without any script (require.js, MathJax, mermaid,
+#: widgets), plus a link back to the run's index when ``resources["dispatchlib_nav"]`` is set.
+_TEMPLATE = """\
+{%- extends 'index.html.j2' -%}
+{%- block html_head_js -%}{%- endblock html_head_js -%}
+{%- block jupyter_widgets -%}{%- endblock jupyter_widgets -%}
+{%- block html_head_js_mathjax -%}{%- endblock html_head_js_mathjax -%}
+{%- block html_head_js_mermaidjs -%}{%- endblock html_head_js_mermaidjs -%}
+{%- block extra_css -%}
+<style type="text/css">
+nav.dl-nav { font: 14px/1.4 system-ui, sans-serif; padding: 8px 16px; background: #eef2f7;
+             border-bottom: 1px solid #c9d3df; }
+nav.dl-nav a { color: #1f4e8c; }
+.dl-math { display: block; text-align: center; margin: 0.6em 0; }
+img.dl-math-inline { display: inline; margin: 0 0.1em; }
+code.dl-tex { white-space: pre-wrap; }
+/* papermill's notes around a failed cell: make them stand out */
+.celltag_papermill-error-cell-tag p { color: #b42323; font-size: 1.3em; font-weight: 600; }
+</style>
+{%- endblock extra_css -%}
+{%- block body_header -%}
+{{ super() }}
+{%- if resources.dispatchlib_nav %}
+<nav class="dl-nav"><a href="index.html">&larr; {{ resources.dispatchlib_nav | e }}</a></nav>
+{%- endif %}
+{%- endblock body_header -%}
+"""
+_TEMPLATE_NAME = "dispatchlib_offline.html.j2"
+
+
+@functools.lru_cache(maxsize=512)
+def math_svg(tex: str, display: bool = False) -> tuple[str, float] | None:
+    """Draw a TeX formula with matplotlib's mathtext as an SVG ``data:`` URI.
+
+    Parameters
+    ----------
+    tex : str
+        The formula without its ``$`` delimiters, e.g. ``r"\\frac{a}{b}"``.
+    display : bool
+        A display (block) formula is drawn a little larger than an inline one.
+
+    Returns
+    -------
+    (str, float) or None
+        The ``data:image/svg+xml;base64,...`` URI and the depth below the baseline in points
+        (for vertical alignment), or ``None`` when mathtext cannot parse the formula.
+    """
+    from matplotlib import mathtext
+    from matplotlib.figure import Figure
+    from matplotlib.font_manager import FontProperties
+
+    text = f"${tex.strip()}$"
+    prop = FontProperties(size=15 if display else 13)
+    try:
+        parsed = mathtext.MathTextParser("path").parse(text, dpi=72, prop=prop)
+        width, height, depth = parsed.width, parsed.height, parsed.depth
+        if width <= 0 or height <= 0:
+            return None
+        fig = Figure(figsize=(width / 72, height / 72))
+        fig.text(0, depth / height, text, fontproperties=prop)
+        buf = io.BytesIO()
+        # no date in the metadata: the same notebook gives the same page
+        fig.savefig(buf, format="svg", dpi=72, metadata={"Date": None})
+    except Exception:  # noqa: BLE001 - anything mathtext cannot draw stays as TeX
+        return None
+    uri = "data:image/svg+xml;base64," + base64.b64encode(buf.getvalue()).decode("ascii")
+    return uri, depth
+
+
+def _math_html(tex: str, display: bool) -> str:
+    drawn = math_svg(tex, display)
+    alt = html.escape(tex.strip(), quote=True)
+    if drawn is None:
+        delim = "$$" if display else "$"
+        code = f'<code class="dl-tex">{delim}{html.escape(tex)}{delim}</code>'
+        return f'<span class="dl-math">{code}</span>' if display else code
+    uri, depth = drawn
+    if display:
+        return f'<span class="dl-math"><img src="{uri}" alt="{alt}"></span>'
+    return (f'<img class="dl-math-inline" src="{uri}" alt="{alt}" '
+            f'style="vertical-align: -{depth:.1f}pt">')
+
+
+@functools.lru_cache(maxsize=1)
+def _exporter():
+    import jinja2
+    from nbconvert import HTMLExporter
+    from nbconvert.filters.markdown_mistune import IPythonRenderer, MarkdownWithMath
+
+    class OfflineRenderer(IPythonRenderer):
+        """Markdown renderer that draws formulas instead of leaving them to MathJax."""
+
+        def block_math(self, body: str) -> str:
+            return _math_html(body, display=True)
+
+        def inline_math(self, body: str) -> str:
+            return _math_html(body, display=False)
+
+        def latex_environment(self, name: str, body: str) -> str:
+            return _math_html(f"\\begin{{{name}}}{body}\\end{{{name}}}", display=True)
+
+    class OfflineHTMLExporter(HTMLExporter):
+        """HTMLExporter whose markdown cells use :class:`OfflineRenderer`."""
+
+        def markdown2html(self, context, source):
+            cell = context.get("cell", {})
+            path = context.get("resources", {}).get("metadata", {}).get("path", "")
+            renderer = OfflineRenderer(
+                escape=False, attachments=cell.get("attachments", {}),
+                embed_images=self.embed_images, path=path,
+                anchor_link_text=self.anchor_link_text,
+                exclude_anchor_links=self.exclude_anchor_links, **self.lexer_options)
+            return MarkdownWithMath(renderer=renderer).render(source)
+
+    # markdown2html is registered as a context filter in HTMLExporter
+    OfflineHTMLExporter.markdown2html = jinja2.pass_context(OfflineHTMLExporter.markdown2html)
+    return OfflineHTMLExporter(
+        template_name="lab", template_file=_TEMPLATE_NAME, embed_images=True,
+        extra_loaders=[jinja2.DictLoader({_TEMPLATE_NAME: _TEMPLATE})])
+
+
+def render_notebook(notebook_path: Path, target: Path | None = None,
+                    nav: str | None = None) -> Path:
+    """Render an executed notebook to a self-contained HTML page.
+
+    Parameters
+    ----------
+    notebook_path : Path
+        The executed ``.ipynb``.
+    target : Path, optional
+        Where to write the page (default: next to the notebook, suffix ``.html``).
+    nav : str, optional
+        Text of a link back to ``index.html`` in the same folder (the run's index).
+
+    Returns
+    -------
+    Path
+        The page written.
+    """
+    import nbformat
+
+    nb = nbformat.read(str(notebook_path), as_version=4)
+    resources = {"metadata": {"name": notebook_path.stem}}
+    if nav:
+        resources["dispatchlib_nav"] = nav
+    body, _ = _exporter().from_notebook_node(nb, resources=resources)
+    out = target or notebook_path.with_suffix(".html")
+    write_text_atomic(out, body)
+    return out
+
+
+write_text_atomic = _results.write_text_atomic
+
+
+# --------------------------------------------------------------------------- index pages
+
+_CSS = """
+body { font: 15px/1.5 system-ui, -apple-system, "Segoe UI", sans-serif; color: #1d2430;
+       max-width: 72rem; margin: 0 auto; padding: 1rem 1.5rem 3rem; }
+h1 { font-size: 1.6rem; margin-bottom: 0.2rem; }
+h2 { font-size: 1.2rem; margin-top: 2rem; border-bottom: 1px solid #d5dbe3; }
+table { border-collapse: collapse; margin: 0.5rem 0 1rem; }
+th, td { border: 1px solid #d5dbe3; padding: 0.25rem 0.6rem; text-align: left;
+         vertical-align: top; }
+th { background: #eef2f7; }
+td.num { text-align: right; font-variant-numeric: tabular-nums; }
+td.changed { background: #fff4d6; font-weight: 600; }
+.status { display: inline-block; padding: 0.05rem 0.5rem; border-radius: 0.8rem;
+          font-size: 0.85rem; font-weight: 600; }
+.status.ok { background: #d9f2e3; color: #13532f; }
+.status.failed { background: #fbdada; color: #7d1010; }
+.status.running { background: #e5e5e5; color: #333; }
+pre.error { background: #fdf0f0; border-left: 4px solid #b42323; padding: 0.5rem;
+            white-space: pre-wrap; }
+.muted { color: #5b6675; font-size: 0.9rem; }
+a { color: #1f4e8c; }
+"""
+
+
+def fmt(value: object, name: str = "") -> str:
+    """A recorded value as short readable text (thousands separators, 6 significant digits).
+
+    A whole number whose name has the word ``year`` (``end_year``, ``first_year_above``) is a
+    calendar year and keeps no separator.
+
+    >>> fmt(975000000.0), fmt(3.2), fmt(15000), fmt(True), fmt(None), fmt(2035, "end_year")
+    ('975,000,000', '3.2', '15,000', 'True', '', '2035')
+    """
+    if value is None:
+        return ""
+    if isinstance(value, int) and not isinstance(value, bool) and "year" in name.split("_"):
+        return str(value)
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        if isinstance(value, list | tuple):
+            return ", ".join(fmt(v) for v in value)
+        return str(value)
+    if isinstance(value, int) or (abs(value) >= 1e5 and float(value).is_integer()):
+        return f"{int(value):,}"
+    if abs(value) >= 1e5:
+        return f"{value:,.0f}"
+    return f"{value:,.6g}"
+
+
+def _e(value: object, name: str = "") -> str:
+    return html.escape(fmt(value, name) if not isinstance(value, str) else value, quote=True)
+
+
+def _status(status: str) -> str:
+    s = html.escape(status)
+    return f'<span class="status {s}">{s}</span>'
+
+
+def _page(title: str, body: str) -> str:
+    return (f'<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n'
+            f'<meta name="viewport" content="width=device-width, initial-scale=1">\n'
+            f"<title>{html.escape(title)}</title>\n<style>{_CSS}</style>\n</head>\n"
+            f"<body>\n{body}\n</body>\n</html>\n")
+
+
+def _table(header: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
+    head = "".join(f"<th>{h}</th>" for h in header)
+    body = "".join(f"<tr>{''.join(rows_i)}</tr>" for rows_i in rows)
+    return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+
+
+def _cell(value: object, changed: bool = False, name: str = "") -> str:
+    classes = (["num"] if isinstance(value, int | float) and not isinstance(value, bool)
+               else []) + (["changed"] if changed else [])
+    attr = f' class="{" ".join(classes)}"' if classes else ""
+    return f"<td{attr}>{_e(value, name)}</td>"
+
+
+def _references(ids: Sequence[str]) -> str:
+    if not ids:
+        return ""
+    try:
+        from .data import sources_for
+
+        table = sources_for(list(ids))
+        items = [f"<li><code>{_e(r.source_id)}</code>: {_e(r.author)}, <i>{_e(r.title)}</i>, "
+                 f"{_e(r.publisher)}, {_e(r.date)}</li>" for r in table.itertuples()]
+    except Exception:  # noqa: BLE001 - the page still lists the ids
+        items = [f"<li><code>{_e(i)}</code></li>" for i in ids]
+    return "<p>References:</p><ul>" + "".join(items) + "</ul>"
+
+
+def write_index(folder: Path, record: Mapping, up: str | None = None) -> Path:
+    """Write ``index.html`` for one run from its ``run.json`` record; return its path.
+
+    Parameters
+    ----------
+    folder : Path
+        The run folder (holding the notebooks' pages).
+    record : mapping
+        The run record (see :func:`dispatchlib.runner.finish`).
+    up : str, optional
+        Text of a link to ``../index.html`` (a sweep's index).
+    """
+    name = record["name"]
+    parts = []
+    if up:
+        parts.append(f'<p class="muted"><a href="../index.html">&larr; {_e(up)}</a></p>')
+    parts.append(f"<h1>Run {_e(name)} {_status(record['status'])}</h1>")
+    case = record.get("scenario")
+    if case:
+        parts.append(f"<p><b>{_e(case.get('title') or '')}</b></p>")
+        if case.get("description"):
+            parts.append(f"<p>{_e(case['description'])}</p>")
+        parts.append(_references(case.get("references") or []))
+    nbs = record["notebooks"]
+    wall = record.get("seconds", 0)
+    parts.append(f'<p class="muted">{len(nbs)} notebook(s); wall time {wall:.0f} s.</p>')
+    summary = []
+    for stem, info in nbs.items():
+        page = html.escape(info.get("page") or f"{stem}.html", quote=True)
+        nb_file = html.escape(info.get("notebook") or f"{stem}.ipynb", quote=True)
+        summary.append([f'<td><a href="{page}">{_e(stem)}</a></td>',
+                        f"<td>{_status(info['status'])}</td>",
+                        _cell(info.get("seconds", 0.0)),
+                        _cell(len(info.get("results") or {})),
+                        f'<td><a href="{nb_file}">{_e(nb_file)}</a></td>'])
+    parts.append("<h2>Notebooks</h2>")
+    parts.append(_table(["page", "status", "seconds", "results", "executed notebook"], summary))
+
+    # parameters: one row per name, one column per notebook
+    stems = list(record["parameters"])
+    names = sorted({n for p in record["parameters"].values() for n in p})
+    overrides = record.get("overrides", {})
+    rows = []
+    for n in names:
+        row = [f"<th><code>{_e(n)}</code></th>"]
+        for stem in stems:
+            p = record["parameters"][stem]
+            row.append(_cell(p[n], n in overrides, n) if n in p else "<td></td>")
+        rows.append(row)
+    parts.append("<h2>Parameters</h2>")
+    parts.append('<p class="muted">Highlighted: set for this run (otherwise the notebook\'s '
+                 "default). An empty cell: the notebook has no such parameter.</p>")
+    parts.append(_table(["parameter", *(_e(s) for s in stems)], rows) if rows
+                 else "<p>No parameters.</p>")
+    if record.get("unused"):
+        parts.append(f'<p class="muted">Set by the scenario but declared by no notebook of this '
+                     f'run: {", ".join(_e(n) for n in record["unused"])}.</p>')
+
+    # notebooks and their headline results
+    parts.append("<h2>Headline results</h2>")
+    for stem, info in nbs.items():
+        page = html.escape(info.get("page") or f"{stem}.html", quote=True)
+        nb_file = html.escape(info.get("notebook") or f"{stem}.ipynb", quote=True)
+        parts.append(f'<h3 id="{html.escape(stem, quote=True)}"><a href="{page}">{_e(stem)}</a> '
+                     f'{_status(info["status"])} <span class="muted">{info.get("seconds", 0):.1f}'
+                     f' s · <a href="{nb_file}">executed notebook</a></span></h3>')
+        if info.get("error"):
+            parts.append(f'<pre class="error">{_e(info["error"])}</pre>')
+        res = info.get("results") or {}
+        if res:
+            parts.append(_table(["result", "value"],
+                                [[f"<td><code>{_e(k)}</code></td>", _cell(v, name=k)]
+                                 for k, v in res.items()]))
+        elif info["status"] == "ok":
+            parts.append("<p>No results recorded.</p>")
+
+    versions = record.get("versions", {})
+    parts.append("<h2>Reproducibility</h2>")
+    parts.append(_table(["package", "version"],
+                        [[f"<td>{_e(k)}</td>", f"<td>{_e(v)}</td>"] for k, v in versions.items()]))
+    parts.append(f'<p class="muted">SHA-256 of data/: <code>{_e(record.get("data_sha256"))}'
+                 '</code>. Machine-readable record: <a href="run.json">run.json</a>.</p>')
+    out = folder / "index.html"
+    write_text_atomic(out, _page(f"Run {name}", "\n".join(parts)))
+    return out
+
+
+def write_sweep_index(folder: Path, name: str, header: Sequence[str],
+                      rows: Sequence[Mapping], title: str = "", description: str = "") -> Path:
+    """Write a sweep's ``index.html``: one table row per run, linked to the run's index.
+
+    Parameters
+    ----------
+    folder : Path
+        The sweep folder.
+    name : str
+        Sweep name.
+    header : sequence of str
+        Columns after ``run`` (the same as ``sweep.csv``).
+    rows : sequence of mappings
+        One per run, with keys ``run``, ``status`` and the columns of ``header``.
+    """
+    parts = [f"<h1>Sweep {_e(name)}</h1>"]
+    if title:
+        parts.append(f"<p><b>{_e(title)}</b></p>")
+    if description:
+        parts.append(f"<p>{_e(description)}</p>")
+    failed = sum(r["status"] != "ok" for r in rows)
+    parts.append(f'<p class="muted">{len(rows)} run(s), {failed} failed. '
+                 'Data: <a href="sweep.csv">sweep.csv</a>.</p>')
+    table_rows = []
+    for r in rows:
+        link = html.escape(f"{r['run']}/index.html", quote=True)
+        cells = [f'<td><a href="{link}">{_e(r["run"])}</a></td>',
+                 f"<td>{_status(r['status'])}</td>"]
+        cells += [_cell(r.get(h), name=h.rsplit(".", 1)[-1]) for h in header if h != "status"]
+        table_rows.append(cells)
+    parts.append(_table(["run", *(_e(h) for h in header)], table_rows))
+    out = folder / "index.html"
+    write_text_atomic(out, _page(f"Sweep {name}", "\n".join(parts)))
+    return out
+
+
+def load_record(folder: Path) -> dict:
+    """The ``run.json`` record of a run folder."""
+    return json.loads((folder / "run.json").read_text(encoding="utf-8"))
+
+
+__all__ = ["fmt", "load_record", "math_svg", "render_notebook", "write_index",
+           "write_sweep_index", "write_text_atomic"]

@@ -1,0 +1,234 @@
+"""Parameter sweeps: every combination of some parameter values, run in parallel.
+
+A grid file is YAML::
+
+    title: Workforce against quota          # optional
+    description: ...                        # optional
+    notebooks: [02_economics]               # optional; default all notebooks
+    parameters:
+      workers: [15000, 50000, 100000]       # a list of values...
+      quota_months: [6, 8]
+      draws: 2000                           # ...or one value, used in every run
+
+``python -m dispatchlib sweep GRID.yaml`` checks every combination before anything runs,
+executes the notebooks of all runs in one pool of processes (``--jobs``), and writes into
+``reports/<sweep>/`` (``<sweep>`` is the file's stem unless ``--name`` is given):
+
+- one run folder per combination, named after the values that vary
+  (``workers-15000_quota_months-6``), laid out like ``python -m dispatchlib run``
+  (``run.json``, pages, ``index.html``);
+- ``sweep.csv``: one row per run, its status, its parameter values and the headline results
+  of every notebook (columns ``<notebook>.<result>``);
+- ``index.html`` linking every run, and ``sweep.json`` (the grid).
+
+A failed run is reported and the others go on; the command then exits non-zero. Running the
+same sweep again skips every run already done with the same values, notebooks and data.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import itertools
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from . import cases, paths, report, results, runner
+from .errors import DispatchlibError
+
+KEYS = ("title", "description", "references", "notebooks", "parameters")
+
+
+@dataclass(frozen=True)
+class Grid:
+    """A checked grid file.
+
+    Attributes
+    ----------
+    name : str
+        Sweep name (the file's stem by default).
+    title, description : str
+        Shown in the sweep's index.
+    notebooks : tuple of str
+        Notebooks to run (empty: all).
+    parameters : dict
+        ``{name: [values]}`` in the file's order.
+    """
+
+    name: str
+    title: str
+    description: str
+    notebooks: tuple[str, ...]
+    parameters: dict[str, list]
+
+    def combinations(self) -> list[dict]:
+        """Every combination of the values, the last parameter changing fastest.
+
+        >>> Grid("g", "", "", (), {"a": [1, 2], "b": [3, 4]}).combinations()
+        [{'a': 1, 'b': 3}, {'a': 1, 'b': 4}, {'a': 2, 'b': 3}, {'a': 2, 'b': 4}]
+        """
+        names = list(self.parameters)
+        return [dict(zip(names, values, strict=True))
+                for values in itertools.product(*self.parameters.values())]
+
+
+def load_grid(path: str | Path, name: str | None = None) -> Grid:
+    """Read and check a grid file.
+
+    Raises
+    ------
+    DispatchlibError
+        For a missing file, bad YAML, an unknown key, an empty list, a value listed twice or a
+        bad sweep name.
+    """
+    path = Path(path)
+    what = "grid file"
+    if not path.is_file():
+        raise DispatchlibError(f"{what} {path}: not found")
+    data = cases.read_yaml(path, what)
+    for key in data:
+        if key not in KEYS:
+            raise DispatchlibError(f"{what} {path}: unknown key {key!r}; the keys are: "
+                                   f"{', '.join(KEYS)}")
+    raw = data.get("parameters")
+    if not isinstance(raw, dict) or not raw:
+        raise DispatchlibError(f"{what} {path}: 'parameters' must map each parameter name to "
+                               f"a list of values, got {raw!r}")
+    grid_params: dict[str, list] = {}
+    for key, values in raw.items():
+        values = values if isinstance(values, list) else [values]
+        if not values:
+            raise DispatchlibError(f"{what} {path}: parameter {key!r} has an empty list")
+        seen = [json.dumps(v, sort_keys=True, default=str) for v in values]
+        if len(set(seen)) != len(seen):
+            raise DispatchlibError(f"{what} {path}: parameter {key!r} lists a value twice: "
+                                   f"{values!r}")
+        grid_params[str(key)] = values
+    refs = tuple(str(r) for r in data.get("references") or [])
+    cases.check_references(refs, path, what)
+    notebooks = data.get("notebooks") or []
+    if not isinstance(notebooks, list):
+        raise DispatchlibError(f"{what} {path}: 'notebooks' must be a list, got {notebooks!r}")
+    sweep_name = runner.check_name(name or path.stem, "sweep name")
+    return Grid(name=sweep_name, title=str(data.get("title") or ""),
+                description=str(data.get("description") or ""),
+                notebooks=tuple(str(n) for n in notebooks), parameters=grid_params)
+
+
+def _same(a: object, b: object) -> bool:
+    return json.dumps(a, sort_keys=True) == json.dumps(b, sort_keys=True)
+
+
+def already_done(plan: runner.RunPlan) -> dict | None:
+    """The earlier record of this run if it succeeded with the same values, notebooks and data."""
+    record_path = plan.folder / "run.json"
+    if not record_path.is_file():
+        return None
+    try:
+        record = json.loads(record_path.read_text(encoding="utf-8"))
+    except (OSError, json.JSONDecodeError):
+        return None
+    if record.get("status") != "ok" or not _same(record.get("overrides"), plan.overrides):
+        return None
+    sources = {s.stem: runner.file_hash(s) for s in plan.sources}
+    earlier = {k: v.get("source_sha256") for k, v in (record.get("notebooks") or {}).items()}
+    if earlier != sources or record.get("data_sha256") != runner.data_hash():
+        return None
+    return record
+
+
+def table(records: Sequence[dict], names: Sequence[str]) -> tuple[list[str], list[dict]]:
+    """Rows of ``sweep.csv``: run, status, parameter values, ``<notebook>.<result>`` columns.
+
+    Returns
+    -------
+    (list of str, list of dict)
+        The columns after ``run``, and one row per record.
+    """
+    result_cols: list[str] = []
+    rows = []
+    for rec in records:
+        row = {"run": rec["name"], "status": rec["status"]}
+        row.update({n: rec.get("overrides", {}).get(n) for n in names})
+        for stem, info in rec["notebooks"].items():
+            for key, value in (info.get("results") or {}).items():
+                col = f"{stem}.{key}"
+                if col not in result_cols:
+                    result_cols.append(col)
+                row[col] = value
+        rows.append(row)
+    return ["status", *names, *result_cols], rows
+
+
+def _csv_text(header: Sequence[str], rows: Sequence[dict]) -> str:
+    buf = io.StringIO()
+    writer = csv.DictWriter(buf, fieldnames=["run", *header], lineterminator="\n",
+                            extrasaction="ignore")
+    writer.writeheader()
+    for row in rows:
+        writer.writerow({k: ("" if v is None else json.dumps(v) if isinstance(v, list) else v)
+                         for k, v in row.items()})
+    return buf.getvalue()
+
+
+def sweep(path: str | Path, jobs: int | None = None, out: Path | None = None,
+          name: str | None = None) -> tuple[Path, list[dict]]:
+    """Run every combination of a grid file; return the sweep folder and one row per run.
+
+    Every combination is checked (names, types, ranges) before any notebook starts. Runs
+    already done (same values, notebooks and data, status ok) are skipped.
+
+    Parameters
+    ----------
+    path : str or Path
+        The grid file.
+    jobs : int, optional
+        Notebooks executed at once across all runs (default: the number of cores).
+    out : Path, optional
+        Reports folder (default ``reports/``); nothing is written outside it.
+    name : str, optional
+        Sweep name (default: the grid file's stem).
+    """
+    grid = load_grid(path, name)
+    root = Path(out) if out is not None else paths.reports_dir()
+    varying = [k for k, v in grid.parameters.items() if len(v) > 1] or list(grid.parameters)
+    plans = []
+    for values in grid.combinations():
+        run_name = runner.slug({k: values[k] for k in varying})
+        plans.append(runner.prepare(grid.notebooks or None, run_name, values, out=root,
+                                    parent=grid.name))
+    if len({p.name for p in plans}) != len(plans):
+        raise DispatchlibError(f"grid file {path}: two combinations give the same run name")
+
+    folder = runner.inside(root, grid.name)
+    if folder.exists() and any(folder.iterdir()) and not (folder / "sweep.json").is_file():
+        raise DispatchlibError(f"{folder} exists and is not a sweep folder (no sweep.json): "
+                               "not writing there; choose another --name")
+    folder.mkdir(parents=True, exist_ok=True)
+    results.write_json_atomic(folder / "sweep.json", {
+        "name": grid.name, "title": grid.title, "description": grid.description,
+        "notebooks": list(grid.notebooks), "parameters": grid.parameters})
+
+    done = {p.name: rec for p in plans if (rec := already_done(p)) is not None}
+    todo = [p for p in plans if p.name not in done]
+    notebooks_each = len(plans[0].sources) if plans else 0
+    runner.progress(f"sweep {grid.name}: {len(plans)} run(s) x {notebooks_each} notebook(s); "
+                    f"{len(done)} already done, {len(todo)} to run; into {folder}")
+    records = {**done}
+    for rec in runner.execute_plans(todo, jobs):
+        records[rec["name"]] = rec
+
+    ordered = [records[p.name] for p in plans]
+    header, rows = table(ordered, list(grid.parameters))
+    report.write_text_atomic(runner.inside(folder, "sweep.csv"), _csv_text(header, rows))
+    report.write_sweep_index(folder, grid.name, header, rows, grid.title, grid.description)
+    failed = [r for r in ordered if r["status"] != "ok"]
+    for rec in failed:
+        for stem, info in rec["notebooks"].items():
+            if info["status"] != "ok":
+                runner.progress(f"failed: run {rec['name']}, {stem}: {info.get('error')}")
+    runner.progress(f"sweep {grid.name}: {len(ordered) - len(failed)} ok, {len(failed)} failed, "
+                    f"{len(done)} skipped (already done); table: {folder / 'sweep.csv'}")
+    return folder, rows

@@ -1,0 +1,173 @@
+"""The report of a full run (every lesson at its defaults, as ``make report``), opened in a
+real headless Chromium: every page loads with no error, shows its figures, and fetches nothing
+from outside the report folder (a classroom without internet).
+
+Chromium is Debian's ``chromium`` package (``.ci/run`` installs it when missing), driven by
+Playwright without any browser download. The browser test is skipped only when Chromium is
+missing outside CI; in CI (``CI=true``) a missing browser is a failure. Screenshots are kept in
+``reports/browser-test/``.
+"""
+
+import json
+import os
+import re
+import shutil
+from pathlib import Path
+from urllib.parse import unquote, urlparse
+
+import pytest
+
+from dispatchlib import paths, runner
+
+CHROMIUM_FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                  "--disable-background-networking", "--disable-component-update",
+                  "--disable-sync"]
+SCREENSHOTS = paths.ROOT / "reports" / "browser-test"
+
+
+@pytest.fixture(scope="module")
+def report(tmp_path_factory):
+    """``run`` over every lesson at its defaults, two at a time, into a temporary folder."""
+    out = tmp_path_factory.mktemp("reports")
+    folder = runner.run(name="default", jobs=2, out=out)
+    return folder, runner.load_record(folder)
+
+
+def _png_outputs(notebook: Path) -> int:
+    """Figures stored in an executed notebook."""
+    nb = json.loads(notebook.read_text(encoding="utf-8"))
+    return sum("image/png" in o.get("data", {}) for c in nb["cells"]
+               for o in c.get("outputs", []))
+
+
+def test_full_run_at_defaults_succeeds(report):
+    folder, record = report
+    assert record["status"] == "ok", {k: v["error"] for k, v in record["notebooks"].items()}
+    assert list(record["notebooks"]) == [p.stem for p in runner.notebooks()]
+    for stem, info in record["notebooks"].items():
+        assert info["results"], f"{stem} recorded no headline results"
+        assert (folder / f"{stem}.html").is_file() and (folder / f"{stem}.ipynb").is_file()
+    # the defaults are the notebooks' own
+    for source in runner.notebooks():
+        declared = {n: d.default for n, d in runner.declared(source).items()}
+        assert record["parameters"][source.stem] == declared
+    assert record["overrides"] == {}
+
+
+def test_pages_reference_nothing_online(report):
+    folder, _ = report
+    pages = sorted(folder.glob("*.html"))
+    assert len(pages) == len(runner.notebooks()) + 1
+    for page in pages:
+        text = page.read_text(encoding="utf-8")
+        assert "<script" not in text, page.name
+        assert not re.search(r"""<(img|link|iframe|source|video|audio)[^>]*\s(src|href)=["']?"""
+                             r"""(https?:)?//""", text), page.name
+        assert "cdnjs" not in text and "cdn.jsdelivr" not in text and "@import" not in text
+
+
+def _browser_or_skip():
+    """Playwright's sync API, or skip (outside CI) / fail (in CI) when the browser is missing."""
+    in_ci = os.environ.get("CI", "").lower() == "true"
+    executable = shutil.which("chromium") or shutil.which("chromium-browser")
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        sync_playwright = None
+    problem = ("chromium is not installed (apt-get install chromium)" if not executable
+               else "the playwright package is missing" if sync_playwright is None else None)
+    if problem:
+        if in_ci:
+            pytest.fail(f"browser test cannot run in CI: {problem}")
+        pytest.skip(problem)
+    return sync_playwright, executable
+
+
+class OfflineBrowser:
+    """Headless Chromium that refuses (and records) every request outside ``root`` and
+    records console errors, page errors and failed requests."""
+
+    def __init__(self, pw, executable: str, root: Path):
+        self.root = root.resolve()
+        self.browser = pw.chromium.launch(executable_path=executable, headless=True,
+                                          args=CHROMIUM_FLAGS)
+        self.context = self.browser.new_context(viewport={"width": 1280, "height": 900})
+        self.context.route("**/*", self._guard)
+        self.page = self.context.new_page()
+        self.errors: list[str] = []
+        self.outside: list[str] = []
+        self.page.on("console", lambda m: self.errors.append(f"console: {m.text}")
+                     if m.type == "error" else None)
+        self.page.on("pageerror", lambda e: self.errors.append(f"page error: {e}"))
+        self.page.on("requestfailed", lambda r: self.errors.append(f"request failed: {r.url}"))
+
+    def _guard(self, route):
+        url = urlparse(route.request.url)
+        local = url.scheme == "file" and Path(unquote(url.path)).resolve().is_relative_to(
+            self.root)
+        if local or url.scheme == "data":
+            route.continue_()
+        else:  # a classroom without internet
+            self.outside.append(route.request.url)
+            route.abort()
+
+    def open(self, path: Path) -> list:
+        """Load a page; return the problems seen while loading it."""
+        self.errors.clear()
+        self.outside.clear()
+        self.page.goto(path.as_uri(), wait_until="load")
+        self.page.wait_for_load_state("networkidle")
+        return [*self.errors, *(f"outside request: {u}" for u in self.outside)]
+
+    def close(self):
+        self.browser.close()
+
+
+def test_the_browser_check_catches_online_resources_and_errors(tmp_path):
+    sync_playwright, executable = _browser_or_skip()
+    page = tmp_path / "bad.html"
+    page.write_text('<!DOCTYPE html><html><head><script src="https://cdn.invalid/x.js">'
+                    '</script></head><body><img src="https://example.invalid/a.png">'
+                    '<script>console.error("boom")</script></body></html>')
+    with sync_playwright() as pw:
+        browser = OfflineBrowser(pw, executable, tmp_path)
+        problems = browser.open(page)
+        browser.close()
+    assert "console: boom" in problems
+    assert "outside request: https://cdn.invalid/x.js" in problems
+    assert "outside request: https://example.invalid/a.png" in problems
+
+
+def test_every_page_loads_offline_in_chromium_with_its_figures(report):
+    sync_playwright, executable = _browser_or_skip()
+    folder, record = report
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    problems = {}
+    with sync_playwright() as pw:
+        browser = OfflineBrowser(pw, executable, folder)
+        page = browser.page
+        problems["index.html"] = browser.open(folder / "index.html")
+        page.screenshot(path=str(SCREENSHOTS / "index.png"), full_page=True)
+        links = page.eval_on_selector_all("a[href$='.html']", "els => els.map(e => e.href)")
+        expected = {(folder / f"{stem}.html").resolve() for stem in record["notebooks"]}
+        assert {Path(unquote(urlparse(u).path)).resolve() for u in links} == expected
+
+        for stem in record["notebooks"]:
+            problems[stem] = browser.open(folder / f"{stem}.html")
+            figures = page.locator(".jp-OutputArea-output img")
+            sizes = figures.evaluate_all(
+                "els => els.map(e => (e.complete && e.naturalWidth > 0) ?"
+                " e.getBoundingClientRect().width : 0)")
+            expected_figures = _png_outputs(folder / f"{stem}.ipynb")
+            shown = sum(width > 50 for width in sizes)
+            assert shown >= expected_figures, f"{stem}: {shown} of {expected_figures} shown"
+            broken = page.eval_on_selector_all(
+                "img", "els => els.filter(e => !(e.complete && e.naturalWidth > 0)).length")
+            assert broken == 0, f"{stem}: {broken} image(s) did not load"
+            assert page.locator("nav.dl-nav a[href='index.html']").count() == 1
+            if expected_figures:  # the first figure, in its page
+                figures.first.scroll_into_view_if_needed()
+            page.screenshot(path=str(SCREENSHOTS / f"{stem}.png"))
+        browser.close()
+    assert not any(problems.values()), {k: v for k, v in problems.items() if v}
+    assert (SCREENSHOTS / "index.png").stat().st_size > 10_000

@@ -1,0 +1,168 @@
+"""``python -m dispatchlib sweep`` and ``compare``: a 2 x 2 grid, a repeated sweep that skips
+what is done, a failed run that does not stop the others, and comparisons of runs.
+
+Uses the tiny notebooks of ``synthetic_notebooks.py``: 01_tiny records ``doubled`` = 2 x
+workers and refuses seed 13.
+"""
+
+import csv
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+import synthetic_notebooks
+import yaml
+
+from dispatchlib import compare, sweep
+from dispatchlib.errors import DispatchlibError, ParameterError
+
+
+def cli(*args, notebooks_dir, timeout=300):
+    env = dict(os.environ, DISPATCHLIB_NOTEBOOKS_DIR=str(notebooks_dir))
+    return subprocess.run([sys.executable, "-m", "dispatchlib", *map(str, args)],
+                          capture_output=True, text=True, timeout=timeout, env=env)
+
+
+def grid_file(folder, **content):
+    path = folder / "grid.yaml"
+    path.write_text(yaml.safe_dump(content, sort_keys=False))
+    return path
+
+
+@pytest.fixture(scope="module")
+def swept(tmp_path_factory):
+    """A 2 x 2 sweep over workers and seed, run once, then run again."""
+    tmp = tmp_path_factory.mktemp("sweep")
+    nbs = synthetic_notebooks.make(tmp / "nb", "01_tiny", "02_other")
+    grid = grid_file(tmp, title="Two by two", notebooks=["01_tiny"],
+                     parameters={"workers": [10, 20], "seed": [1, 2]})
+    out = tmp / "reports"
+    first = cli("sweep", grid, "--jobs", "2", "--out", out, notebooks_dir=nbs)
+    records = {p.parent.name: p.stat().st_mtime_ns for p in (out / "grid").glob("*/run.json")}
+    second = cli("sweep", grid, "--jobs", "2", "--out", out, notebooks_dir=nbs)
+    return {"first": first, "second": second, "out": out, "folder": out / "grid",
+            "mtimes": records, "nbs": nbs, "tmp": tmp}
+
+
+def test_two_by_two_sweep_writes_one_row_per_run(swept):
+    assert swept["first"].returncode == 0, swept["first"].stderr
+    with open(swept["folder"] / "sweep.csv", newline="") as fh:
+        rows = list(csv.DictReader(fh))
+    assert [r["run"] for r in rows] == ["workers-10_seed-1", "workers-10_seed-2",
+                                        "workers-20_seed-1", "workers-20_seed-2"]
+    assert list(rows[0]) == ["run", "status", "workers", "seed", "01_tiny.doubled",
+                             "01_tiny.seed"]
+    for row in rows:
+        assert row["status"] == "ok"
+        # the notebook doubles the number of workers: 10 -> 20, 20 -> 40
+        assert int(row["01_tiny.doubled"]) == 2 * int(row["workers"])
+        assert row["01_tiny.seed"] == row["seed"]
+    index = (swept["folder"] / "index.html").read_text()
+    assert all(f'href="{r["run"]}/index.html"' in index for r in rows)
+    run_index = (swept["folder"] / "workers-10_seed-1" / "index.html").read_text()
+    assert 'href="../index.html"' in run_index
+    record = json.loads((swept["folder"] / "workers-20_seed-2" / "run.json").read_text())
+    assert record["sweep"] == "grid" and record["overrides"] == {"workers": 20, "seed": 2}
+
+
+def test_running_the_same_sweep_again_skips_the_runs_done(swept):
+    second = swept["second"]
+    assert second.returncode == 0, second.stderr
+    assert "4 already done, 0 to run" in second.stderr
+    assert "started" not in second.stderr  # no kernel
+    after = {p.parent.name: p.stat().st_mtime_ns
+             for p in swept["folder"].glob("*/run.json")}
+    assert after == swept["mtimes"]
+
+
+def test_one_failed_run_is_reported_and_the_others_finish(tmp_path):
+    nbs = synthetic_notebooks.make(tmp_path / "nb", "01_tiny")
+    grid = grid_file(tmp_path, parameters={"seed": [1, 13], "workers": 5})
+    out = tmp_path / "reports"
+    proc = cli("sweep", grid, "--jobs", "2", "--out", out, notebooks_dir=nbs)
+    assert proc.returncode == 1
+    assert "failed: run seed-13, 01_tiny: RuntimeError: seed 13 is refused" \
+        in proc.stderr
+    with open(out / "grid" / "sweep.csv", newline="") as fh:
+        rows = {r["run"]: r for r in csv.DictReader(fh)}
+    assert rows["seed-1"]["status"] == "ok"
+    assert rows["seed-1"]["01_tiny.doubled"] == "10"
+    assert rows["seed-13"]["status"] == "failed"
+    assert (out / "grid" / "seed-13" / "01_tiny.ipynb").is_file()
+    # again: the run that succeeded is skipped, the failed one is tried again
+    proc = cli("sweep", grid, "--out", out, notebooks_dir=nbs)
+    assert proc.returncode == 1 and "1 already done, 1 to run" in proc.stderr
+
+
+def test_grid_errors_stop_before_any_run(tmp_path, monkeypatch):
+    nbs = synthetic_notebooks.make(tmp_path / "nb", "01_tiny")
+    monkeypatch.setenv("DISPATCHLIB_NOTEBOOKS_DIR", str(nbs))
+    out = tmp_path / "reports"
+    cases = [
+        ({"parameters": {"wrokers": [1, 2]}}, ParameterError, "did you mean 'workers'"),
+        ({"parameters": {"workers": [1, -2]}}, ParameterError, "workers = -2"),
+        ({"parameters": {"workers": []}}, DispatchlibError, "empty list"),
+        ({"parameters": {"workers": [1, 1]}}, DispatchlibError, "lists a value twice"),
+        ({"parameter": {"workers": [1]}}, DispatchlibError, "unknown key 'parameter'"),
+        ({"notebooks": ["09_none"], "parameters": {"seed": [1]}}, ParameterError, "09_none"),
+    ]
+    for content, error, message in cases:
+        with pytest.raises(error, match=message):
+            sweep.sweep(grid_file(tmp_path, **content), out=out)
+    assert not out.exists()
+    with pytest.raises(ParameterError, match="sweep name"):
+        sweep.sweep(grid_file(tmp_path, parameters={"seed": [1]}), out=out, name="../x")
+
+
+def test_compare_shows_what_differs_side_by_side(swept):
+    out, nbs = swept["out"], swept["nbs"]
+    proc = cli("compare", "grid/workers-10_seed-1", "grid/workers-20_seed-1", "--out", out,
+               notebooks_dir=nbs)
+    assert proc.returncode == 0, proc.stderr
+    lines = proc.stdout.splitlines()
+    assert lines[0].split() == ["grid/workers-10_seed-1", "grid/workers-20_seed-1"]
+    assert "parameters that differ" in lines and "results that differ" in lines
+    assert any(line.split() == ["01_tiny.workers", "10", "20"] for line in lines)
+    assert any(line.split() == ["01_tiny.doubled", "20", "40"] for line in lines)
+    assert not any("seed" in line for line in lines[1:])  # same seed: not shown
+    same = cli("compare", "grid/workers-10_seed-1", swept["folder"] / "workers-10_seed-1",
+               "--out", out, notebooks_dir=nbs)
+    assert "same parameters and same headline results" in same.stdout
+    as_json = cli("compare", "grid/workers-10_seed-1", "grid/workers-20_seed-2", "--json",
+                  "--out", out, notebooks_dir=nbs)
+    diff = json.loads(as_json.stdout)
+    assert {d["key"] for d in diff["parameters"]} == {"01_tiny.workers", "01_tiny.seed"}
+    missing = cli("compare", "grid/workers-10_seed-1", "nope", "--out", out,
+                  notebooks_dir=nbs)
+    assert missing.returncode == 1 and "grid/workers-10_seed-1" in missing.stderr
+
+
+def test_compare_records():
+    a = {"status": "ok", "parameters": {"02": {"workers": 15000, "seed": 1}},
+         "notebooks": {"02": {"status": "ok", "results": {"revenue_usd": 1.0e8, "x": 1}}},
+         "versions": {"numpy": "2.0"}, "data_sha256": "aa"}
+    b = {"status": "failed", "parameters": {"02": {"workers": 100000, "seed": 1}},
+         "notebooks": {"02": {"status": "failed", "results": {"revenue_usd": 1.0e8}}},
+         "versions": {"numpy": "2.1"}, "data_sha256": "aa"}
+    diff = compare.compare(a, b)
+    assert diff["parameters"] == [("02.workers", 15000, 100000)]
+    assert diff["results"] == [("02.x", 1, compare.MISSING), ("02.status", compare.MISSING,
+                                                              "failed")]
+    assert diff["context"] == [("status", "ok", "failed"), ("versions.numpy", "2.0", "2.1")]
+    text = compare.format_table("a", "b", diff)
+    assert "15,000" in text and "100,000" in text
+
+
+def test_the_example_grid_plans_four_runs_of_the_economics_lesson():
+    from dispatchlib import paths, runner
+
+    grid = sweep.load_grid(paths.scenarios_dir() / "grids" / "economics-2x2.yaml")
+    combos = grid.combinations()
+    assert len(combos) == 4 and combos[0] == {"workers": 15000, "quota_months": 6, "draws": 5000}
+    for values in combos:  # every combination passes the checks; nothing runs
+        plan = runner.prepare(grid.notebooks, runner.slug(values), values, parent=grid.name)
+        assert plan.given["02_economics"] == {"workers": values["workers"],
+                                              "quota_months": float(values["quota_months"]),
+                                              "draws": 5000}
