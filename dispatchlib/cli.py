@@ -17,6 +17,8 @@ compare
     The parameters and headline results that differ between two runs.
 refresh
     Re-execute the committed notebooks in place at their default parameters.
+student
+    Write student copies of the lessons: no solutions or teacher notes, outputs cleared.
 
 Bad values exit with status 2 and a message naming the option or parameter and what is
 allowed; a run or sweep in which a notebook failed exits with status 1.
@@ -29,6 +31,7 @@ import json
 import sys
 from collections.abc import Sequence
 
+from .classroom import add_parser as _add_student
 from .errors import DispatchlibError, ParameterError
 from .params import spec
 
@@ -335,7 +338,7 @@ def _refresh(args) -> int:
 
 
 COMMANDS = [_add_scenario, _add_data, _add_params, _add_run, _add_sweep, _add_compare,
-            _add_refresh]
+            _add_refresh, _add_student]
 
 
 def main(argv: Sequence[str] | None = None) -> int:

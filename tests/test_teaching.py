@@ -1,0 +1,297 @@
+"""Classroom helpers: self-checks, explorers and their figure functions, and the style switch."""
+
+import subprocess
+import sys
+
+import matplotlib as mpl
+import numpy as np
+import pytest
+import seaborn as sns
+
+import dispatchlib as dl
+from dispatchlib import teaching
+from dispatchlib.errors import ParameterError
+
+
+def said(capsys) -> str:
+    return capsys.readouterr().out.strip()
+
+
+# --------------------------------------------------------------------------- check_answer
+
+@pytest.mark.parametrize("blank", [..., None])
+def test_blank_answer_prints_a_reminder(capsys, blank):
+    assert teaching.check_answer("Exercise 1", blank, 13000.0, hint="amount / months * 12") is None
+    assert said(capsys) == ("Exercise 1: no answer yet - replace ... with your number and run "
+                            "the cell again.")
+
+
+@pytest.mark.parametrize("answer", [13000, 13000.0, 13100, 12900, np.float64(13000),
+                                    np.array([13000.0]), "13,000", "$13,000", " 13 000 "])
+def test_answer_within_tolerance_is_correct(capsys, answer):
+    # 13,100 and 12,900 are 0.77% away from 13,000: inside the default 1%
+    teaching.check_answer("Exercise 1", answer, 13000.0, hint="h")
+    assert said(capsys).startswith("Exercise 1: correct (1")
+
+
+def test_answer_outside_tolerance_says_which_way_and_hints(capsys):
+    # 13,200 is 1.5% above 13,000: outside 1%, inside 2%
+    teaching.check_answer("Exercise 1", 13200, 13000.0, hint="amount / months * 12")
+    assert said(capsys) == ("Exercise 1: not yet - 13,200 is too high (off by more than 1%). "
+                            "Hint: amount / months * 12")
+    teaching.check_answer("Exercise 1", 13200, 13000.0, rel_tol=0.02)
+    assert said(capsys) == "Exercise 1: correct (13,200)."
+    teaching.check_answer("Exercise 1", 9750, 13000.0)
+    assert said(capsys) == "Exercise 1: not yet - 9,750 is too low (off by more than 1%)."
+
+
+def test_exact_answers_with_zero_tolerance(capsys):
+    teaching.check_answer("Exercise 1", 2028, 2028.0, rel_tol=0)
+    assert said(capsys) == "Exercise 1: correct (2,028)."
+    teaching.check_answer("Exercise 1", 2029, 2028.0, rel_tol=0, hint="first year above")
+    assert said(capsys) == "Exercise 1: not yet - 2,029 is too high. Hint: first year above"
+
+
+@pytest.mark.parametrize(("answer", "fragment"), [
+    ("rise", "expected a number, got the text 'rise'"),
+    (True, "expected a number, got True"),
+    ([1, 2], "expected a number, got list [1, 2]"),
+    (np.array([1.0, 2.0]), "expected one number, got 2 values"),
+    (float("nan"), "the answer is NaN"),
+    (10 ** 400, "expected a number, got int"),
+    (object(), "expected a number, got object"),
+])
+def test_text_and_other_non_numbers_get_a_message_and_the_hint(capsys, answer, fragment):
+    teaching.check_answer("Exercise 2", answer, 200000.0, hint="divide the target")
+    out = said(capsys)
+    assert out.startswith(f"Exercise 2: {fragment}"), out
+    assert out.endswith("Hint: divide the target")
+
+
+def test_a_self_check_never_raises(capsys):
+    class Weird:
+        def __float__(self):
+            raise RuntimeError("boom")
+
+    teaching.check_answer("Exercise 3", Weird(), 1.0)
+    assert said(capsys) == "Exercise 3: could not check this answer (RuntimeError: boom)."
+    teaching.check_answer("Exercise 3", 1.0, None)
+    assert said(capsys) == ("Exercise 3: cannot check - there is no expected value to compare "
+                            "with (None).")
+    teaching.check_answer("Exercise 3", 0.0, 0.0, rel_tol=-1)  # a bad tolerance counts as 0
+    assert said(capsys) == "Exercise 3: correct (0)."
+
+
+def test_headless_follows_the_environment(monkeypatch):
+    monkeypatch.delenv("DISPATCHLIB_HEADLESS", raising=False)
+    monkeypatch.delenv("NBGRADER_EXECUTION", raising=False)
+    assert not teaching.headless()
+    monkeypatch.setenv("NBGRADER_EXECUTION", "autograde")
+    assert teaching.headless()
+    monkeypatch.setenv("NBGRADER_EXECUTION", "")
+    assert not teaching.headless()
+
+
+# --------------------------------------------------------------------------- controls
+
+def test_sliders_take_their_bounds_from_the_documented_ranges():
+    # data/assumptions.csv: workers 10,000 (2025 low); ceiling_workers 100,000-150,000;
+    # annual_quota_usd 5,000-10,300. Named ramps: speeds 0.35, 0.6, 0.9. Registry: 1-100.
+    w = teaching.slider("workers", 15000)
+    assert (w.low, w.high, w.step, w.default) == (10000, 150000, 1000, 15000)
+    q = teaching.slider("annual_quota_usd", 9750)
+    assert (q.low, q.high, q.default) == (5000, 10300, 9750)
+    c = teaching.slider("ceiling")
+    assert (c.low, c.high, c.default) == (100000, 150000, 125000)  # default: the middle
+    s = teaching.slider("ramp_speed", 0.6)
+    assert (s.low, s.high, s.default) == (0.35, 0.9, 0.6)
+    g = teaching.slider("grade_weight")
+    assert (g.low, g.high, g.log) == (1, 100, True) and g.default == pytest.approx(10)
+    assert teaching.slider("workers", 500000).start == 150000  # moved inside the range
+    with pytest.raises(ParameterError, match="^parameter slider = 'bribe' is not allowed"):
+        teaching.slider("bribe")
+
+
+def test_choices_come_from_the_registry():
+    m = teaching.choices("measures", ["stock", "permits"])
+    assert m.options == ("stock", "stock_logging", "permits", "estimate", "brief")
+    assert m.default == ("stock", "permits")
+    assert teaching.choices("grades").default == ("H", "M", "L")
+    with pytest.raises(ParameterError, match="measures"):
+        teaching.choices("measures", ["entries"])  # a flow is not a choice
+    with pytest.raises(ParameterError, match="choices = 'workers'"):
+        teaching.choices("workers")
+
+
+# --------------------------------------------------------------------------- explore
+
+def test_explore_steps_aside_without_importing_ipywidgets():
+    code = ("import os, sys; os.environ['DISPATCHLIB_HEADLESS'] = '1'; import dispatchlib as dl; "
+            "assert 'matplotlib' not in sys.modules; "
+            "r = dl.teaching.explore(dl.teaching.revenue_figure, "
+            "{'workers': dl.teaching.slider('workers', 15000)}, quota_usd=9750.0); "
+            "assert r is None; assert 'ipywidgets' not in sys.modules; print('ok')")
+    run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         timeout=120)
+    assert run.returncode == 0 and run.stdout.strip() == "ok", run.stderr
+
+
+def test_explore_is_off_when_not_interactive(monkeypatch):
+    monkeypatch.delenv("DISPATCHLIB_HEADLESS", raising=False)
+    called = []
+    assert teaching.explore(lambda **kw: called.append(kw), {"x": (0, 10, 1, 5)},
+                            interactive=False) is None
+    assert not called
+
+
+@pytest.fixture
+def style():
+    """Restore matplotlib's settings after a test that changes the style."""
+    with mpl.rc_context():
+        yield
+    dl.plots.current = None
+
+
+def test_explore_builds_sliders_that_redraw(monkeypatch, capsys, style):
+    import ipywidgets as widgets
+    import matplotlib.pyplot as plt
+
+    monkeypatch.delenv("DISPATCHLIB_HEADLESS", raising=False)
+    monkeypatch.delenv("NBGRADER_EXECUTION", raising=False)
+    calls = []
+
+    def figure(workers, grades, weight, label):
+        calls.append((workers, grades, weight, label))
+        return plt.figure()
+
+    box = teaching.explore(
+        figure, {"workers": teaching.slider("workers", 15000),
+                 "grades": teaching.choices("grades", ["H", "M"]),
+                 "weight": teaching.slider("grade_weight", 2.0)},
+        label="fixed")
+    assert isinstance(box, widgets.VBox) and teaching.EXPLORER_CLASS in box._dom_classes
+    workers, grades, weight, out = box.children
+    assert isinstance(workers, widgets.IntSlider)
+    assert (workers.min, workers.max, workers.step, workers.value) == (10000, 150000, 1000, 15000)
+    assert not workers.continuous_update
+    assert isinstance(weight, widgets.FloatLogSlider)
+    assert (weight.min, weight.max, weight.value) == (0, 2, 2.0)  # powers of ten: 1 to 100
+    assert isinstance(out, widgets.Output) and out.layout.min_height
+    assert calls == [(15000, ["H", "M"], 2.0, "fixed")]  # drawn once when built
+    workers.value = 40000
+    grades.children[3].value = True  # tick L
+    assert calls[-2:] == [(40000, ["H", "M"], 2.0, "fixed"), (40000, ["H", "M", "L"], 2.0,
+                                                              "fixed")]
+    assert plt.get_fignums() == []  # every drawn figure is closed after display
+
+
+def test_explore_explains_a_value_it_cannot_draw(monkeypatch, capsys, style):
+    monkeypatch.delenv("DISPATCHLIB_HEADLESS", raising=False)
+    monkeypatch.delenv("NBGRADER_EXECUTION", raising=False)
+    box = teaching.explore(teaching.reconciled_figure,
+                           {"grades": teaching.choices("grades", ["H", "M", "L"])},
+                           measures=["stock"], grade_weight=2.0)
+    capsys.readouterr()
+    for box_ in box.children[0].children[1:]:
+        box_.value = False  # untick every grade
+    out = said(capsys)
+    assert "This choice cannot be drawn: parameter grades = [] is not allowed" in out
+
+
+# --------------------------------------------------------------------------- figure functions
+
+def _line(fig, label):
+    (line,) = [ln for ax in fig.axes for ln in ax.get_lines() if ln.get_label() == label]
+    return line
+
+
+def test_revenue_figure_marks_this_run(style):
+    fig = teaching.revenue_figure(50000, 9750.0, 12.0, draws=2000, seed=1)
+    # 50,000 workers x 9,750 USD = 487.5 million USD a year
+    run = _line(fig, "This run: 50,000 workers")
+    assert run.get_xdata()[0] == 50000 and run.get_ydata()[0] == pytest.approx(487.5e6)
+    brief = _line(fig, "Brief: 100,000 workers, over $1 billion")
+    assert brief.get_ydata()[0] == 1e9
+    # 6,500 over 8 months is the same 9,750 a year: the same mark
+    same = teaching.revenue_figure(50000, 6500.0, 8.0, draws=2000, seed=1)
+    assert _line(same, "This run: 50,000 workers").get_ydata()[0] == pytest.approx(487.5e6)
+    with pytest.raises(ParameterError, match="workers"):
+        teaching.revenue_figure(-1, 9750.0)
+    mpl.pyplot.close("all")
+
+
+def test_ramp_figure_draws_this_runs_ramp(style):
+    o = dl.prospects.outlook({"ramp_scenario": "central", "start_year": 2025, "end_year": 2035,
+                              "start_workers": 15000})
+    fig = teaching.ramp_figure(o, ceiling=140000, ramp_speed=0.5)
+    run = _line(fig, "this run")
+    # L(t) = 1 / (1 + exp(-0.5 (t - 2029))): L(2035) = 1 / (1 + e^-3) = 0.952574,
+    # L(2025) = 1 / (1 + e^2) = 0.119203; share = 0.833371 / 0.880797 = 0.946156;
+    # W(2035) = 15,000 + 125,000 x 0.946156 = 133,269.5
+    assert run.get_ydata()[0] == pytest.approx(15000)
+    assert run.get_ydata()[-1] == pytest.approx(133269.5, rel=1e-5)
+    default = _line(teaching.ramp_figure(o), "this run").get_ydata()
+    assert default[-1] == pytest.approx(121809, abs=1)  # the central ramp (04_prospects)
+    with pytest.raises(ParameterError, match="ceiling"):
+        teaching.ramp_figure(o, ceiling=10000)  # below the 15,000 at the start
+    with pytest.raises(ParameterError, match="ramp_speed"):
+        teaching.ramp_figure(o, ramp_speed=9.0)
+    mpl.pyplot.close("all")
+
+
+def test_reconciled_figure_follows_the_choice(style):
+    # national M-graded logging counts: 1985, 1990, 1993 (two), 1994, 2006 (01_history test)
+    fig = teaching.reconciled_figure(["stock_logging"], ["M"], 1.0, 0.9)
+    left = fig.axes[0]
+    points = sum(len(c.get_offsets()) for c in left.collections
+                 if c.get_label().startswith("fitted:"))
+    assert points == 6
+    assert left.get_yscale() == "log"
+    with pytest.raises(ParameterError, match="grades"):
+        teaching.reconciled_figure(["stock"], ["L"])  # nothing left to fit
+    mpl.pyplot.close("all")
+
+
+# --------------------------------------------------------------------------- style switch
+
+def _sizes():
+    rc = mpl.rcParams
+    return (tuple(rc["figure.figsize"]), rc["figure.dpi"], rc["axes.labelsize"],
+            rc["lines.linewidth"])
+
+
+def test_each_style_sets_context_sizes_and_palette_together(style, monkeypatch):
+    monkeypatch.delenv("DISPATCHLIB_STYLE", raising=False)
+    colorblind = [mpl.colors.to_hex(c) for c in sns.color_palette("colorblind")]
+    seen = {}
+    for mode in ("notebook", "projector", "print"):
+        mpl.rcdefaults()
+        assert dl.plots.use_style(mode) is None and dl.plots.current == mode
+        seen[mode] = _sizes()
+        cycle = [mpl.colors.to_hex(c) for c in mpl.rcParams["axes.prop_cycle"].by_key()["color"]]
+        assert cycle == colorblind
+        assert mpl.rcParams["image.cmap"] == "cividis"
+    assert seen["notebook"][:2] == ((8.0, 4.5), 100)
+    assert seen["projector"][:2] == ((11.0, 6.0), 100)
+    assert seen["print"][:2] == ((6.5, 3.8), 150)
+    # seaborn scales text and lines by 1 (notebook), 1.5 (talk) and 0.8 (paper); the projector
+    # adds a font scale of 1.15: labels 1.5 x 1.15 = 1.725 times the notebook's
+    assert seen["projector"][2] / seen["notebook"][2] == pytest.approx(1.725)
+    assert seen["projector"][3] / seen["notebook"][3] == pytest.approx(1.5)
+    assert seen["print"][2] / seen["notebook"][2] == pytest.approx(0.8)
+    # switching back restores every part, not just some
+    dl.plots.use_style("projector")
+    dl.plots.use_style("notebook")
+    assert _sizes() == seen["notebook"]
+
+
+def test_style_override_and_bad_modes(style, monkeypatch):
+    monkeypatch.setenv("DISPATCHLIB_STYLE", "projector")
+    dl.plots.use_style("notebook")
+    assert dl.plots.current == "projector" and tuple(mpl.rcParams["figure.figsize"]) == (11, 6)
+    monkeypatch.setenv("DISPATCHLIB_STYLE", "huge")
+    with pytest.raises(ParameterError, match="^parameter DISPATCHLIB_STYLE = 'huge' is not"):
+        dl.plots.use_style("notebook")
+    monkeypatch.delenv("DISPATCHLIB_STYLE")
+    with pytest.raises(ValueError, match="expected one of notebook, projector, print"):
+        dl.plots.use_style("slides")
