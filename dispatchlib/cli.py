@@ -353,3 +353,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except DispatchlibError as exc:
         print(f"dispatchlib {args.command}: error: {exc}", file=sys.stderr)
         return EXIT_USAGE if isinstance(exc, ParameterError) else 1
+    except KeyboardInterrupt:
+        print(f"dispatchlib {args.command}: interrupted; earlier results are left as they were",
+              file=sys.stderr)
+        return 130

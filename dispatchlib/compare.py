@@ -38,8 +38,10 @@ def locate(ref: str, out: Path | None = None) -> Path:
         folder = runner.inside(root, *parts)
         if (folder / "run.json").is_file():
             return folder
-    known = sorted(p.parent.relative_to(root).as_posix() for p in root.glob("*/run.json"))
-    known += sorted(p.parent.relative_to(root).as_posix() for p in root.glob("*/*/run.json"))
+    found = [*root.glob("*/run.json"), *root.glob("*/*/run.json")]
+    # hidden folders (".NAME.<pid>.partial") are runs still being written, or killed ones
+    known = sorted(p.parent.relative_to(root).as_posix() for p in found
+                   if not any(part.startswith(".") for part in p.relative_to(root).parts))
     raise DispatchlibError(f"no run {ref!r} in {root}; the runs are: "
                            f"{', '.join(known) or '(none)'}")
 

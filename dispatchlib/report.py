@@ -202,19 +202,28 @@ a { color: #1f4e8c; }
 """
 
 
+#: words that mark a whole number as a label (a calendar year, a random seed), not a quantity
+LABEL_WORDS = frozenset({"year", "seed"})
+
+
 def fmt(value: object, name: str = "") -> str:
     """A recorded value as short readable text (thousands separators, 6 significant digits).
 
-    A whole number whose name has the word ``year`` (``end_year``, ``first_year_above``) is a
-    calendar year and keeps no separator.
+    A whole number whose name, split at underscores, has the word ``year`` or ``seed``
+    (``end_year``, ``first_year_above``, ``seed``) is a label, a calendar year or a random seed,
+    not a quantity, and is written without separators. ``years_abroad`` (a duration) is not
+    such a name.
 
     >>> fmt(975000000.0), fmt(3.2), fmt(15000), fmt(True), fmt(None), fmt(2035, "end_year")
     ('975,000,000', '3.2', '15,000', 'True', '', '2035')
+    >>> fmt(2025, "seed"), fmt(2025.0, "start_year"), fmt(20250, "workers")
+    ('2025', '2025', '20,250')
     """
     if value is None:
         return ""
-    if isinstance(value, int) and not isinstance(value, bool) and "year" in name.split("_"):
-        return str(value)
+    if (isinstance(value, int | float) and not isinstance(value, bool)
+            and float(value).is_integer() and LABEL_WORDS & set(name.lower().split("_"))):
+        return str(int(value))
     if isinstance(value, bool) or not isinstance(value, int | float):
         if isinstance(value, list | tuple):
             return ", ".join(fmt(v) for v in value)

@@ -55,7 +55,9 @@ COEFFICIENT_LABELS = {
     "revival_level": "jump at the revival year (log)",
     "revival_trend": "change of trend after the revival (log per year)",
 }
-#: a note naming part of a year (a quarter, a half, some months): not a full-year count
+#: a note naming part of a year (a quarter, a half, some months): not a full-year count.
+#: Only the note's first clause (up to the first semicolon) is read, because that is where a
+#: row states what it covers; later clauses may quote a quarterly breakdown of a full year.
 PART_OF_YEAR = re.compile(r"\b(Q[1-4]|first half|H1|Jan-\w+|Sep 20\d\d-)")
 
 register(
@@ -223,14 +225,19 @@ def brief_vs_sources(claim_ids=BRIEF_CLAIMS) -> pd.DataFrame:
 
 def full_year(notes: pd.Series, dates: pd.Series) -> np.ndarray:
     """True where a row counts a whole calendar year: no month in ``date`` and no part of a year
-    (a quarter, a half, a run of months) named in the note.
+    (a quarter, a half, a run of months) named in the note's first clause.
+
+    Only the text before the first semicolon is read: notes state their coverage first, and a
+    later clause may quote the quarters of a full-year total ("all entries; FSB quarterly:
+    Q1 153, ...") without making the row a part-year count.
 
     Examples
     --------
-    >>> full_year(pd.Series(["Q1 2025 only", "all entries"]), pd.Series([None, None])).tolist()
+    >>> full_year(pd.Series(["Q1 2025 only", "all entries; Q1 153, Q2 213"]),
+    ...           pd.Series([None, None])).tolist()
     [False, True]
     """
-    text = notes.fillna("").astype(str)
+    text = notes.fillna("").astype(str).str.split(";", n=1).str[0]
     part = text.map(lambda s: bool(PART_OF_YEAR.search(s))).to_numpy(dtype=bool)
     dated = dates.fillna("").astype(str).str.len().to_numpy() > 4
     return ~part & ~dated

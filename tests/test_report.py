@@ -20,6 +20,11 @@ from dispatchlib import compare, report, runner, sweep
     (15000, "workers", "15,000"),
     (2035, "end_year", "2035"),  # a calendar year keeps no separator
     (3, "years_abroad", "3"),
+    (2025, "seed", "2025"),  # a seed is a label: no separator (was "2,025")
+    (12345, "seed", "12345"),
+    (2025.0, "start_year", "2025"),  # a whole float year from a sweep table
+    (20250, "workers", "20,250"),  # a quantity keeps its separator
+    (2500.0, "years_abroad", "2,500"),  # "years" is a duration, not the word "year"
     (True, "", "True"),
     (None, "", ""),
     (["H", "M"], "", "H, M"),

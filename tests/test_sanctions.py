@@ -127,10 +127,14 @@ def test_official_counts_during_the_ban():
 
 def test_full_year_reads_dates_and_notes():
     notes = pd.Series(["Q1 2024 only", "first half of 2024", "MVD registrations, Jan-Sep 2020",
-                       "new workers, Sep 2017-Jul 2018", "all DPRK entries", "all entries"])
-    dates = pd.Series([None, None, None, None, None, "2017-09"])
+                       "new workers, Sep 2017-Jul 2018", "all DPRK entries", "all entries",
+                       "all entries in 2023; FSB quarterly: Q1 153, Q2 213",
+                       "Q3 2023 only; work-purpose entries that quarter: 3"])
+    dates = pd.Series([None, None, None, None, None, "2017-09", None, None])
+    # only the first clause (before the first ";") states the coverage: a quarterly breakdown
+    # quoted after it does not make a full-year total a part-year count
     assert sanctions.full_year(notes, dates).tolist() == [False, False, False, False, True,
-                                                          False]
+                                                          False, True, False]
 
 
 def test_entries_by_purpose():
@@ -140,8 +144,12 @@ def test_entries_by_purpose():
     assert table.at[2024, "study_share"] == pytest.approx(7887 / 13221)
     # 2019: 3,200 of 21,000 = 0.15238
     assert table.at[2019, "study_share"] == pytest.approx(0.152381, abs=1e-6)
-    # 2023 has only a one-quarter study count, so no full-year pair
-    assert 2023 not in table.index or math.isnan(table.at[2023, "study_share"])
+    # 2023: the full-year 1,117 entries (its note quotes FSB quarters after a semicolon) are
+    # kept; the only study count is one quarter (62 in Q3), so there is no full-year share
+    assert table.at[2023, "entries"] == 1117
+    assert math.isnan(table.at[2023, "entries_study"])
+    assert math.isnan(table.at[2023, "study_share"])
+    assert table.index.tolist() == [2019, 2022, 2023, 2024]
 
 
 def test_counterfactual_and_forgone_arithmetic():
