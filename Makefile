@@ -6,9 +6,11 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 JOBS   ?= 2
+# make bench BENCH_ARGS=--tests also times `make test` (minutes); --repeat N sets the runs
+BENCH_ARGS ?=
 
 .DEFAULT_GOAL := help
-.PHONY: help setup report test lint lab execute lock clean
+.PHONY: help setup report test lint lab execute bench lock clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-9s %s\n", $$1, $$2}'
@@ -37,6 +39,9 @@ lab: $(STAMP) ## JupyterLab on 127.0.0.1 (with its token), opened on notebooks/
 
 execute: $(STAMP) ## refresh the committed notebooks' outputs at default parameters
 	$(BIN)/python -m dispatchlib refresh
+
+bench: $(STAMP) ## time runs, reruns, scenario and import against their floors -> benchmarks/results.md
+	$(BIN)/python benchmarks/bench.py $(BENCH_ARGS)
 
 lock: ## re-pin constraints.txt from the current .venv (after changing pyproject.toml)
 	$(BIN)/python -m pip freeze --exclude-editable > constraints.txt

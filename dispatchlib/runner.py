@@ -1,8 +1,8 @@
 """Execute the lesson notebooks with papermill, record their results and render HTML.
 
 ``python -m dispatchlib run`` checks every parameter before any kernel starts, executes the
-notebooks in parallel (one process and one fresh kernel per notebook) into ``reports/<run>/``
-and writes there:
+notebooks in parallel (``--jobs`` worker processes, a fresh kernel for every notebook) into
+``reports/<run>/`` and writes there:
 
 - ``<notebook>.ipynb``: the executed copy (a failed one keeps the cells run so far and the error);
 - ``<notebook>.html``: the page, readable offline (see :mod:`dispatchlib.report`);
@@ -10,6 +10,12 @@ and writes there:
 - ``<notebook>.log``: what the kernel and papermill printed on stderr;
 - ``run.json``: parameters, results, versions and a hash of the data (see :func:`finish`);
 - ``index.html``: the parameters and results, with a link to every page.
+
+These files are written into a hidden folder beside it, ``reports/.<run>.<pid>.partial/``, which
+takes the place of ``reports/<run>/`` in one step once every notebook is done: an earlier run of
+that name stays whole until then, and a run killed at any moment leaves no half-written file under
+a run's name. A lock (``reports/.<run>.lock``) refuses a second run of the same name into the same
+folder while the first one is running.
 
 ``python -m dispatchlib refresh`` re-executes the committed notebooks in place at their default
 parameters and strips the run-specific metadata (timestamps, papermill's record of paths), so
@@ -23,6 +29,8 @@ from __future__ import annotations
 
 import ast
 import difflib
+import errno
+import functools
 import hashlib
 import json
 import os
@@ -31,6 +39,7 @@ import re
 import shutil
 import sys
 import tempfile
+import threading
 import time
 from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -95,7 +104,10 @@ def notebooks(names: Sequence[str] | None = None) -> list[Path]:
 def execute(source: Path, target: Path, parameters: dict | None = None) -> Path:
     """Run one notebook with papermill into ``target`` and write its results next to it.
 
-    The kernel sees ``DISPATCHLIB_HEADLESS=1``, so slider explorers step aside.
+    The kernel sees ``DISPATCHLIB_HEADLESS=1``, so slider explorers step aside. Each notebook
+    gets a fresh kernel, stopped as soon as its last cell has answered (nothing of it is used
+    after that). The executed copy is written once, at the end, or when execution stops for any
+    reason (a cell's error, a timeout, a dead kernel), with the cells run so far.
     """
     import papermill
 
@@ -103,9 +115,40 @@ def execute(source: Path, target: Path, parameters: dict | None = None) -> Path:
     os.environ["DISPATCHLIB_HEADLESS"] = "1"
     papermill.execute_notebook(str(source), str(target), parameters=parameters or {},
                                kernel_name=KERNEL, progress_bar=False,
-                               execution_timeout=TIMEOUT_S)
+                               execution_timeout=TIMEOUT_S, engine_name=_engine(),
+                               shutdown_kernel="immediate")
     results.write(target)
     return target
+
+
+ENGINE = "dispatchlib"
+"""Name of the papermill engine :func:`execute` uses (registered by :func:`_engine`)."""
+
+
+@functools.cache
+def _engine() -> str:
+    """Register, once per process, papermill's nbclient engine minus its saves after each cell.
+
+    papermill's own engine writes the whole executed notebook (figures included) to disk before
+    and after every cell: about half a second of CPU per lesson. This one writes it once, when
+    execution ends however it ends; papermill then writes the final copy (or, after a cell's
+    error, the copy with the error marked) as usual.
+    """
+    from papermill.engines import NBClientEngine, papermill_engines
+    from papermill.iorw import write_ipynb
+
+    class SaveAtEnd(NBClientEngine):
+        @classmethod
+        def execute_notebook(cls, nb, kernel_name, output_path=None, **kwargs):
+            try:
+                return super().execute_notebook(nb, kernel_name, output_path=None, **kwargs)
+            except BaseException:
+                if output_path:  # the cells run so far (the notebook is executed in place)
+                    write_ipynb(nb, output_path)
+                raise
+
+    papermill_engines.register(ENGINE, SaveAtEnd)
+    return ENGINE
 
 
 def render_html(notebook_path: Path) -> Path:
@@ -292,7 +335,10 @@ def plan(sources: Sequence[Path], overrides: Mapping[str, object], strict: bool 
     valid = sorted(set().union(*decl.values())) if decl else []
     for name in overrides:
         if name in optional:
-            params.spec(name)  # an unknown name still fails, with the closest known one
+            try:  # an unknown name still fails, with the closest known one
+                params.spec(name)
+            except ParameterError:
+                raise params.unknown(name, params.SPECS, overrides[name]) from None
             continue
         if strict:
             for stem, names in decl.items():
@@ -307,10 +353,12 @@ def plan(sources: Sequence[Path], overrides: Mapping[str, object], strict: bool 
             if not valid:
                 raise ParameterError(name, overrides[name],
                                      "no parameter: the notebooks chosen declare none")
-            raise params.unknown(name, valid)
+            raise params.unknown(name, valid, overrides[name])
     checked = {name: coerce(params.spec(name), value) for name, value in overrides.items()}
-    return {stem: {n: v for n, v in checked.items() if n in names}
-            for stem, names in decl.items()}
+    given = {stem: {n: v for n, v in checked.items() if n in names}
+             for stem, names in decl.items()}
+    check_rules(sources, given)
+    return given
 
 
 def effective(sources: Sequence[Path], given: Mapping[str, Mapping[str, object]]
@@ -318,6 +366,113 @@ def effective(sources: Sequence[Path], given: Mapping[str, Mapping[str, object]]
     """Every parameter of every notebook: its default, replaced by the value given."""
     return {s.stem: {n: d.default for n, d in declared(s).items()} | dict(given.get(s.stem, {}))
             for s in sources}
+
+
+_RULES_CACHE: dict[tuple, tuple[tuple, dict[str, str]]] = {}
+
+
+def _library_object(node: ast.expr) -> object:
+    """The object a dotted name such as ``dl.prospects.RULES`` names in dispatchlib, looked up
+    attribute by attribute (never evaluated); ``None`` if it names nothing there."""
+    import importlib
+
+    chain = []
+    while isinstance(node, ast.Attribute):
+        chain.insert(0, node.attr)
+        node = node.value
+    if not isinstance(node, ast.Name) or node.id not in ("dl", "dispatchlib"):
+        return None
+    obj: object = importlib.import_module("dispatchlib")
+    for i, attr in enumerate(chain):
+        if not hasattr(obj, attr):
+            try:
+                importlib.import_module(".".join(["dispatchlib", *chain[:i + 1]]))
+            except ImportError:
+                return None
+        obj = getattr(obj, attr, None)
+    return obj
+
+
+def notebook_rules(source: Path) -> tuple[tuple[Callable, ...], dict[str, str]]:
+    """The cross-parameter rules a notebook applies, read from its validation cell.
+
+    The validation cell is the first code cell after the ``parameters`` cell that calls
+    ``dl.check(...)``. Its ``rules=`` argument names rules of the library
+    (``dl.prospects.RULES``, ``[dl.sanctions.breaks_in_order]``), which are looked up by name,
+    never evaluated; a rule defined in the notebook itself cannot be looked up (the notebook
+    still applies it when it runs).
+
+    Returns
+    -------
+    (tuple of callables, dict)
+        The rules, and ``{argument of dl.check: parameter passed}`` (``end_year=end_year``).
+    """
+    stat = source.stat()
+    key = (str(source.resolve()), stat.st_mtime_ns, stat.st_size)
+    if key in _RULES_CACHE:
+        return _RULES_CACHE[key]
+    names = set(declared(source))
+    cells = json.loads(source.read_text(encoding="utf-8")).get("cells", [])
+    code = [c for c in cells if c.get("cell_type") == "code"]
+    start = next((i for i, c in enumerate(code)
+                  if "parameters" in c.get("metadata", {}).get("tags", [])), None)
+    found: tuple[tuple[Callable, ...], dict[str, str]] = ((), {})
+    for cell in code[start + 1:] if start is not None else []:
+        text = "".join(cell.get("source", ""))
+        if "check(" not in text:
+            continue
+        try:
+            tree = ast.parse(text)
+        except SyntaxError:  # IPython magics: not a validation cell
+            continue
+        call = next((n for n in ast.walk(tree) if isinstance(n, ast.Call)
+                     and isinstance(n.func, ast.Attribute) and n.func.attr == "check"
+                     and isinstance(n.func.value, ast.Name)
+                     and n.func.value.id in ("dl", "dispatchlib")), None)
+        if call is None:
+            continue
+        rules: list[Callable] = []
+        args: dict[str, str] = {}
+        for kw in call.keywords:
+            if kw.arg == "rules":
+                items = kw.value.elts if isinstance(kw.value, ast.List | ast.Tuple) else [kw.value]
+                for item in items:
+                    obj = _library_object(item)
+                    if isinstance(obj, list | tuple):
+                        rules.extend(r for r in obj if callable(r))
+                    elif callable(obj):
+                        rules.append(obj)
+            elif kw.arg is not None:
+                used = {n.id for n in ast.walk(kw.value) if isinstance(n, ast.Name)} & names
+                if len(used) == 1:
+                    args[kw.arg] = used.pop()
+        found = (tuple(rules), args)
+        break
+    _RULES_CACHE[key] = found
+    return found
+
+
+def check_rules(sources: Sequence[Path], given: Mapping[str, Mapping[str, object]]) -> None:
+    """Apply each notebook's cross-parameter rules (:func:`notebook_rules`) to the values it
+    will run with (its defaults, replaced by the values given), before any kernel starts.
+
+    Raises
+    ------
+    ParameterError
+        The rule's own message (parameter, value, what is allowed), plus the notebook's name.
+    """
+    for source in sources:
+        if not given.get(source.stem):
+            continue  # the defaults pass every rule (tests/test_notebooks.py runs them)
+        rules, args = notebook_rules(source)
+        if not rules:
+            continue
+        values = effective([source], given)[source.stem]
+        try:
+            params.check(rules=rules, **{a: values[n] for a, n in args.items() if n in values})
+        except ParameterError as exc:
+            raise ParameterError(exc.name, exc.value,
+                                 f"{exc.allowed}; a rule of {source.stem}") from None
 
 
 # --------------------------------------------------------------------------- environment
@@ -384,6 +539,10 @@ class RunPlan:
         Label of the link to the enclosing sweep's index.
     unused : list of str
         Names from a scenario file that no notebook of this run declares.
+    work : Path, optional
+        While the run executes: the hidden folder its files are written into.
+    lock : int, optional
+        While the run executes: the file descriptor holding its lock.
     """
 
     name: str
@@ -396,6 +555,8 @@ class RunPlan:
     unused: list[str] = field(default_factory=list)
     outcomes: dict[str, dict] = field(default_factory=dict)
     started: float = field(default_factory=time.perf_counter)
+    work: Path | None = None
+    lock: int | None = None
 
 
 def prepare(names: Sequence[str] | None = None, name: str = "default",
@@ -428,8 +589,8 @@ RUN_FILES = (".ipynb", ".html", ".json", ".log")
 """Suffixes of the files a run writes (an older run without run.json holds only these)."""
 
 
-def _fresh_folder(folder: Path) -> None:
-    """Empty ``folder`` if it holds an earlier run; refuse to touch any other folder.
+def _check_replaceable(folder: Path) -> None:
+    """Refuse ``folder`` unless it is absent, empty or an earlier run (which a run replaces).
 
     A folder is an earlier run when it has a ``run.json``, or holds nothing but files a run
     writes (executed notebooks, pages, results, logs); anything else is left alone.
@@ -444,8 +605,144 @@ def _fresh_folder(folder: Path) -> None:
             raise DispatchlibError(
                 f"{folder} exists and is not a run folder (no run.json, and files a run does "
                 "not write): not overwriting it; choose another --name")
+
+
+def _fresh_folder(folder: Path) -> None:
+    """Empty ``folder`` if it holds an earlier run; refuse to touch any other folder."""
+    _check_replaceable(folder)
+    if folder.exists():
         shutil.rmtree(folder)
     folder.mkdir(parents=True, exist_ok=True)
+
+
+# --------------------------------------------------------------------------- locks and swaps
+
+class RunLocked(DispatchlibError):
+    """Another process is writing a run of the same name into the same reports folder."""
+
+
+def _lock_path(folder: Path) -> Path:
+    return folder.parent / f".{folder.name}.lock"
+
+
+def _staging(folder: Path, what: str) -> Path:
+    return folder.parent / f".{folder.name}.{what}"
+
+
+_HELD_LOCKS: set[int] = set()
+
+
+def _close_held_locks() -> None:
+    """In a forked child (a worker): close the run locks' descriptors it inherited, so that
+    only the runner holds them, and a worker left behind by a killed runner cannot keep a run
+    name locked."""
+    for fd in _HELD_LOCKS:
+        try:
+            os.close(fd)
+        except OSError:
+            pass
+    _HELD_LOCKS.clear()
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_close_held_locks)
+
+
+def lock(folder: Path) -> int:
+    """Take the lock of a run folder, ``.<run>.lock`` beside it; return its file descriptor.
+
+    The lock is an ``flock`` on that file, which the system drops when the process ends however
+    it ends, so a killed run never leaves a stale lock behind. (Where Python has no ``fcntl``,
+    on Windows, the file is made but no lock is taken.)
+
+    Raises
+    ------
+    RunLocked
+        When another process holds it: a run of the same name into the same folder.
+    """
+    try:
+        import fcntl
+    except ImportError:  # pragma: no cover - Windows
+        fcntl = None
+    path = _lock_path(folder)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    while True:
+        fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+        if fcntl is None:  # pragma: no cover
+            return fd
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            os.close(fd)
+            raise RunLocked(
+                f"run {folder.name!r} is already being written into {folder.parent} by another "
+                f"process (it holds {path.name}): wait for that run to finish, or choose "
+                "another --name") from None
+        try:
+            mine = os.path.samestat(os.fstat(fd), os.stat(path))
+        except FileNotFoundError:
+            mine = False
+        if mine:
+            _HELD_LOCKS.add(fd)
+            return fd
+        os.close(fd)  # its holder removed the file as we opened it: lock the new one
+
+
+def unlock(folder: Path, fd: int) -> None:
+    """Release a lock taken with :func:`lock` and remove its file."""
+    try:
+        _lock_path(folder).unlink(missing_ok=True)
+    finally:
+        _HELD_LOCKS.discard(fd)
+        os.close(fd)
+
+
+def _exchange(a: Path, b: Path) -> bool:
+    """Swap two folders in one step (Linux ``renameat2`` with ``RENAME_EXCHANGE``).
+
+    Returns False where the system cannot do that (then nothing was changed).
+    """
+    import ctypes
+
+    try:
+        renameat2 = ctypes.CDLL(None, use_errno=True).renameat2
+    except (OSError, AttributeError):
+        return False
+    at_fdcwd, rename_exchange = -100, 2
+    if renameat2(at_fdcwd, os.fsencode(a), at_fdcwd, os.fsencode(b), rename_exchange) == 0:
+        return True
+    err = ctypes.get_errno()
+    if err in (errno.ENOSYS, errno.EINVAL, errno.ENOTSUP):
+        return False
+    raise OSError(err, os.strerror(err), str(b))
+
+
+def _publish(work: Path, folder: Path) -> None:
+    """Put a finished run (``work``) in the place of ``folder``, replacing an earlier run whole.
+
+    On Linux both folders are swapped in one step, so ``folder`` holds the complete earlier run
+    or the complete new one at every moment; elsewhere it is missing between two renames.
+    """
+    if not (folder.exists() or folder.is_symlink()):
+        os.rename(work, folder)
+        return
+    _check_replaceable(folder)
+    if not _exchange(work, folder):
+        old = _staging(folder, "old")
+        os.rename(folder, old)
+        os.rename(work, folder)
+        work = old
+    shutil.rmtree(work)
+
+
+def _release(run_plan: RunPlan) -> None:
+    """Drop a run's work folder if it is still there, and its lock (nothing if neither)."""
+    if run_plan.work is not None:
+        shutil.rmtree(run_plan.work, ignore_errors=True)
+        run_plan.work = None
+    if run_plan.lock is not None:
+        unlock(run_plan.folder, run_plan.lock)
+        run_plan.lock = None
 
 
 @dataclass(frozen=True)
@@ -460,13 +757,46 @@ class Task:
 
 
 def tasks(run_plan: RunPlan) -> list[Task]:
-    """The notebooks of a run as tasks; prepares the run folder (``run.json`` = running)."""
-    _fresh_folder(run_plan.folder)
+    """The notebooks of a run as tasks; takes the run's lock and makes its work folder.
+
+    The notebooks execute into a hidden folder beside the run folder, ``.<run>.<pid>.partial``
+    (with ``run.json`` = running); :func:`finish` puts it in the place of the run folder once
+    every notebook is done. So an earlier run of the same name stays whole and readable until
+    then, and a run killed at any moment leaves no half-written file under a run's name (the
+    next run of that name clears what it left).
+
+    Raises
+    ------
+    RunLocked
+        If another process is writing a run of the same name into the same folder.
+    DispatchlibError
+        If the run folder exists and is not a run.
+    """
+    folder = run_plan.folder
+    fd = lock(folder)
+    try:
+        _check_replaceable(folder)
+        old = _staging(folder, "old")
+        if old.is_dir() and not folder.exists():
+            os.rename(old, folder)  # a swap cut short between its two renames
+        left = re.compile(rf"\.{re.escape(folder.name)}\.(\d+\.partial|old)")
+        for entry in folder.parent.iterdir():  # left by runs of this name that were killed
+            if left.fullmatch(entry.name):
+                if entry.is_symlink() or not entry.is_dir():
+                    entry.unlink()
+                else:
+                    shutil.rmtree(entry, ignore_errors=True)
+        work = _staging(folder, f"{os.getpid()}.partial")
+        work.mkdir()
+    except BaseException:
+        unlock(run_plan.folder, fd)
+        raise
+    run_plan.lock, run_plan.work = fd, work
     run_plan.started = time.perf_counter()
     record = _record(run_plan, status="running")
-    results.write_json_atomic(run_plan.folder / "run.json", record)
+    results.write_json_atomic(work / "run.json", record)
     label = f"run {run_plan.name}" if not run_plan.up else f"run {run_plan.up}/{run_plan.name}"
-    return [Task(run_plan.name, s, inside(run_plan.folder, s.name), run_plan.given[s.stem], label)
+    return [Task(run_plan.name, s, inside(work, s.name), run_plan.given[s.stem], label)
             for s in run_plan.sources]
 
 
@@ -479,8 +809,27 @@ def _describe(exc: BaseException) -> str:
     return f"{type(exc).__name__}: {exc}"[:2000]
 
 
+def _warm_pages() -> None:
+    """Load what a page needs (nbconvert and its templates, matplotlib's mathtext) by rendering
+    a two-cell page in a temporary folder. A failure is left for the real pages to report."""
+    try:
+        import nbformat
+        from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
+
+        from . import report
+
+        with tempfile.TemporaryDirectory() as tmp:
+            path = Path(tmp) / "warm-up.ipynb"
+            nb = new_notebook(cells=[new_markdown_cell("$x^2$"), new_code_cell("1")])
+            nbformat.write(nb, str(path))
+            report.render_notebook(path)
+    except Exception:  # noqa: BLE001 - only a head start
+        pass
+
+
 def _work(task: Task) -> dict:
-    """Execute one notebook, keep its results and render its page (runs in a worker)."""
+    """Execute one notebook and keep its results (runs in a worker; :func:`_page` then makes
+    its page in the parent process)."""
     os.environ["DISPATCHLIB_HEADLESS"] = "1"
     os.environ.pop("MPLBACKEND", None)  # Agg would drop every inline figure
     start = time.perf_counter()
@@ -506,20 +855,35 @@ def _work(task: Task) -> dict:
             out["results"] = payload.get("results")
             if out["status"] != "ok":
                 results.write(task.target)
+    out["seconds"] = time.perf_counter() - start
+    return out
+
+
+def _page(task: Task, outcome: dict) -> dict:
+    """Render the page of an executed (or partly executed) notebook; a page that cannot be
+    made fails the notebook. ``seconds`` becomes execution plus page, rounded."""
+    start = time.perf_counter()
+    if task.target.exists():
         try:
             from . import report
 
             report.render_notebook(task.target, nav=task.nav)
         except Exception as exc:  # noqa: BLE001
-            if out["status"] == "ok":
-                out.update(status="failed", error=f"HTML page not rendered: {_describe(exc)}")
-    out["seconds"] = round(time.perf_counter() - start, 1)
-    return out
+            if outcome["status"] == "ok":
+                outcome.update(status="failed",
+                               error=f"HTML page not rendered: {_describe(exc)}")
+    outcome["seconds"] = round(outcome.get("seconds", 0.0) + time.perf_counter() - start, 1)
+    return outcome
 
 
 def execute_all(all_tasks: Sequence[Task], jobs: int | None = None,
                 on_done: Callable[[Task, dict], None] | None = None) -> list[dict]:
-    """Execute tasks in parallel worker processes (``spawn``: each starts clean).
+    """Execute tasks in parallel worker processes, each notebook in its own fresh kernel.
+
+    The workers are forked from this process where that is safe (see :func:`_start_method`),
+    so that they start with what it has already imported; otherwise they are spawned clean.
+    Pages are made here, in one thread, while the workers go on with the next notebooks: the
+    page machinery loads once (while the first kernels work) instead of once per worker.
 
     Parameters
     ----------
@@ -528,7 +892,7 @@ def execute_all(all_tasks: Sequence[Task], jobs: int | None = None,
     jobs : int, optional
         Processes at once (default: the number of cores).
     on_done : callable, optional
-        Called in this process with each task and its outcome as it finishes.
+        Called in this process with each task and its outcome once its page is made.
 
     Returns
     -------
@@ -536,30 +900,69 @@ def execute_all(all_tasks: Sequence[Task], jobs: int | None = None,
         Outcomes in the order of ``all_tasks``: ``status``, ``seconds``, ``results``, ``error``.
     """
     import multiprocessing
-    from concurrent.futures import ProcessPoolExecutor, as_completed
+    from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, ThreadPoolExecutor, wait
 
     if not all_tasks:
         return []
     jobs = max(1, min(jobs or default_jobs(), len(all_tasks)))
     outcomes: dict[int, dict] = {}
-    pool = ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context("spawn"))
+    method = _start_method()
+    if method == "fork":
+        import papermill  # noqa: F401 - imported once, here, for every worker
+
+        _engine()
+    pool = ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context(method))
+    pages = None
     try:
-        futures = {pool.submit(_work, t): i for i, t in enumerate(all_tasks)}
-        for fut in as_completed(futures):
-            i = futures[fut]
-            try:
-                outcome = fut.result()
-            except Exception as exc:  # noqa: BLE001 - a worker that died
-                outcome = {"status": "failed", "error": _describe(exc), "results": None,
-                           "seconds": 0.0}
-            outcomes[i] = outcome
-            if on_done:
-                on_done(all_tasks[i], outcome)
+        running = {pool.submit(_work, t): i for i, t in enumerate(all_tasks)}  # forks here
+        pages = ThreadPoolExecutor(max_workers=1, thread_name_prefix="dispatchlib-pages")
+        pages.submit(_warm_pages)
+        rendering: dict = {}
+        pending = set(running)
+        while pending:
+            finished, pending = wait(pending, return_when=FIRST_COMPLETED)
+            for fut in finished:
+                if fut in running:
+                    i = running[fut]
+                    try:
+                        outcome = fut.result()
+                    except Exception as exc:  # noqa: BLE001 - a worker that died
+                        outcome = {"status": "failed", "error": _describe(exc),
+                                   "results": None, "seconds": 0.0}
+                    page = pages.submit(_page, all_tasks[i], outcome)
+                    rendering[page] = i
+                    pending.add(page)
+                else:
+                    i = rendering[fut]
+                    outcomes[i] = fut.result()
+                    if on_done:
+                        on_done(all_tasks[i], outcomes[i])
     except BaseException:
         pool.shutdown(wait=False, cancel_futures=True)
+        if pages is not None:
+            pages.shutdown(wait=True, cancel_futures=True)
         raise
     pool.shutdown()
+    pages.shutdown()
     return [outcomes[i] for i in range(len(all_tasks))]
+
+
+def _start_method() -> str:
+    """``fork`` on Linux when this process runs no other Python thread (as the command line
+    does), else ``spawn``.
+
+    A forked worker starts with the modules already loaded here (dispatchlib, pandas,
+    papermill), where a spawned one would import them again: about a second of CPU per worker.
+    Forking while another Python thread runs (a test session's helpers, say) could copy a lock
+    that thread holds, so such a process spawns its workers, each starting clean. (Native
+    thread pools such as OpenBLAS's prepare themselves for a fork.)
+    """
+    import _thread
+
+    if not sys.platform.startswith("linux"):
+        return "spawn"
+    alone = threading.active_count() == 1 and getattr(_thread, "_count", lambda: 1)() == 0
+    return "fork" if alone else "spawn"
 
 
 def _record(run_plan: RunPlan, status: str) -> dict:
@@ -601,8 +1004,13 @@ def finish(run_plan: RunPlan) -> dict:
 
     ok = all(run_plan.outcomes.get(s.stem, {}).get("status") == "ok" for s in run_plan.sources)
     record = _record(run_plan, status="ok" if ok else "failed")
-    results.write_json_atomic(inside(run_plan.folder, "run.json"), record)
-    report.write_index(run_plan.folder, record, up=f"sweep {run_plan.up}" if run_plan.up else None)
+    work = run_plan.work or run_plan.folder
+    results.write_json_atomic(inside(work, "run.json"), record)
+    report.write_index(work, record, up=f"sweep {run_plan.up}" if run_plan.up else None)
+    if run_plan.work is not None:
+        _publish(run_plan.work, run_plan.folder)
+        run_plan.work = None
+    _release(run_plan)
     return record
 
 
@@ -611,15 +1019,42 @@ def progress(message: str) -> None:
     print(message, file=sys.stderr, flush=True)
 
 
+def _longest_first(all_tasks: Sequence[Task], by_task: Mapping[int, RunPlan]) -> list[Task]:
+    """The tasks with the longest first, by the seconds the last run of the same name took.
+
+    Started first, the long notebooks do not end up alone at the end of a parallel run. Tasks
+    with no earlier time go first, in their order; nothing else depends on the order.
+    """
+    seconds: dict[int, float] = {}
+    earlier: dict[Path, dict] = {}
+    for t in all_tasks:
+        folder = by_task[id(t)].folder
+        if folder not in earlier:
+            try:
+                earlier[folder] = json.loads((folder / "run.json").read_text("utf-8"))["notebooks"]
+            except (OSError, ValueError, KeyError, TypeError):
+                earlier[folder] = {}
+        try:
+            seconds[id(t)] = float(earlier[folder][t.source.stem]["seconds"])
+        except (KeyError, TypeError, ValueError):
+            pass
+    return sorted(all_tasks, key=lambda t: -seconds.get(id(t), float("inf")))
+
+
 def execute_plans(plans: Sequence[RunPlan], jobs: int | None = None,
                   on_finish: Callable[[RunPlan, dict], None] | None = None) -> list[dict]:
     """Execute several runs' notebooks in one pool; finish each run as its last notebook ends."""
     all_tasks: list[Task] = []
     owner: dict[int, RunPlan] = {}
-    for p in plans:
-        for t in tasks(p):
-            owner[len(all_tasks)] = p
-            all_tasks.append(t)
+    try:
+        for p in plans:
+            for t in tasks(p):
+                owner[len(all_tasks)] = p
+                all_tasks.append(t)
+    except BaseException:
+        for p in plans:
+            _release(p)
+        raise
     by_task = {id(t): owner[i] for i, t in enumerate(all_tasks)}
     records: dict[str, dict] = {}
     done = 0
@@ -641,7 +1076,11 @@ def execute_plans(plans: Sequence[RunPlan], jobs: int | None = None,
             if on_finish:
                 on_finish(p, records[p.name])
 
-    execute_all(all_tasks, jobs, on_done)
+    try:
+        execute_all(_longest_first(all_tasks, by_task), jobs, on_done)
+    finally:
+        for p in plans:
+            _release(p)  # a run that did not finish: its work folder and lock go
     return [records[p.name] for p in plans]
 
 

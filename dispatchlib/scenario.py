@@ -29,13 +29,16 @@ the central figure is the most plausible and the ends are possible.
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, replace
+from typing import TYPE_CHECKING
 
 import numpy as np
-import pandas as pd
 
 from . import formulas
 from .data import assumption
 from .params import check
+
+if TYPE_CHECKING:  # pandas loads only with the functions that return tables (not for report)
+    import pandas as pd
 
 INPUTS = ("workers", "annual_quota_usd", "savings_usd", "years_abroad", "bribe_usd")
 OUTPUTS = ("workers", "annual_quota_usd", "state_revenue_usd", "household_savings_usd",
@@ -103,6 +106,8 @@ class Scenario:
 
     def table(self) -> pd.DataFrame:
         """The inputs as a table: low, central, high and unit."""
+        import pandas as pd
+
         rows = {name: asdict(getattr(self, name)) for name in INPUTS}
         frame = pd.DataFrame(rows).T[["low", "central", "high"]]
         frame["unit"] = [UNITS[n] for n in INPUTS]
@@ -195,10 +200,20 @@ def triangular(u: np.ndarray, r: Range) -> np.ndarray:
     if b == a:
         return np.full_like(u, a, dtype=float)
     split = (c - a) / (b - a)
-    left = a + np.sqrt(u * (b - a) * (c - a))
-    right = b - np.sqrt((1 - u) * (b - a) * (b - c))
+    # left = a + sqrt(u (b - a) (c - a)), right = b - sqrt((1 - u) (b - a) (b - c)), computed
+    # in place in the same order of operations (a million draws: two arrays instead of eight)
+    left = np.multiply(u, b - a, dtype=float)
+    left *= c - a
+    np.sqrt(left, out=left)
+    left += a
+    right = np.subtract(1, u, dtype=float)
+    right *= b - a
+    right *= b - c
+    np.sqrt(right, out=right)
+    np.subtract(b, right, out=right)
+    np.copyto(right, left, where=u < split)
     # rounding can put a draw a hair outside [a, b] (e.g. 1.0999999999999943 for a = 1.1)
-    return np.clip(np.where(u < split, left, right), a, b)
+    return np.clip(right, a, b, out=right)
 
 
 def draw_ranges(ranges: dict[str, Range], draws: int, seed: int) -> dict[str, np.ndarray]:
@@ -234,6 +249,8 @@ def monte_carlo(s: Scenario, draws: int = 10_000, seed: int = 2025) -> pd.DataFr
     pandas.DataFrame
         One row per draw; columns: the inputs and the outputs (units in :data:`UNITS`).
     """
+    import pandas as pd
+
     x = draw_inputs(s, draws, seed)
     out = evaluate(**x)
     out.update({k: x[k] for k in ("savings_usd", "years_abroad", "bribe_usd")})
@@ -242,6 +259,8 @@ def monte_carlo(s: Scenario, draws: int = 10_000, seed: int = 2025) -> pd.DataFr
 
 def summarize(draws: pd.DataFrame, percentiles=PERCENTILES) -> pd.DataFrame:
     """Percentiles of each output column: one row per output, columns ``p5``, ``p50``, ``p95``."""
+    import pandas as pd
+
     cols = [c for c in OUTPUTS if c in draws]
     values = np.percentile(draws[cols].to_numpy(), percentiles, axis=0).T
     return pd.DataFrame(values, index=cols, columns=[f"p{p:g}" for p in percentiles])
@@ -270,6 +289,8 @@ def sensitivity(s: Scenario, output: str = "state_revenue_usd") -> pd.DataFrame:
     """
     if output not in OUTPUTS:
         raise ValueError(f"output must be one of {', '.join(OUTPUTS)}, got {output!r}")
+    import pandas as pd
+
     centre = s.central()
     base = float(evaluate(**centre)[output])
     rows = []
@@ -300,6 +321,8 @@ def revenue_by_workers(grid, s: Scenario, draws: int = 10_000, seed: int = 2025,
     pandas.DataFrame
         Index ``workers``; one column per percentile (``p5`` ...), USD per year.
     """
+    import pandas as pd
+
     quota = draw_inputs(s, draws, seed)["annual_quota_usd"]
     q = np.percentile(quota, percentiles)
     grid = np.asarray(grid, dtype=float)
@@ -316,10 +339,11 @@ def report(s: Scenario, draws: int | None = None, seed: int = 2025) -> dict:
     """
     out: dict = deterministic(s)
     if draws:
-        summary = summarize(monte_carlo(s, draws, seed))
+        # the percentiles of summarize(monte_carlo(...)), without building the table
+        values = evaluate(**draw_inputs(s, draws, seed))
         for key in OUTPUTS:
-            for col in summary.columns:
-                out[f"{key}_{col}"] = float(summary.at[key, col])
+            for p, q in zip(PERCENTILES, np.percentile(values[key], PERCENTILES), strict=True):
+                out[f"{key}_p{p:g}"] = float(q)
         out["draws"], out["seed"] = draws, seed
     out["units"] = {k: UNITS[k] for k in OUTPUTS}
     out["inputs"] = {k: asdict(getattr(s, k)) for k in INPUTS}

@@ -36,7 +36,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from . import cases, paths, report, results, runner
-from .errors import DispatchlibError
+from .errors import DispatchlibError, ParameterError
 
 KEYS = ("title", "description", "references", "notebooks", "parameters")
 
@@ -197,8 +197,15 @@ def sweep(path: str | Path, jobs: int | None = None, out: Path | None = None,
     plans = []
     for values in grid.combinations():
         run_name = runner.slug({k: values[k] for k in varying})
-        plans.append(runner.prepare(grid.notebooks or None, run_name, values, out=root,
-                                    parent=grid.name))
+        try:
+            plans.append(runner.prepare(grid.notebooks or None, run_name, values, out=root,
+                                        parent=grid.name))
+        except ParameterError as exc:
+            if exc.name not in values:  # a notebook or sweep name: the same for every run
+                raise
+            combo = ", ".join(f"{k} = {v!r}" for k, v in values.items())
+            raise ParameterError(exc.name, exc.value, f"{exc.allowed} (in the combination "
+                                 f"{combo} of {path})") from None
     if len({p.name for p in plans}) != len(plans):
         raise DispatchlibError(f"grid file {path}: two combinations give the same run name")
 

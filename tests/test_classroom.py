@@ -162,9 +162,10 @@ def test_the_interactive_parameter_switches_the_explorer(tmp_path, monkeypatch, 
     monkeypatch.delenv("NBGRADER_EXECUTION", raising=False)
     (source,) = runner.notebooks(["02_economics"])
     target = tmp_path / "out.ipynb"
+    # a timeout turns a rare stall of nbclient over widget messages into a failure, not a hang
     papermill.execute_notebook(str(source), str(target), kernel_name="python3",
                                parameters={"interactive": interactive, "draws": 2000},
-                               progress_bar=False)
+                               progress_bar=False, execution_timeout=120)
     cells = nbformat.read(target, as_version=4).cells
     (explorer,) = [c for c in cells if _src(c).startswith("dl.teaching.explore(")]
     views = [o for o in explorer.outputs
