@@ -4,7 +4,8 @@
   explorers step aside) and never ``MPLBACKEND=Agg`` (which would drop every figure).
 - nbval does not compare ``stderr`` (library warnings differ between machines).
 - ``run_notebook`` executes a notebook with papermill into the test's temporary folder and
-  returns its recorded results.
+  returns its recorded results; ``stopped_by`` runs one with bad parameters and returns the
+  error, after checking that the run stopped with a ParameterError in the validation cell.
 """
 
 import os
@@ -31,5 +32,26 @@ def run_notebook(tmp_path):
         payload = results.extract(target)
         assert payload is not None, f"{stem} recorded no results"
         return payload["results"]
+
+    return run
+
+
+@pytest.fixture
+def stopped_by(tmp_path):
+    """Run ``notebooks/<stem>.ipynb`` with bad parameters straight through papermill; check it
+    stops with a ParameterError in the cell right after the parameters; return the error."""
+    import papermill
+
+    from dispatchlib import runner
+
+    def run(stem: str, parameters: dict) -> papermill.PapermillExecutionError:
+        (source,) = runner.notebooks([stem])
+        with pytest.raises(papermill.PapermillExecutionError) as info:
+            papermill.execute_notebook(str(source), str(tmp_path / "out.ipynb"),
+                                       parameters=parameters, progress_bar=False,
+                                       kernel_name="python3")
+        assert info.value.ename == "ParameterError"
+        assert "dl.check(" in info.value.source  # the cell right after the parameters
+        return info.value
 
     return run

@@ -1,6 +1,5 @@
 """00_start-here under papermill with non-default parameters, and a bad value stopping it early."""
 
-import papermill
 import pytest
 
 
@@ -28,14 +27,6 @@ def test_start_here_with_other_parameters(run_notebook):
     assert r["state_revenue_ceiling_usd_p50"] > 3 * r["household_savings_ceiling_usd_p50"]
 
 
-def test_bad_parameter_stops_at_the_validation_cell(tmp_path):
-    from dispatchlib import runner
-
-    (source,) = runner.notebooks(["00_start-here"])
-    with pytest.raises(papermill.PapermillExecutionError) as info:
-        papermill.execute_notebook(str(source), str(tmp_path / "out.ipynb"),
-                                   parameters={"workers": -5}, progress_bar=False,
-                                   kernel_name="python3")
-    assert info.value.ename == "ParameterError"
-    assert "workers = -5" in info.value.evalue
-    assert "dl.check(" in info.value.source  # the cell right after the parameters
+def test_bad_parameter_stops_at_the_validation_cell(stopped_by):
+    error = stopped_by("00_start-here", {"workers": -5})
+    assert "workers = -5" in error.evalue

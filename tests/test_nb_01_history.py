@@ -1,6 +1,5 @@
 """01_history under papermill with non-default parameters, and bad values stopping it early."""
 
-import papermill
 import pytest
 
 
@@ -25,14 +24,6 @@ def test_history_with_other_parameters(run_notebook):
     ({"grades": ["H", "X"]}, "grades = ['H', 'X']"),
     ({"measures": ["stock"], "grades": ["L"]}, "grades = ['L']"),  # nothing left to fit
 ])
-def test_bad_parameter_stops_at_the_validation_cell(tmp_path, parameters, fragment):
-    from dispatchlib import runner
-
-    (source,) = runner.notebooks(["01_history"])
-    with pytest.raises(papermill.PapermillExecutionError) as info:
-        papermill.execute_notebook(str(source), str(tmp_path / "out.ipynb"),
-                                   parameters=parameters, progress_bar=False,
-                                   kernel_name="python3")
-    assert info.value.ename == "ParameterError"
-    assert fragment in info.value.evalue
-    assert "dl.check(" in info.value.source  # the cell right after the parameters
+def test_bad_parameter_stops_at_the_validation_cell(stopped_by, parameters, fragment):
+    error = stopped_by("01_history", parameters)
+    assert fragment in error.evalue

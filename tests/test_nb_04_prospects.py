@@ -1,6 +1,5 @@
 """04_prospects under papermill with non-default parameters, and bad values stopping it early."""
 
-import papermill
 import pytest
 
 
@@ -37,14 +36,6 @@ def test_prospects_with_other_parameters(run_notebook):
      ({"ramp_scenario": "medium"}, "ramp_scenario = 'medium'"),
      ({"end_year": 2020}, "end_year = 2020")],
 )
-def test_bad_parameter_stops_at_the_validation_cell(tmp_path, parameters, fragment):
-    from dispatchlib import runner
-
-    (source,) = runner.notebooks(["04_prospects"])
-    with pytest.raises(papermill.PapermillExecutionError) as info:
-        papermill.execute_notebook(str(source), str(tmp_path / "out.ipynb"),
-                                   parameters=parameters, progress_bar=False,
-                                   kernel_name="python3")
-    assert info.value.ename == "ParameterError"
-    assert fragment in info.value.evalue
-    assert "dl.check(" in info.value.source  # the cell right after the parameters
+def test_bad_parameter_stops_at_the_validation_cell(stopped_by, parameters, fragment):
+    error = stopped_by("04_prospects", parameters)
+    assert fragment in error.evalue

@@ -1,6 +1,5 @@
 """05_implications under papermill with non-default parameters, and bad values stopping it."""
 
-import papermill
 import pytest
 
 
@@ -31,14 +30,6 @@ def test_implications_with_other_parameters(run_notebook):
     [({"state_share": 1.2}, "state_share = 1.2"),
      ({"contract_state_share": 0.7}, "contract_state_share = 0.7")],
 )
-def test_bad_parameter_stops_at_the_validation_cell(tmp_path, parameters, fragment):
-    from dispatchlib import runner
-
-    (source,) = runner.notebooks(["05_implications"])
-    with pytest.raises(papermill.PapermillExecutionError) as info:
-        papermill.execute_notebook(str(source), str(tmp_path / "out.ipynb"),
-                                   parameters=parameters, progress_bar=False,
-                                   kernel_name="python3")
-    assert info.value.ename == "ParameterError"
-    assert fragment in info.value.evalue
-    assert "dl.check(" in info.value.source
+def test_bad_parameter_stops_at_the_validation_cell(stopped_by, parameters, fragment):
+    error = stopped_by("05_implications", parameters)
+    assert fragment in error.evalue

@@ -1,6 +1,5 @@
 """06_claims-audit under papermill with non-default parameters, and bad values stopping it early."""
 
-import papermill
 import pytest
 
 
@@ -33,14 +32,6 @@ def test_claims_audit_with_other_parameters(run_notebook):
 
 
 @pytest.mark.parametrize(("name", "value"), [("min_confidence", "X"), ("tolerance", -0.1)])
-def test_bad_parameter_stops_at_the_validation_cell(tmp_path, name, value):
-    from dispatchlib import runner
-
-    (source,) = runner.notebooks(["06_claims-audit"])
-    with pytest.raises(papermill.PapermillExecutionError) as info:
-        papermill.execute_notebook(str(source), str(tmp_path / "out.ipynb"),
-                                   parameters={name: value}, progress_bar=False,
-                                   kernel_name="python3")
-    assert info.value.ename == "ParameterError"
-    assert f"{name} = {value!r}" in info.value.evalue
-    assert "dl.check(" in info.value.source
+def test_bad_parameter_stops_at_the_validation_cell(stopped_by, name, value):
+    error = stopped_by("06_claims-audit", {name: value})
+    assert f"{name} = {value!r}" in error.evalue
