@@ -9,8 +9,15 @@
 """
 
 import os
+import shutil
+from pathlib import Path
 
 import pytest
+
+#: how the browser tests start Debian's Chromium: headless, as root, never reaching the network
+CHROMIUM_FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                  "--disable-background-networking", "--disable-component-update",
+                  "--disable-sync"]
 
 os.environ["DISPATCHLIB_HEADLESS"] = "1"
 os.environ.pop("MPLBACKEND", None)
@@ -55,3 +62,25 @@ def stopped_by(tmp_path):
         return info.value
 
     return run
+
+
+def chromium_or_skip():
+    """Playwright's sync API and Debian's Chromium executable for the browser tests.
+
+    Skips the test when either is missing outside CI; fails it in CI (``CI=true``), where the
+    browser tests must run.
+    """
+    executable = next((p for p in ("/usr/bin/chromium", shutil.which("chromium"),
+                                   shutil.which("chromium-browser")) if p and Path(p).exists()),
+                      None)
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        sync_playwright = None
+    problem = ("chromium is not installed (apt-get install chromium)" if not executable
+               else "the playwright package is missing" if sync_playwright is None else None)
+    if problem:
+        if os.environ.get("CI", "").lower() == "true":
+            pytest.fail(f"the browser test cannot run in CI: {problem}")
+        pytest.skip(problem)
+    return sync_playwright, executable

@@ -25,17 +25,14 @@ import subprocess
 import sys
 import time
 import urllib.request
-from pathlib import Path
 from urllib.parse import urlparse
 
 import pytest
+from conftest import CHROMIUM_FLAGS, chromium_or_skip
 
 from dispatchlib import paths, runner
 from dispatchlib.teaching import EXPLORER_CLASS
 
-CHROMIUM_FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                  "--disable-background-networking", "--disable-component-update",
-                  "--disable-sync"]
 SHOTS = paths.ROOT / "reports" / "lab-test"
 NOTEBOOK = "02_economics.ipynb"
 WAIT_MS = 120_000  # no single wait may take longer
@@ -52,21 +49,7 @@ SETTINGS = {
 @pytest.fixture(scope="module")
 def chromium():
     """Playwright's sync API and Debian's Chromium, or skip (outside CI) / fail (in CI)."""
-    in_ci = os.environ.get("CI", "").lower() == "true"
-    executable = next((p for p in ("/usr/bin/chromium", shutil.which("chromium"),
-                                   shutil.which("chromium-browser")) if p and Path(p).exists()),
-                      None)
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:
-        sync_playwright = None
-    problem = ("chromium is not installed (apt-get install chromium)" if not executable
-               else "the playwright package is missing" if sync_playwright is None else None)
-    if problem:
-        if in_ci:
-            pytest.fail(f"the JupyterLab browser test cannot run in CI: {problem}")
-        pytest.skip(problem)
-    return sync_playwright, executable
+    return chromium_or_skip()
 
 
 def _free_port() -> int:

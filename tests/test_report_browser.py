@@ -9,19 +9,15 @@ missing outside CI; in CI (``CI=true``) a missing browser is a failure. Screensh
 """
 
 import json
-import os
 import re
-import shutil
 from pathlib import Path
 from urllib.parse import unquote, urlparse
 
 import pytest
+from conftest import CHROMIUM_FLAGS, chromium_or_skip
 
 from dispatchlib import paths, runner
 
-CHROMIUM_FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                  "--disable-background-networking", "--disable-component-update",
-                  "--disable-sync"]
 SCREENSHOTS = paths.ROOT / "reports" / "browser-test"
 
 
@@ -66,23 +62,6 @@ def test_pages_reference_nothing_online(report):
         assert "cdnjs" not in text and "cdn.jsdelivr" not in text and "@import" not in text
 
 
-def _browser_or_skip():
-    """Playwright's sync API, or skip (outside CI) / fail (in CI) when the browser is missing."""
-    in_ci = os.environ.get("CI", "").lower() == "true"
-    executable = shutil.which("chromium") or shutil.which("chromium-browser")
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:
-        sync_playwright = None
-    problem = ("chromium is not installed (apt-get install chromium)" if not executable
-               else "the playwright package is missing" if sync_playwright is None else None)
-    if problem:
-        if in_ci:
-            pytest.fail(f"browser test cannot run in CI: {problem}")
-        pytest.skip(problem)
-    return sync_playwright, executable
-
-
 class OfflineBrowser:
     """Headless Chromium that refuses (and records) every request outside ``root`` and
     records console errors, page errors and failed requests."""
@@ -124,7 +103,7 @@ class OfflineBrowser:
 
 
 def test_the_browser_check_catches_online_resources_and_errors(tmp_path):
-    sync_playwright, executable = _browser_or_skip()
+    sync_playwright, executable = chromium_or_skip()
     page = tmp_path / "bad.html"
     page.write_text('<!DOCTYPE html><html><head><script src="https://cdn.invalid/x.js">'
                     '</script></head><body><img src="https://example.invalid/a.png">'
@@ -139,7 +118,7 @@ def test_the_browser_check_catches_online_resources_and_errors(tmp_path):
 
 
 def test_every_page_loads_offline_in_chromium_with_its_figures(report):
-    sync_playwright, executable = _browser_or_skip()
+    sync_playwright, executable = chromium_or_skip()
     folder, record = report
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     problems = {}
