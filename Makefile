@@ -18,6 +18,9 @@ help: ## list the targets
 $(STAMP): pyproject.toml constraints.txt
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -c constraints.txt -e ".[test]"
+	@# byte-compile the package once: where PYTHONDONTWRITEBYTECODE is set, every kernel and
+	@# command would otherwise compile it again (pip compiles the dependencies it installs)
+	$(BIN)/python -m compileall -q dispatchlib
 	@touch $(STAMP)
 
 setup: $(STAMP) ## create .venv from the pinned versions and install the package

@@ -8,29 +8,17 @@ Dispatch to Russia: Current Issues and Prospects".
 - :mod:`dispatchlib.scenario` runs deterministic, Monte Carlo and sensitivity scenarios;
 - :func:`check` validates notebook and command-line parameters;
 - :func:`record` stores a notebook's headline results for later comparison;
-- :mod:`dispatchlib.plots` draws the figures (imported on first use: importing the package
-  loads neither matplotlib, seaborn nor statsmodels).
+- :mod:`dispatchlib.plots` draws the figures.
+
+Each module and function above is imported on first use, so ``import dispatchlib`` loads
+neither pandas nor matplotlib, seaborn or statsmodels.
 """
 
 from __future__ import annotations
 
 import importlib
 
-from . import (
-    audit,
-    economics,
-    formulas,
-    history,
-    implications,
-    prospects,
-    sanctions,
-    scenario,
-    teaching,
-)
-from .data import load, resources, sources_for
 from .errors import DataError, DispatchlibError, ParameterError
-from .params import check
-from .results import record
 
 __version__ = "0.1.0"
 
@@ -40,10 +28,23 @@ __all__ = [
     "resources", "sanctions", "scenario", "sources_for", "teaching",
 ]
 
-_LAZY = {"plots"}
+# Everything else is imported on first use (``dl.history``, ``dl.load``), so a command such as
+# ``python -m dispatchlib scenario`` starts without pandas, and a notebook loads only what it uses.
+_MODULES = {"audit", "economics", "formulas", "history", "implications", "plots", "prospects",
+            "sanctions", "scenario", "teaching", "data", "params", "results"}
+_FUNCTIONS = {"load": "data", "resources": "data", "sources_for": "data", "check": "params",
+              "record": "results"}
 
 
 def __getattr__(name: str):
-    if name in _LAZY:
+    if name in _MODULES:
         return importlib.import_module(f"{__name__}.{name}")
+    if name in _FUNCTIONS:
+        value = getattr(importlib.import_module(f"{__name__}.{_FUNCTIONS[name]}"), name)
+        globals()[name] = value  # found directly from now on
+        return value
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(__all__))

@@ -47,11 +47,13 @@ from collections import OrderedDict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
-
-import pandas as pd
+from typing import TYPE_CHECKING
 
 from . import paths
 from .errors import DataError
+
+if TYPE_CHECKING:  # pandas is imported when a DataFrame is built, so assumption() needs none
+    import pandas as pd
 
 _DTYPES = {"integer": "Int64", "number": "float64", "boolean": "boolean", "string": "string"}
 _MAX_ERRORS = 20  # problems listed per table; the rest are counted
@@ -112,22 +114,7 @@ def load(name: str) -> pd.DataFrame:
         ``<file>, row N (line M), column 'c': <rule>, got '<value>'`` and says how many more
         there are; ``exc.problems`` lists them all. Nothing is cached for a table that failed.
     """
-    snap = _snapshot()
-    key = (snap.folder, name, snap.digest)
-    with _LOCK:
-        frame = _CACHE.get(key)
-        if frame is not None:
-            _CACHE.move_to_end(key)
-    if frame is None:
-        problems: list[str] = []
-        frame = _parse(snap, name, problems)
-        if problems:
-            raise _error(problems)
-        with _LOCK:
-            _CACHE[key] = frame
-            while len(_CACHE) > _CACHE_SIZE:
-                _CACHE.popitem(last=False)
-    return frame.copy(deep=True)
+    return _table(name).frame().copy(deep=True)
 
 
 def validate() -> list[str]:
@@ -154,11 +141,13 @@ def assumption(name: str) -> tuple[float, float, float]:
     name : str
         The row's ``name``, e.g. ``"savings_usd"``; units are in the row's ``unit`` column.
     """
-    table = load("assumptions").set_index("name")
-    if name not in table.index:
+    columns = _table("assumptions").columns  # the checked cells: no DataFrame, no pandas
+    names = columns["name"]
+    if name not in names:
         raise DataError(f"no assumption {name!r} in data/assumptions.csv; the names are: "
-                        f"{', '.join(table.index)}")
-    return tuple(float(table.at[name, c]) for c in ("low", "central", "high"))
+                        f"{', '.join(map(str, names))}")
+    i = names.index(name)
+    return tuple(float(columns[c][i]) for c in ("low", "central", "high"))
 
 
 def sources_for(ids: Iterable[str]) -> pd.DataFrame:
@@ -186,6 +175,21 @@ def ref_res_path(name: str) -> str:
 # reading: one snapshot of the bytes of every file, hashed
 
 
+@dataclass
+class _Table:
+    """One parsed and checked table: the typed cells of each column (``None`` where missing)."""
+
+    res: dict
+    columns: dict[str, list[object]]
+    _frame: pd.DataFrame | None = None
+
+    def frame(self) -> pd.DataFrame:
+        """The table as a typed DataFrame, built on first use (callers copy it)."""
+        if self._frame is None:
+            self._frame = _to_frame(self.res, self.columns)
+        return self._frame
+
+
 @dataclass(frozen=True)
 class _Snapshot:
     folder: str
@@ -194,9 +198,29 @@ class _Snapshot:
     digest: str
 
 
-_CACHE: OrderedDict[tuple, pd.DataFrame] = OrderedDict()
+_CACHE: OrderedDict[tuple, _Table] = OrderedDict()
 _LOCK = threading.Lock()
 _DESCRIPTORS: OrderedDict[str, dict] = OrderedDict()
+
+
+def _table(name: str) -> _Table:
+    """One checked table, from the cache while no file of the package has changed."""
+    snap = _snapshot()
+    key = (snap.folder, name, snap.digest)
+    with _LOCK:
+        table = _CACHE.get(key)
+        if table is not None:
+            _CACHE.move_to_end(key)
+    if table is None:
+        problems: list[str] = []
+        table = _parse(snap, name, problems)
+        if problems:
+            raise _error(problems)
+        with _LOCK:
+            _CACHE[key] = table
+            while len(_CACHE) > _CACHE_SIZE:
+                _CACHE.popitem(last=False)
+    return table
 
 
 def _snapshot() -> _Snapshot:
@@ -445,7 +469,7 @@ def _as_list(keys: str | list[str]) -> list[str]:
     return [keys] if isinstance(keys, str) else list(keys)
 
 
-def _parse(snap: _Snapshot, name: str, collect: list[str]) -> pd.DataFrame:
+def _parse(snap: _Snapshot, name: str, collect: list[str]) -> _Table:
     """Parse and check one table; append every problem found to ``collect``."""
     res = _resource(snap.desc, name)
     where = _show(paths.data_dir() / res["path"])
@@ -454,18 +478,19 @@ def _parse(snap: _Snapshot, name: str, collect: list[str]) -> pd.DataFrame:
     def problem(msg: str) -> None:
         problems.append(msg)
 
-    frame = _parse_rows(snap, res, where, problem)
+    columns = _parse_rows(snap, res, where, problem)
     collect.extend(problems[:_MAX_ERRORS])
     if len(problems) > _MAX_ERRORS:
         collect.append(f"... {where}: {len(problems) - _MAX_ERRORS} more problem(s) not shown")
-    return frame
+    return _Table(res, columns or {})
 
 
 def _parse_rows(snap: _Snapshot, res: dict, where: str,
-                problem: Callable[[str], None]) -> pd.DataFrame:
+                problem: Callable[[str], None]) -> dict[str, list[object]] | None:
+    """The typed cells of each column; ``None`` when the file or its header is unusable."""
     read = _read_rows(snap, res, problem)
     if read is None:
-        return pd.DataFrame()
+        return None
     header, rows = read
     schema = res["schema"]
     fields = schema["fields"]
@@ -487,7 +512,7 @@ def _parse_rows(snap: _Snapshot, res: dict, where: str,
                     f"{', '.join(names)}, got {', '.join(header)}")
             bad_header = True
     if bad_header:
-        return pd.DataFrame()
+        return None
 
     missing_values = set(schema.get("missingValues", [""]))
     columns: dict[str, list[object]] = {n: [] for n in names}
@@ -538,14 +563,23 @@ def _parse_rows(snap: _Snapshot, res: dict, where: str,
                 problem(f"{loc}, column {n!r}: {rule}, got {cell!r}")
             columns[n].append(value)
 
+    _check_keys(snap, columns, raw, where_row, res, problem)
+    _check_ranges(columns, raw, where_row, problem)
+    return columns
+
+
+def _to_frame(res: dict, columns: dict[str, list[object]]) -> pd.DataFrame:
+    """A checked table as a DataFrame typed from its schema, with units and field titles."""
+    import pandas as pd
+
+    fields = res["schema"]["fields"]
     frame = pd.DataFrame(
         {
-            f["name"]: pd.array(columns[f["name"]], dtype=_DTYPES[f.get("type", "string")])
+            f["name"]: pd.array(columns.get(f["name"], []),
+                                dtype=_DTYPES[f.get("type", "string")])
             for f in fields
         }
     )
-    _check_keys(snap, frame, raw, where_row, res, problem)
-    _check_ranges(frame, raw, where_row, problem)
     frame.attrs["resource"] = res["name"]
     frame.attrs["units"] = {f["name"]: f["unit"] for f in fields if "unit" in f}
     frame.attrs["fields"] = {
@@ -555,17 +589,17 @@ def _parse_rows(snap: _Snapshot, res: dict, where: str,
     return frame
 
 
-def _check_keys(snap: _Snapshot, frame: pd.DataFrame, raw: dict[str, list[str]],
+def _check_keys(snap: _Snapshot, columns: dict[str, list[object]], raw: dict[str, list[str]],
                 where_row: list[str], res: dict, problem: Callable[[str], None]) -> None:
     schema = res["schema"]
     where = _show(paths.data_dir() / res["path"])
     unique_sets = [_as_list(schema["primaryKey"])] if "primaryKey" in schema else []
     unique_sets += [[f["name"]] for f in schema["fields"] if f.get("constraints", {}).get("unique")
                     and [f["name"]] not in unique_sets]  # a key that is also unique: once
-    na = {c: frame[c].isna().to_numpy(dtype=bool) for c in frame.columns}
+    na = {c: [v is None for v in values] for c, values in columns.items()}
     for keys in unique_sets:
         first_seen: dict[tuple, int] = {}
-        for i in range(len(frame)):
+        for i in range(len(where_row)):
             values = tuple(raw[k][i] for k in keys)
             if any(na[k][i] for k in keys):
                 continue  # a missing value is reported as such, and is never a duplicate
@@ -620,14 +654,11 @@ def _range_pairs(columns: list[str]) -> list[tuple[str, str, str | None]]:
     return pairs
 
 
-def _check_ranges(frame: pd.DataFrame, raw: dict[str, list[str]], where_row: list[str],
-                  problem: Callable[[str], None]) -> None:
-    for lo, hi, mid in _range_pairs(list(frame.columns)):
-        low = frame[lo].astype("Float64").to_numpy(dtype=float, na_value=float("nan"))
-        high = frame[hi].astype("Float64").to_numpy(dtype=float, na_value=float("nan"))
-        for i in range(len(frame)):
-            a, b = low[i], high[i]
-            if a != a or b != b:  # NaN: a missing end is reported elsewhere, if required
+def _check_ranges(columns: dict[str, list[object]], raw: dict[str, list[str]],
+                  where_row: list[str], problem: Callable[[str], None]) -> None:
+    for lo, hi, mid in _range_pairs(list(columns)):
+        for i, (a, b) in enumerate(zip(columns[lo], columns[hi], strict=True)):
+            if a is None or b is None:  # a missing end is reported elsewhere, if required
                 continue
             if a > b:
                 problem(f"{where_row[i]}, column {lo!r}: expected {lo} <= {hi} ({hi} is "
@@ -635,7 +666,7 @@ def _check_ranges(frame: pd.DataFrame, raw: dict[str, list[str]], where_row: lis
                 continue
             if mid is None:
                 continue
-            c = float(frame[mid].iat[i]) if not pd.isna(frame[mid].iat[i]) else None
+            c = columns[mid][i]
             if c is not None and not a <= c <= b:
                 problem(f"{where_row[i]}, column {mid!r}: expected {lo} <= {mid} <= {hi} ({lo} "
                         f"is {raw[lo][i]}, {hi} is {raw[hi][i]}), got {raw[mid][i]!r}")

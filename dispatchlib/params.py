@@ -184,7 +184,8 @@ register(
 
 def spec(name: str) -> ParamSpec:
     """The specification of one parameter; an unknown name raises ParameterError with hints."""
-    _load_topic_specs()
+    if name not in SPECS:  # a topic's own parameter: its module registers it when imported
+        _load_topic_specs()
     try:
         return SPECS[name]
     except KeyError:
@@ -230,7 +231,8 @@ def check(rules: Sequence[Callable[[SimpleNamespace], None]] = (), **values) -> 
     ParameterError
         For the first value that is unknown, of the wrong type or out of range.
     """
-    _load_topic_specs()
+    if any(name not in SPECS for name in values):
+        _load_topic_specs()  # registered names are never redefined, so loading later is safe
     checked = {}
     for name, v in values.items():
         if name not in SPECS:

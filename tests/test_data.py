@@ -123,3 +123,14 @@ def test_non_utf8_file_is_reported(broken):
     path.write_bytes(path.read_bytes() + "Sejong,caf\u00e9\n".encode("latin-1"))
     with pytest.raises(DataError, match="not UTF-8"):
         dl.load("sources")
+
+
+def test_assumption_reads_the_checked_row():
+    # data/assumptions.csv: workers 10000,15000,21000; quota_months 8,8,8 (hand-read from the CSV)
+    assert dl.data.assumption("workers") == (10000.0, 15000.0, 21000.0)
+    assert dl.data.assumption("quota_months") == (8.0, 8.0, 8.0)
+    table = dl.load("assumptions")
+    for row in table.itertuples():  # the same numbers as the DataFrame, for every row
+        assert dl.data.assumption(row.name) == (row.low, row.central, row.high)
+    with pytest.raises(DataError, match=r"no assumption 'wrokers' in data/assumptions.csv"):
+        dl.data.assumption("wrokers")

@@ -501,3 +501,12 @@ def test_loading_from_many_threads_at_once_gives_the_same_tables():
         frames = list(pool.map(dl.load, list(expected) * 6))
     for frame in frames:
         assert frame.equals(expected[frame.attrs["resource"]])
+
+
+def test_assumption_refuses_a_broken_table(broken):
+    # assumption() reads the same checked cells as load(), so a broken row stops it too
+    path = broken / "assumptions.csv"
+    row = assumption_row(path, "workers")
+    set_cell(path, row, "low", "25000")
+    with pytest.raises(DataError, match=r"column 'low': expected low <= high"):
+        dl.data.assumption("workers")

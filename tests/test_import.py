@@ -10,3 +10,36 @@ def test_import_loads_no_heavy_modules():
             "'papermill', 'nbformat') if m in sys.modules))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
+
+
+def _modules_after(code: str) -> set[str]:
+    listing = "; import sys; sys.stderr.write(' '.join(sys.modules))"
+    out = subprocess.run([sys.executable, "-c", code + listing],
+                         capture_output=True, text=True, check=True)
+    return set(out.stderr.split())
+
+
+def test_import_and_scenario_command_load_no_pandas():
+    # the package's modules load on first use; the scenario command needs numpy only
+    assert "pandas" not in _modules_after("import dispatchlib")
+    loaded = _modules_after("import contextlib, io; from dispatchlib.cli import main; "
+                            "contextlib.redirect_stdout(io.StringIO()).__enter__(); "
+                            "main(['scenario', '--json'])")
+    assert "numpy" in loaded
+    assert "pandas" not in loaded
+    assert not {"dispatchlib.history", "dispatchlib.audit"} & loaded  # topic specs not needed
+
+
+def test_lazy_names_resolve_and_are_listed():
+    import dispatchlib as dl
+    from dispatchlib import data, params, results
+
+    assert dl.load is data.load and dl.check is params.check and dl.record is results.record
+    assert dl.history.__name__ == "dispatchlib.history"
+    assert {"load", "check", "history", "plots", "scenario"} <= set(dir(dl))  # tab completion
+    try:
+        dl.no_such_name  # noqa: B018
+    except AttributeError as exc:
+        assert "no_such_name" in str(exc)
+    else:
+        raise AssertionError("an unknown attribute must raise AttributeError")
