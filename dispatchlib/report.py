@@ -43,6 +43,15 @@ code.dl-tex { white-space: pre-wrap; }
 .celltag_papermill-error-cell-tag p { color: #b42323; font-size: 1.3em; font-weight: 600; }
 </style>
 {%- endblock extra_css -%}
+{#- the lab template passes highlighted code through bleach's sanitizer, a third of the page's
+    cost; Pygments has already escaped every character of the source, so it is left out -#}
+{%- block input -%}
+<div class="jp-CodeMirrorEditor jp-Editor jp-InputArea-editor" data-type="inline">
+     <div class="cm-editor cm-s-jupyter">
+{{ cell.source | highlight_code(metadata=cell.metadata) }}
+     </div>
+</div>
+{%- endblock input -%}
 {%- block body_header -%}
 {{ super() }}
 {%- if resources.dispatchlib_nav %}

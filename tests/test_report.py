@@ -47,7 +47,7 @@ def test_formulas_are_drawn_as_svg_and_unknown_ones_stay_tex():
 def test_a_page_has_no_script_and_its_formulas_and_figures_inline(tmp_path):
     nb = new_notebook(cells=[
         new_markdown_cell("# T\n\nInline $x^2$ and display $$y = \\frac{1}{2}$$ and money \\$5."),
-        new_code_cell("1", outputs=[nbformat.v4.new_output(
+        new_code_cell('x = "<script>alert(1)</script>"', outputs=[nbformat.v4.new_output(
             "display_data", data={"image/png": "iVBORw0KGgo=", "text/plain": "<Figure>"})]),
     ])
     nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3"}
@@ -55,6 +55,7 @@ def test_a_page_has_no_script_and_its_formulas_and_figures_inline(tmp_path):
     nbformat.write(nb, str(path))
     page = report.render_notebook(path, nav="run <b>x</b>").read_text()
     assert "<script" not in page and "mathjax" not in page.lower()
+    assert "&lt;script&gt;alert" in page  # code is shown, escaped by the highlighter
     assert page.count('src="data:image/svg+xml;base64,') == 2  # two formulas
     assert 'src="data:image/png;base64,iVBORw0KGgo="' in page
     assert "money $5." in page

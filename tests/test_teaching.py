@@ -295,3 +295,27 @@ def test_style_override_and_bad_modes(style, monkeypatch):
     monkeypatch.delenv("DISPATCHLIB_STYLE")
     with pytest.raises(ValueError, match="expected one of notebook, projector, print"):
         dl.plots.use_style("slides")
+
+
+_STALE_CHECK = """
+import matplotlib
+matplotlib.use({backend!r})
+import matplotlib.pyplot as plt
+import dispatchlib as dl
+fig, ax = plt.subplots()
+ax.plot([0, 1], [0, 1])
+dl.plots.add_sources(fig, ["LANKOV2025"])
+print(fig.stale)
+ax.set_title("changed afterwards")
+print(fig.stale)
+"""
+
+
+@pytest.mark.parametrize(("backend", "after_sources"), [
+    ("module://matplotlib_inline.backend_inline", "False"),  # the PNG is the only rendering
+    ("agg", "True"),  # other backends keep pyplot's redraw
+])
+def test_finished_figures_skip_the_extra_inline_redraw(backend, after_sources):
+    out = subprocess.run([sys.executable, "-c", _STALE_CHECK.format(backend=backend)],
+                         capture_output=True, text=True, check=True)
+    assert out.stdout.split() == [after_sources, "True"]  # a later change needs a redraw again

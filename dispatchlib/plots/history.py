@@ -11,7 +11,7 @@ import pandas as pd
 from matplotlib.lines import Line2D
 
 from ..history import LABELS, MEASURES, STOCK_MEASURES, decimal_year
-from . import add_sources, colors, thousands
+from . import add_sources, colors, finished, thousands
 
 #: one marker per measure: filled shapes for stock-like counts, triangles for flows
 MARKERS = {
@@ -202,6 +202,7 @@ def reconciled(curve: pd.DataFrame, figures: pd.DataFrame, others: pd.DataFrame,
     fig.subplots_adjust(bottom=0.26)
     fig.legend(handles, labels, loc="lower center", bbox_to_anchor=(0.5, 0.005), ncol=3,
                fontsize="x-small", frameon=False)
+    finished(fig)
     return fig
 
 
