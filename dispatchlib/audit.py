@@ -46,6 +46,7 @@ Units follow ``data/README.md``: ``usd``, ``usd_per_year`` (a national total per
 from __future__ import annotations
 
 import itertools
+from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 
@@ -396,16 +397,34 @@ def _claims_indexed(claims: pd.DataFrame | None) -> pd.DataFrame:
     return claims if claims.index.name == "claim_id" else claims.set_index("claim_id")
 
 
-def _stance_text(stances: pd.Series) -> str:
-    counts = stances.value_counts()
+def _stance_text(stances: Iterable[str]) -> str:
+    counts = Counter(stances)
     return ", ".join(f"{counts[s]} {s}" for s in STANCES if s in counts) or "none"
 
 
-def _rows_text(rows: pd.DataFrame) -> str:
+def _rows_text(rows: list[dict]) -> str:
     return "; ".join(
-        f"{r.source_id} ({r.stance}, {r.confidence}"
-        + (f": {format_range(r.low, r.high, str(r.unit))}" if pd.notna(r.low) else "") + ")"
-        for r in rows.itertuples())
+        f"{r['source_id']} ({r['stance']}, {r['confidence']}"
+        + (f": {format_range(r['low'], r['high'], str(r['unit']))}" if pd.notna(r["low"]) else "")
+        + ")"
+        for r in rows)
+
+
+#: the evidence columns the audit reads, per row
+_EVIDENCE_FIELDS = ["claim_id", "source_id", "stance", "confidence", "low", "high", "unit",
+                    "independent", "counted"]
+
+
+def _evidence_by_claim(ev: pd.DataFrame) -> dict[str, list[dict]]:
+    """The rows of :func:`evidence_table` as plain dicts, grouped by claim id, in table order.
+
+    The audit reads a few rows per claim; plain dicts keep that cheap (filtering the whole
+    DataFrame once per claim cost most of an audit's time).
+    """
+    by_claim: dict[str, list[dict]] = {}
+    for row in ev[_EVIDENCE_FIELDS].to_dict("records"):
+        by_claim.setdefault(row["claim_id"], []).append(row)
+    return by_claim
 
 
 def audit(min_confidence: str = "L", tolerance: float = 0.05,
@@ -441,16 +460,19 @@ def audit(min_confidence: str = "L", tolerance: float = 0.05,
     """
     p = check(min_confidence=min_confidence, tolerance=tolerance)
     claims = _claims_indexed(claims)
-    ev = evidence_table(p.min_confidence, evidence, sources)
+    ev = _evidence_by_claim(evidence_table(p.min_confidence, evidence, sources))
     rows = []
-    for claim_id, c in claims.iterrows():
-        own = ev[ev["claim_id"] == claim_id]
-        counted = own[own["counted"]]
-        same_author = own[~own["independent"]]
-        ranged = counted[(counted["stance"] != "context") & (counted["unit"] == c["unit"])
-                         & counted["low"].notna()]
-        ind_low = float(ranged["low"].min()) if len(ranged) else np.nan
-        ind_high = float(ranged["high"].max()) if len(ranged) else np.nan
+    for claim_id, c in zip(claims.index, claims.to_dict("records"), strict=True):
+        own = ev.get(claim_id, [])
+        counted = [r for r in own if r["counted"]]
+        same_author = [r for r in own if not r["independent"]]
+        # a figure in the claim's unit (a missing unit never matches), stance other than context
+        ranged = [r for r in counted if r["stance"] != "context" and pd.notna(r["low"])
+                  and isinstance(r["unit"], str) and r["unit"] == c["unit"]]
+        highs = [r["high"] for r in ranged if pd.notna(r["high"])]
+        ind_low = float(min(r["low"] for r in ranged)) if ranged else np.nan
+        ind_high = float(max(highs)) if highs else np.nan
+        stances = [r["stance"] for r in counted]
         rec_low = rec_high = np.nan
         recomputed, arith = "", None
         if claim_id in RECOMPUTATIONS:
@@ -471,9 +493,9 @@ def audit(min_confidence: str = "L", tolerance: float = 0.05,
             "arithmetic": arith, "independent_low": ind_low, "independent_high": ind_high,
             "independent": ("" if np.isnan(ind_low)
                             else format_range(ind_low, ind_high, c["unit"])),
-            "n_counted": len(counted), "stances": _stance_text(counted["stance"]),
+            "n_counted": len(counted), "stances": _stance_text(stances),
             "independent_sources": _rows_text(counted), "same_author": _rows_text(same_author),
-            "verdict": verdict(arith, counted["stance"]),
+            "verdict": verdict(arith, stances),
         })
     return pd.DataFrame(rows)
 

@@ -28,7 +28,7 @@ from __future__ import annotations
 
 import calendar
 import re
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from types import SimpleNamespace
 
@@ -225,9 +225,15 @@ def era_of(years: Sequence[int] | np.ndarray, eras: pd.DataFrame | None = None) 
     eras = load("eras") if eras is None else eras
     years = np.asarray(years)
     out = np.full(years.shape, None, dtype=object)
-    for row in eras.itertuples():
-        out[(years >= row.start_year) & (years <= row.end_year)] = row.era_id
+    for era_id, start, end in _era_bounds(eras):
+        out[(years >= start) & (years <= end)] = era_id
     return out
+
+
+def _era_bounds(eras: pd.DataFrame) -> Iterator[tuple[str, int, int]]:
+    """``(era_id, start_year, end_year)`` of each era, in table order (plain values: cheaper
+    than ``itertuples`` over every column of the table)."""
+    return zip(eras["era_id"], eras["start_year"], eras["end_year"], strict=True)
 
 
 def grade_weights(grades: Sequence[str], grade_weight: float = 2.0) -> np.ndarray:
@@ -335,16 +341,16 @@ def era_design(t: Sequence[float], era: Sequence[str],
     t = np.asarray(t, dtype=float)
     era = np.asarray(era, dtype=object)
     cols: dict[str, np.ndarray] = {}
-    for row in eras.itertuples():
-        inside = era == row.era_id
+    for era_id, start, end in _era_bounds(eras):
+        inside = era == era_id
         if not inside.any():
             continue
-        cols[f"{row.era_id}:level"] = inside.astype(float)
+        cols[f"{era_id}:level"] = inside.astype(float)
         span = t[inside].max() - t[inside].min()
-        length = row.end_year + 1 - row.start_year
+        length = end + 1 - start
         if inside.sum() >= MIN_TREND_FIGURES and span >= MIN_TREND_SHARE * length:
-            centre = (row.start_year + row.end_year + 1) / 2
-            cols[f"{row.era_id}:trend"] = np.where(inside, (t - centre) / 10, 0.0)
+            centre = (start + end + 1) / 2
+            cols[f"{era_id}:trend"] = np.where(inside, (t - centre) / 10, 0.0)
     return pd.DataFrame(cols)
 
 
@@ -373,16 +379,16 @@ class Reconciliation:
         era = era_of(np.floor(t).astype(int), self.eras)
         X = pd.DataFrame(0.0, index=range(len(t)), columns=list(self.columns))
         fitted = np.zeros(len(t), dtype=bool)
-        for row in self.eras.itertuples():
-            inside = era == row.era_id
-            level = f"{row.era_id}:level"
+        for era_id, start, end in _era_bounds(self.eras):
+            inside = era == era_id
+            level = f"{era_id}:level"
             if level not in X:
                 continue
             fitted |= inside
             X.loc[inside, level] = 1.0
-            if f"{row.era_id}:trend" in X:
-                centre = (row.start_year + row.end_year + 1) / 2
-                X.loc[inside, f"{row.era_id}:trend"] = (t[inside] - centre) / 10
+            if f"{era_id}:trend" in X:
+                centre = (start + end + 1) / 2
+                X.loc[inside, f"{era_id}:trend"] = (t[inside] - centre) / 10
         out = pd.DataFrame({"t": t, "era": era})
         for col in ("workers", "low", "high", "pred_low", "pred_high"):
             out[col] = np.nan
@@ -437,7 +443,8 @@ def reconcile(figures: pd.DataFrame, eras: pd.DataFrame | None = None,
     ValueError
         If there are no more figures than coefficients (no residual variance to estimate).
     """
-    import statsmodels.api as sm
+    # the model class alone: statsmodels.api would load much more (time series, formulas, plots)
+    from statsmodels.regression.linear_model import WLS
 
     eras = load("eras") if eras is None else eras
     figures = figures[pd.notna(figures["era"])].copy()
@@ -445,8 +452,8 @@ def reconcile(figures: pd.DataFrame, eras: pd.DataFrame | None = None,
     if len(figures) <= X.shape[1]:
         raise ValueError(f"{len(figures)} figure(s) for {X.shape[1]} coefficient(s): choose "
                          "more measures or grades")
-    result = sm.WLS(figures["log_value"].to_numpy(), X.to_numpy(),
-                    weights=figures["weight"].to_numpy()).fit()
+    result = WLS(figures["log_value"].to_numpy(), X.to_numpy(),
+                 weights=figures["weight"].to_numpy()).fit()
     if grade_weight is None:
         grade_weight = float(figures.attrs.get("grade_weight", 2.0))
     return Reconciliation(result, tuple(X.columns), figures, eras, float(grade_weight))

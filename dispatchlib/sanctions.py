@@ -293,14 +293,19 @@ def annual_series(start_year: int = 2010, end_year: int = LAST_YEAR,
     """
     sel = history.select(measures=measures, grades=grades, grade_weight=grade_weight)
     sel = sel[sel["year"].between(start_year, end_year)]
+    # plain arrays: a pandas group per year cost more than the arithmetic
+    year_of = sel["year"].astype(int).to_numpy()
+    weight, log_value = sel["weight"].to_numpy(), sel["log_value"].to_numpy()
+    value, source = sel["value"].to_numpy(), sel["source_id"].tolist()
     rows = []
-    for year, g in sel.groupby(sel["year"].astype(int)):
-        w = g["weight"].to_numpy()
-        log_mean = float(np.sum(w * g["log_value"]) / np.sum(w))
+    for year in np.unique(year_of):
+        at = np.flatnonzero(year_of == year)
+        w = weight[at]
+        log_mean = float(np.sum(w * log_value[at]) / np.sum(w))
         rows.append({"year": int(year), "workers": float(np.exp(log_mean)),
-                     "log_workers": log_mean, "figures": len(g),
-                     "lowest": float(g["value"].min()), "highest": float(g["value"].max()),
-                     "sources": ", ".join(dict.fromkeys(g["source_id"]))})
+                     "log_workers": log_mean, "figures": len(at),
+                     "lowest": float(value[at].min()), "highest": float(value[at].max()),
+                     "sources": ", ".join(dict.fromkeys(source[i] for i in at))})
     cols = ["year", "workers", "log_workers", "figures", "lowest", "highest", "sources"]
     return pd.DataFrame(rows, columns=cols).set_index("year")
 
@@ -450,7 +455,8 @@ def segmented_fit(series: pd.DataFrame, sanctions_year: int = 2018,
     ParameterError
         If a segment holds fewer than :data:`MIN_SEGMENT_YEARS` yearly values.
     """
-    import statsmodels.api as sm
+    # the model class alone: statsmodels.api would load much more (time series, formulas, plots)
+    from statsmodels.regression.linear_model import OLS
 
     years = series.index.to_numpy()
     check(sanctions_year=sanctions_year, revival_year=revival_year,
@@ -458,7 +464,7 @@ def segmented_fit(series: pd.DataFrame, sanctions_year: int = 2018,
     check_segments(years, sanctions_year, revival_year)
     X = design(years, sanctions_year, revival_year).to_numpy()
     y = series["log_workers"].to_numpy()
-    model = sm.OLS(y, X)
+    model = OLS(y, X)
     classical = model.fit(use_t=True)
     robust = model.fit(cov_type="HC3", use_t=True)
     return SegmentedFit(classical, robust, series, int(sanctions_year), int(revival_year))
