@@ -3,7 +3,8 @@
 
 Every figure function returns a :class:`matplotlib.figure.Figure` with labelled axes (units
 included) and a sources line under the plot. Call :func:`use_style` once per notebook: it sets
-the seaborn context, figure size and the colour-blind-safe palette together.
+the seaborn context, figure size and the colour-blind-safe palette together (seaborn's values
+are kept in :mod:`dispatchlib.plots.theme`, so setting the style does not import seaborn).
 
 Importing :mod:`dispatchlib` does not import this package; it loads on first use, and each
 topic module loads when first named (``dl.plots.economics``).
@@ -15,15 +16,15 @@ import os
 from collections.abc import Iterable
 
 import matplotlib as mpl
-import seaborn as sns
 
+from . import theme
+
+#: figure size (inches) and dpi of each style; seaborn context and font scale: theme.CONTEXTS
 STYLES = {
-    # context, font scale, figure size (inches), dpi
-    "notebook": ("notebook", 1.0, (8.0, 4.5), 100),
-    "projector": ("talk", 1.15, (11.0, 6.0), 100),
-    "print": ("paper", 1.0, (6.5, 3.8), 150),
+    "notebook": ((8.0, 4.5), 100),
+    "projector": ((11.0, 6.0), 100),
+    "print": ((6.5, 3.8), 150),
 }
-PALETTE = "colorblind"
 #: sequential colour map for shaded values: readable with every common colour-vision deficiency
 COLORMAP = "cividis"
 #: set this environment variable to a mode (e.g. ``projector``) to override every notebook's
@@ -60,8 +61,14 @@ def use_style(mode: str = "notebook") -> None:
     name, mode = (STYLE_VARIABLE, override) if override else ("mode", mode)
     if mode not in STYLES:
         raise ParameterError(name, mode, f"one of {', '.join(STYLES)}")
-    context, scale, size, dpi = STYLES[mode]
-    sns.set_theme(context=context, style="whitegrid", palette=PALETTE, font_scale=scale)
+    from cycler import cycler
+
+    size, dpi = STYLES[mode]
+    # what seaborn.set_theme(context, style="whitegrid", palette="colorblind", font_scale) sets
+    mpl.rcParams.update(theme.rc(mode))
+    mpl.rcParams["axes.prop_cycle"] = cycler(color=colors(len(theme.COLORBLIND)))
+    for code, color in theme.COLOR_CODES.items():
+        mpl.colors.colorConverter.colors[code] = mpl.colors.to_rgb(color)
     mpl.rcParams.update({"figure.figsize": size, "figure.dpi": dpi, "savefig.dpi": dpi,
                          "axes.titleweight": "bold", "axes.titlelocation": "left",
                          "image.cmap": COLORMAP})
@@ -69,9 +76,9 @@ def use_style(mode: str = "notebook") -> None:
     current = mode
 
 
-def colors(n: int) -> list:
-    """``n`` colours of the colour-blind-safe palette."""
-    return sns.color_palette(PALETTE, n)
+def colors(n: int) -> list[tuple[float, float, float]]:
+    """``n`` colours (RGB) of seaborn's colour-blind-safe palette, repeated when ``n`` > 10."""
+    return [mpl.colors.to_rgb(theme.COLORBLIND[i % len(theme.COLORBLIND)]) for i in range(n)]
 
 
 def usd(x: float, _pos=None) -> str:

@@ -9,7 +9,6 @@ import matplotlib as mpl
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
-import seaborn as sns
 
 from ..scenario import LABELS, UNITS
 from . import add_sources, colors, thousands, usd
@@ -101,6 +100,8 @@ def distribution(draws: pd.Series, threshold: float | None = None, sources: Iter
     threshold : float, optional
         Marked with a line; the share of draws above it is printed on the figure.
     """
+    import seaborn as sns  # loaded by the one figure that draws with it, not at kernel start
+
     name = draws.name
     fig, ax = plt.subplots()
     sns.histplot(draws, bins=60, stat="probability", ax=ax, color=colors(1)[0], edgecolor=None)
