@@ -51,7 +51,8 @@ import matplotlib.pyplot
 import seaborn
 import statsmodels.api
 """
-HEAVY = ("matplotlib", "seaborn", "statsmodels", "scipy", "papermill", "nbformat", "nbconvert")
+HEAVY = ("pandas", "matplotlib", "seaborn", "statsmodels", "scipy", "papermill", "nbformat",
+         "nbconvert")
 FORBIDDEN = ("seaborn", "matplotlib", "statsmodels")
 VERSIONS = ("dispatchlib", "numpy", "pandas", "matplotlib", "seaborn", "statsmodels", "papermill",
             "nbclient", "nbconvert", "ipykernel", "jupyter_client", "jsonschema")
