@@ -5,7 +5,8 @@ writes it to ``benchmarks/results.md`` (and the raw samples to ``benchmarks/resu
 with the machine, the versions used and the date. See ``benchmarks/README.md`` for what each
 figure means and why each floor is the right comparison.
 
-Each figure is the median of ``--repeat`` runs (default 3). A figure and its floor are measured
+Each figure is the median of ``--repeat`` runs (default 3; commands under a second run at least
+``QUICK_REPEAT`` times). A figure and its floor are measured
 back to back in each repetition, in alternating order, so that a change in the machine's load
 touches both. Wall time is what the targets use; the CPU time of the whole process tree
 (kernels included) is shown too, because it moves much less when other work shares the machine.
@@ -56,6 +57,9 @@ HEAVY = ("pandas", "matplotlib", "seaborn", "statsmodels", "scipy", "papermill",
 FORBIDDEN = ("seaborn", "matplotlib", "statsmodels")
 VERSIONS = ("dispatchlib", "numpy", "pandas", "matplotlib", "seaborn", "statsmodels", "papermill",
             "nbclient", "nbconvert", "ipykernel", "jupyter_client", "jsonschema")
+#: runs of each command that takes a fraction of a second (at least ``--repeat``): its median
+#: moves by tens of milliseconds from one run to the next, as much as the difference measured
+QUICK_REPEAT = 15
 SECTIONS = ("import", "scenario", "full", "shell", "rerun", "tests")
 
 
@@ -165,6 +169,7 @@ def run_cmd(*args: str, out: Path) -> list[str]:
 # --------------------------------------------------------------------------- sections
 
 def bench_import(repeat: int) -> dict:
+    repeat = max(repeat, QUICK_REPEAT)
     ours, ref = pairs("python -c 'import dispatchlib'", [PY, "-c", "import dispatchlib"],
                       "python -c 'import pandas'", [PY, "-c", "import pandas"], repeat)
     code = f"import sys, dispatchlib; print([m for m in {HEAVY!r} if m in sys.modules])"
@@ -174,6 +179,7 @@ def bench_import(repeat: int) -> dict:
 
 
 def bench_scenario(repeat: int) -> dict:
+    repeat = max(repeat, QUICK_REPEAT)
     scen = [PY, "-m", "dispatchlib", "scenario", "--json"]
     ours, ref = pairs("scenario --json", scen, "python -c 'import numpy'",
                       [PY, "-c", "import numpy"], repeat)
@@ -378,7 +384,8 @@ def markdown(res: dict, table: list[dict], meta: dict) -> str:
         "# Benchmark results",
         "",
         f"Measured {meta['date']} by `make bench` (`benchmarks/bench.py`, "
-        f"{meta['repeat']} repetitions; each figure is the median). Machine: {m['cpu']}, "
+        f"{meta['repeat']} repetitions, {max(meta['repeat'], QUICK_REPEAT)} for the commands "
+        f"under a second; each figure is the median). Machine: {m['cpu']}, "
         f"{m['cores']} cores, {m['memory_gib']} GiB, {m['os']}, Python {m['python']}. "
         f"Load average (1 min) {meta['load_before']:.2f} before and {meta['load_after']:.2f} "
         "after: a load well above 0 means other work shared the cores and the wall times are "

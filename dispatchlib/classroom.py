@@ -28,7 +28,6 @@ from pathlib import Path
 
 from . import paths
 from .errors import ParameterError
-from .results import write_text_atomic
 
 #: cells with any of these tags are left out of student copies
 TEACHER_TAGS = ("solution", "instructor")
@@ -113,6 +112,8 @@ def check_out(out: Path | str) -> Path:
 
 def _write_atomic(nb, target: Path) -> None:
     import nbformat
+
+    from .results import write_text_atomic  # here: the rest of the command line needs none
 
     nbformat.validate(nb)
     text = nbformat.writes(nb)
