@@ -5,6 +5,7 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
+COMPILED := $(VENV)/.compiled-stamp
 JOBS   ?= 2
 # make bench BENCH_ARGS=--tests also times `make test` (minutes); --repeat N sets the runs
 BENCH_ARGS ?=
@@ -18,32 +19,35 @@ help: ## list the targets
 $(STAMP): pyproject.toml constraints.txt
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -c constraints.txt -e ".[test]"
-	@# byte-compile the package once: where PYTHONDONTWRITEBYTECODE is set, every kernel and
-	@# command would otherwise compile it again (pip compiles the dependencies it installs)
-	$(BIN)/python -m compileall -q dispatchlib
 	@touch $(STAMP)
 
-setup: $(STAMP) ## create .venv from the pinned versions and install the package
+# byte-compile the package after each change: where PYTHONDONTWRITEBYTECODE is set, every
+# kernel and command would otherwise compile it again (pip compiles what it installs itself)
+$(COMPILED): $(STAMP) $(wildcard dispatchlib/*.py dispatchlib/*/*.py)
+	@$(BIN)/python -m compileall -q dispatchlib
+	@touch $(COMPILED)
 
-report: $(STAMP) ## run every notebook at its defaults into reports/default/ (open index.html)
+setup: $(COMPILED) ## create .venv from the pinned versions and install the package
+
+report: $(COMPILED) ## run every notebook at its defaults into reports/default/ (open index.html)
 	$(BIN)/python -m dispatchlib run --name default
 
-test: $(STAMP) ## the whole suite: lint, unit and data tests, nbval over notebooks/, papermill reruns
+test: $(COMPILED) ## the whole suite: lint, unit and data tests, nbval over notebooks/, papermill reruns
 	$(BIN)/ruff check dispatchlib tests
 	$(BIN)/python -m pytest -n $(JOBS) --dist loadscope --nbval-lax --nbval-current-env \
 		--nbval-sanitize-with tests/nbval_sanitize.cfg tests notebooks
 
-lint: $(STAMP) ## ruff over the library and the tests
+lint: $(COMPILED) ## ruff over the library and the tests
 	$(BIN)/ruff check dispatchlib tests
 
-lab: $(STAMP) ## JupyterLab on 127.0.0.1 (with its token), opened on notebooks/
+lab: $(COMPILED) ## JupyterLab on 127.0.0.1 (with its token), opened on notebooks/
 	$(BIN)/jupyter lab --ip=127.0.0.1 --no-browser --notebook-dir=notebooks \
 		$(if $(filter 0,$(shell id -u)),--allow-root,)
 
-execute: $(STAMP) ## refresh the committed notebooks' outputs at default parameters
+execute: $(COMPILED) ## refresh the committed notebooks' outputs at default parameters
 	$(BIN)/python -m dispatchlib refresh
 
-bench: $(STAMP) ## time runs, reruns, scenario and import against their floors -> benchmarks/results.md
+bench: $(COMPILED) ## time runs, reruns, scenario and import against their floors -> benchmarks/results.md
 	$(BIN)/python benchmarks/bench.py $(BENCH_ARGS)
 
 lock: ## re-pin constraints.txt from the current .venv (after changing pyproject.toml)

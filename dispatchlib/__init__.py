@@ -31,7 +31,7 @@ __all__ = [
 # Everything else is imported on first use (``dl.history``, ``dl.load``), so a command such as
 # ``python -m dispatchlib scenario`` starts without pandas, and a notebook loads only what it uses.
 _MODULES = {"audit", "economics", "formulas", "history", "implications", "plots", "prospects",
-            "sanctions", "scenario", "teaching", "data", "params", "results"}
+            "sanctions", "scenario", "teaching", "data", "errors", "params", "paths", "results"}
 _FUNCTIONS = {"load": "data", "resources": "data", "sources_for": "data", "check": "params",
               "record": "results"}
 
@@ -47,4 +47,4 @@ def __getattr__(name: str):
 
 
 def __dir__() -> list[str]:
-    return sorted(set(globals()) | set(__all__))
+    return sorted(set(globals()) | set(__all__) | _MODULES | set(_FUNCTIONS))

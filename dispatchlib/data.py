@@ -573,13 +573,16 @@ def _to_frame(res: dict, columns: dict[str, list[object]]) -> pd.DataFrame:
     import pandas as pd
 
     fields = res["schema"]["fields"]
-    frame = pd.DataFrame(
-        {
-            f["name"]: pd.array(columns.get(f["name"], []),
-                                dtype=_DTYPES[f.get("type", "string")])
-            for f in fields
-        }
-    )
+    arrays = {}
+    for f in fields:
+        try:
+            arrays[f["name"]] = pd.array(columns.get(f["name"], []),
+                                         dtype=_DTYPES[f.get("type", "string")])
+        except (OverflowError, TypeError, ValueError) as exc:  # e.g. a whole number > 2**63
+            where = _show(paths.data_dir() / res["path"])
+            raise DataError(f"{where}, column {f['name']!r}: the values do not fit the column "
+                            f"type {f.get('type', 'string')} ({exc})") from None
+    frame = pd.DataFrame(arrays)
     frame.attrs["resource"] = res["name"]
     frame.attrs["units"] = {f["name"]: f["unit"] for f in fields if "unit" in f}
     frame.attrs["fields"] = {

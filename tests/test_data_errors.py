@@ -510,3 +510,16 @@ def test_assumption_refuses_a_broken_table(broken):
     set_cell(path, row, "low", "25000")
     with pytest.raises(DataError, match=r"column 'low': expected low <= high"):
         dl.data.assumption("workers")
+
+
+def test_a_whole_number_too_big_for_its_column_is_a_data_error(broken):
+    # without its maximum, a claims section of 2**70 passes the checks but fits no Int64 column
+    desc = json.loads((broken / "datapackage.json").read_text())
+    claims = next(r for r in desc["resources"] if r["name"] == "claims")
+    section = next(f for f in claims["schema"]["fields"] if f["name"] == "section")
+    del section["constraints"]["maximum"]
+    (broken / "datapackage.json").write_text(json.dumps(desc))
+    set_cell(broken / "claims.csv", 1, "section", str(2**70))
+    with pytest.raises(DataError, match=r"claims.csv, column 'section': the values do not fit "
+                                        r"the column type integer"):
+        dl.load("claims")

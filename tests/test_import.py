@@ -31,15 +31,36 @@ def test_import_and_scenario_command_load_no_pandas():
 
 
 def test_lazy_names_resolve_and_are_listed():
+    # in a fresh process: a function first, then the modules behind the names
+    code = ("from dispatchlib import check; import dispatchlib as dl; "
+            "from dispatchlib import data, params, results; "
+            "assert dl.check is params.check and dl.load is data.load; "
+            "assert dl.record is results.record and dl.history.__name__ == 'dispatchlib.history'; "
+            "names = {'load', 'check', 'history', 'plots', 'data', 'params', 'paths'}; "
+            "assert names <= set(dir(dl)); "
+            "assert dl.paths.ROOT.is_dir(); "
+            "ns = {}; exec('from dispatchlib import *', ns); "
+            "assert {'load', 'scenario', 'teaching'} <= set(ns); "
+            "print('ok')")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert out.stdout.strip() == "ok", out.stderr
     import dispatchlib as dl
-    from dispatchlib import data, params, results
-
-    assert dl.load is data.load and dl.check is params.check and dl.record is results.record
-    assert dl.history.__name__ == "dispatchlib.history"
-    assert {"load", "check", "history", "plots", "scenario"} <= set(dir(dl))  # tab completion
     try:
         dl.no_such_name  # noqa: B018
     except AttributeError as exc:
         assert "no_such_name" in str(exc)
     else:
         raise AssertionError("an unknown attribute must raise AttributeError")
+
+
+def test_topic_parameters_load_only_when_asked_for_and_never_clash():
+    code = ("import sys; from dispatchlib import params; "
+            "params.check(workers=1); assert 'dispatchlib.history' not in sys.modules; "
+            "assert params.spec('sanctions_year').unit == 'year'; "  # a topic's own name
+            "assert 'dispatchlib.sanctions' in sys.modules; "
+            "import importlib; "
+            "[importlib.import_module('dispatchlib.' + m) for m in "
+            "('history', 'sanctions', 'prospects', 'implications', 'audit', 'economics')]; "
+            "print('ok')")  # register() raises if two modules define one name differently
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert out.stdout.strip() == "ok", out.stderr

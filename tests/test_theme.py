@@ -25,8 +25,17 @@ def test_palette_and_color_codes_are_seaborns():
     assert dl.plots.colors(12)[10:] == dl.plots.colors(2)  # repeats after ten, like seaborn
 
 
+@pytest.fixture
+def color_codes():
+    """Restore matplotlib's shorthand colours ("b", "g", ...) after the test."""
+    saved = dict(mpl.colors.colorConverter.colors)
+    yield
+    mpl.colors.colorConverter.colors.clear()
+    mpl.colors.colorConverter.colors.update(saved)
+
+
 @pytest.mark.parametrize("mode", list(theme.CONTEXTS))
-def test_use_style_sets_exactly_what_set_theme_sets(mode, monkeypatch):
+def test_use_style_sets_exactly_what_set_theme_sets(mode, monkeypatch, color_codes):
     monkeypatch.delenv("DISPATCHLIB_STYLE", raising=False)
     context, font_scale = theme.CONTEXTS[mode]
     with mpl.rc_context():

@@ -1,4 +1,4 @@
-"""Figures for the notebooks, drawn with seaborn and matplotlib: one module per lesson topic
+"""Figures for the notebooks, drawn with matplotlib in seaborn's theme: one module per lesson topic
 (``plots.economics``, ``plots.history``...) on top of the shared style defined here.
 
 Every figure function returns a :class:`matplotlib.figure.Figure` with labelled axes (units

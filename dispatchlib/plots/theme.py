@@ -29,7 +29,8 @@ _NOTEBOOK_FONTS = {
 }
 _CONTEXT_SCALE = {"notebook": 1.0, "talk": 1.5, "paper": 0.8}
 
-#: seaborn.axes_style("whitegrid", rc={"font.family": "sans-serif"})
+#: seaborn.axes_style("whitegrid", rc={"font.family": "sans-serif"}) without "image.cmap": its
+#: "rocket" colour map exists only once seaborn is imported (use_style sets cividis instead)
 WHITEGRID = {
     "figure.facecolor": "white", "axes.labelcolor": ".15", "xtick.direction": "out",
     "ytick.direction": "out", "xtick.color": ".15", "ytick.color": ".15",
@@ -38,7 +39,7 @@ WHITEGRID = {
     "font.sans-serif": ["Arial", "DejaVu Sans", "Liberation Sans", "Bitstream Vera Sans",
                         "sans-serif"],
     "lines.solid_capstyle": "round", "patch.edgecolor": "w", "patch.force_edgecolor": True,
-    "image.cmap": "rocket", "xtick.top": False, "ytick.right": False, "axes.grid": True,
+    "xtick.top": False, "ytick.right": False, "axes.grid": True,
     "axes.facecolor": "white", "axes.edgecolor": ".8", "grid.color": ".8",
     "axes.spines.left": True, "axes.spines.bottom": True, "axes.spines.right": True,
     "axes.spines.top": True, "xtick.bottom": False, "ytick.left": False,
@@ -54,7 +55,7 @@ COLOR_CODES = {"b": "#0173B2", "g": "#029E73", "r": "#D55E00", "m": "#CC78BC", "
 
 
 def rc(mode: str) -> dict:
-    """The rcParams seaborn sets for a style (colour cycle and colour codes apart).
+    """The rcParams seaborn sets for a style (colour cycle, colour codes and colour map apart).
 
     Parameters
     ----------
@@ -74,5 +75,6 @@ def from_seaborn(mode: str) -> dict:
     import seaborn as sns
 
     context, font_scale = CONTEXTS[mode]
-    return {**sns.plotting_context(context, font_scale),
-            **sns.axes_style("whitegrid", rc={"font.family": "sans-serif"})}
+    style = dict(sns.axes_style("whitegrid", rc={"font.family": "sans-serif"}))
+    style.pop("image.cmap")
+    return {**sns.plotting_context(context, font_scale), **style}
