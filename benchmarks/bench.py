@@ -5,7 +5,7 @@ writes it to ``benchmarks/results.md`` (and the raw samples to ``benchmarks/resu
 with the machine, the versions used and the date. See ``benchmarks/README.md`` for what each
 figure means and why each floor is the right comparison.
 
-Each figure is the median of ``--repeat`` runs (default 3; commands under a second run at least
+Each figure is the median of ``--repeat`` runs (default 5; commands under a second run at least
 ``QUICK_REPEAT`` times). A figure and its floor are measured
 back to back in each repetition, in alternating order, so that a change in the machine's load
 touches both. Wall time is what the targets use; the CPU time of the whole process tree
@@ -483,7 +483,7 @@ def _earlier(path: Path) -> dict:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--repeat", type=int, default=3, help="runs per figure (median)")
+    parser.add_argument("--repeat", type=int, default=5, help="runs per figure (median)")
     parser.add_argument("--tests", action="store_true", help="also time `make test` (minutes)")
     parser.add_argument("--only", nargs="+", choices=SECTIONS, help="run only these sections")
     parser.add_argument("--out", type=Path, default=HERE / "results.md",
