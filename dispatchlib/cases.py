@@ -86,7 +86,8 @@ def find(ref: str | Path) -> Path:
 
 
 def read_yaml(path: Path, what: str) -> dict:
-    """A YAML mapping from ``path`` (``yaml.safe_load``); errors name the file."""
+    """A YAML mapping from ``path`` (``yaml.safe_load``) whose keys are all in :data:`KEYS`
+    (scenario and grid files share them); errors name the file."""
     import yaml
 
     try:
@@ -98,6 +99,10 @@ def read_yaml(path: Path, what: str) -> dict:
     if not isinstance(data, dict):
         raise DispatchlibError(f"{what} {path}: expected a mapping of keys "
                                f"({', '.join(KEYS)}), got {type(data).__name__}")
+    for key in data:
+        if key not in KEYS:
+            raise DispatchlibError(f"{what} {path}: unknown key {key!r}; the keys are: "
+                                   f"{', '.join(KEYS)}")
     return data
 
 
@@ -143,10 +148,6 @@ def load(ref: str | Path) -> Case:
     path = find(ref)
     what = "scenario file"
     data = read_yaml(path, what)
-    for key in data:
-        if key not in KEYS:
-            raise DispatchlibError(f"{what} {path}: unknown key {key!r}; the keys are: "
-                                   f"{', '.join(KEYS)}")
     parameters = data.get("parameters") or {}
     if not isinstance(parameters, dict) or not all(isinstance(k, str) for k in parameters):
         raise DispatchlibError(f"{what} {path}: 'parameters' must map names to values, "

@@ -38,8 +38,6 @@ from pathlib import Path
 from . import cases, paths, report, results, runner
 from .errors import DispatchlibError, ParameterError
 
-KEYS = ("title", "description", "references", "notebooks", "parameters")
-
 
 @dataclass(frozen=True)
 class Grid:
@@ -87,11 +85,7 @@ def load_grid(path: str | Path, name: str | None = None) -> Grid:
     what = "grid file"
     if not path.is_file():
         raise DispatchlibError(f"{what} {path}: not found")
-    data = cases.read_yaml(path, what)
-    for key in data:
-        if key not in KEYS:
-            raise DispatchlibError(f"{what} {path}: unknown key {key!r}; the keys are: "
-                                   f"{', '.join(KEYS)}")
+    data = cases.read_yaml(path, what)  # also refuses a key outside cases.KEYS
     raw = data.get("parameters")
     if not isinstance(raw, dict) or not raw:
         raise DispatchlibError(f"{what} {path}: 'parameters' must map each parameter name to "
