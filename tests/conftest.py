@@ -3,6 +3,8 @@
 - Notebook kernels started by nbval and papermill inherit ``DISPATCHLIB_HEADLESS=1`` (slider
   explorers step aside) and never ``MPLBACKEND=Agg`` (which would drop every figure).
 - nbval does not compare ``stderr`` (library warnings differ between machines).
+- ``broken`` is a copy of ``data/`` that a test may break (the loader reads it instead);
+  ``modules_after(code)`` lists the modules a fresh Python process holds after running ``code``.
 - ``run_notebook`` executes a notebook with papermill into the test's temporary folder and
   returns its recorded results; ``stopped_by`` runs one with bad parameters and returns the
   error, after checking that the run stopped with a ParameterError in the validation cell.
@@ -10,6 +12,8 @@
 
 import os
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -26,6 +30,25 @@ os.environ.pop("MPLBACKEND", None)
 def pytest_collectstart(collector):
     if collector.path is not None and collector.path.suffix == ".ipynb":
         collector.skip_compare += ("stderr",)
+
+
+@pytest.fixture
+def broken(tmp_path, monkeypatch):
+    """A copy of data/ that a test may break; the loader reads it instead of the original."""
+    from dispatchlib import paths
+
+    copy = tmp_path / "data"
+    shutil.copytree(paths.ROOT / "data", copy)
+    monkeypatch.setenv("DISPATCHLIB_DATA_DIR", str(copy))
+    return copy
+
+
+def modules_after(code: str) -> set[str]:
+    """Names in ``sys.modules`` of a fresh Python process once it has run ``code``."""
+    listing = "; import sys; sys.stderr.write(' '.join(sys.modules))"
+    out = subprocess.run([sys.executable, "-c", code + listing],
+                         capture_output=True, text=True, check=True)
+    return set(out.stderr.split())
 
 
 @pytest.fixture

@@ -1,7 +1,6 @@
 """The data package: Frictionless validation, the rules a schema cannot state, coverage of the
 brief, and clear loader errors on a broken copy."""
 
-import shutil
 
 import pytest
 from frictionless import Package
@@ -72,15 +71,6 @@ def test_sources_independence():
     s = dl.load("sources").set_index("source_id")
     assert not s.at["LANKOV2025", "independent"]
     assert s.loc[s["author"].str.contains("Lankov", na=False), "independent"].eq(False).all()
-
-
-@pytest.fixture
-def broken(tmp_path, monkeypatch):
-    """A copy of data/ that a test may break; the loader reads it instead of the original."""
-    copy = tmp_path / "data"
-    shutil.copytree(DATA, copy)
-    monkeypatch.setenv("DISPATCHLIB_DATA_DIR", str(copy))
-    return copy
 
 
 def _edit(path, old, new, count=1):

@@ -17,7 +17,6 @@ import hashlib
 import io
 import json
 import os
-import shutil
 import subprocess
 import sys
 import time
@@ -46,15 +45,6 @@ def data_folder_is_never_written():
     before = _folder_hash(DATA)
     yield
     assert _folder_hash(DATA) == before, "a test or the loader changed data/"
-
-
-@pytest.fixture
-def broken(tmp_path, monkeypatch):
-    """A copy of data/ that a test may break; the loader reads it instead of the original."""
-    copy = tmp_path / "data"
-    shutil.copytree(DATA, copy)
-    monkeypatch.setenv("DISPATCHLIB_DATA_DIR", str(copy))
-    return copy
 
 
 # ----------------------------------------------------------------------------------- helpers

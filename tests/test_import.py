@@ -3,26 +3,16 @@
 import subprocess
 import sys
 
+from conftest import modules_after
+
 
 def test_import_loads_no_heavy_modules():
-    code = ("import sys, dispatchlib; "
-            "print(sorted(m for m in ('matplotlib', 'seaborn', 'statsmodels', 'scipy', "
-            "'papermill', 'nbformat') if m in sys.modules))")
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
-    assert out.stdout.strip() == "[]"
+    heavy = {"matplotlib", "seaborn", "statsmodels", "scipy", "papermill", "nbformat", "pandas"}
+    assert not heavy & modules_after("import dispatchlib")  # modules load on first use
 
 
-def _modules_after(code: str) -> set[str]:
-    listing = "; import sys; sys.stderr.write(' '.join(sys.modules))"
-    out = subprocess.run([sys.executable, "-c", code + listing],
-                         capture_output=True, text=True, check=True)
-    return set(out.stderr.split())
-
-
-def test_import_and_scenario_command_load_no_pandas():
-    # the package's modules load on first use; the scenario command needs numpy only
-    assert "pandas" not in _modules_after("import dispatchlib")
-    loaded = _modules_after("import contextlib, io; from dispatchlib.cli import main; "
+def test_scenario_command_loads_no_pandas():
+    loaded = modules_after("import contextlib, io; from dispatchlib.cli import main; "
                             "contextlib.redirect_stdout(io.StringIO()).__enter__(); "
                             "main(['scenario', '--json'])")
     assert "numpy" in loaded
