@@ -34,7 +34,6 @@ import tempfile
 import time
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from importlib import metadata
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -55,7 +54,7 @@ import statsmodels.api
 HEAVY = ("pandas", "matplotlib", "seaborn", "statsmodels", "scipy", "papermill", "nbformat",
          "nbconvert")
 FORBIDDEN = ("seaborn", "matplotlib", "statsmodels")
-VERSIONS = ("dispatchlib", "numpy", "pandas", "matplotlib", "seaborn", "statsmodels", "papermill",
+VERSIONS = ("numpy", "pandas", "matplotlib", "seaborn", "statsmodels", "papermill",
             "nbclient", "nbconvert", "ipykernel", "jupyter_client", "jsonschema")
 #: runs of each command that takes a fraction of a second (at least ``--repeat``): its median
 #: moves by tens of milliseconds from one run to the next, as much as the difference measured
@@ -297,13 +296,10 @@ def machine() -> dict:
 
 
 def versions() -> dict:
-    out = {}
-    for name in VERSIONS:
-        try:
-            out[name] = metadata.version(name)
-        except metadata.PackageNotFoundError:
-            out[name] = "not installed"
-    return out
+    """dispatchlib, Python and the libraries that set the cost of a run (the runner's list)."""
+    from dispatchlib.runner import versions as installed
+
+    return installed(VERSIONS)
 
 
 def _fmt(x: float) -> str:

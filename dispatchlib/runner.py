@@ -477,14 +477,15 @@ def check_rules(sources: Sequence[Path], given: Mapping[str, Mapping[str, object
 
 # --------------------------------------------------------------------------- environment
 
-def versions() -> dict[str, str]:
-    """Versions of Python, dispatchlib and the main libraries a run used."""
+def versions(names: Sequence[str] = VERSIONED) -> dict[str, str]:
+    """Versions of Python, dispatchlib and the libraries ``names`` (default: the main libraries
+    a run uses); a package that is not installed says so."""
     from importlib import metadata
 
     from . import __version__
 
     out = {"dispatchlib": __version__, "python": platform.python_version()}
-    for name in VERSIONED:
+    for name in names:
         try:
             out[name] = metadata.version(name)
         except metadata.PackageNotFoundError:
