@@ -344,3 +344,16 @@ def test_an_earlier_run_folder_is_replaced_and_nothing_else(tmp_path):
     with pytest.raises(DispatchlibError, match="not a run folder"):
         runner._fresh_folder(other)
     assert (other / "sub").is_dir()
+
+
+def test_versions_of_named_libraries():
+    import platform
+
+    import numpy
+
+    import dispatchlib
+
+    got = runner.versions(["numpy", "no-such-package-here"])
+    assert got == {"dispatchlib": dispatchlib.__version__, "python": platform.python_version(),
+                   "numpy": numpy.__version__, "no-such-package-here": "not installed"}
+    assert set(runner.versions()) == {"dispatchlib", "python", *runner.VERSIONED}
