@@ -1,6 +1,7 @@
 """Scenario files: named sets of parameter values with a title, a description and sources.
 
-A scenario file is YAML (read with ``yaml.safe_load``) with these keys:
+A scenario file is YAML (read by :func:`dispatchlib.yaml12.load`: YAML 1.2 core rules, so
+``010000`` is ten thousand and ``1:30`` is text; no anchors or aliases) with these keys:
 
 ``title`` (text), ``description`` (text), ``references`` (source ids of ``data/sources.csv``),
 ``notebooks`` (optional list of notebooks; default all), ``parameters`` (name: value).
@@ -86,16 +87,17 @@ def find(ref: str | Path) -> Path:
 
 
 def read_yaml(path: Path, what: str) -> dict:
-    """A YAML mapping from ``path`` (``yaml.safe_load``) whose keys are all in :data:`KEYS`
-    (scenario and grid files share them); errors name the file."""
-    import yaml
+    """A YAML mapping from ``path`` (:func:`dispatchlib.yaml12.load`: YAML 1.2 core rules, no
+    anchors or aliases, bounded nesting) whose keys are all in :data:`KEYS` (scenario and grid
+    files share them); errors name the file."""
+    from .yaml12 import YamlError, load
 
     try:
-        data = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
+        data = load(Path(path).read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError) as exc:
         raise DispatchlibError(f"{what} {path}: cannot read it ({exc})") from None
-    except yaml.YAMLError as exc:
-        raise DispatchlibError(f"{what} {path}: not valid YAML ({exc})") from None
+    except YamlError as exc:
+        raise DispatchlibError(f"{what} {path}: {exc}") from None
     if not isinstance(data, dict):
         raise DispatchlibError(f"{what} {path}: expected a mapping of keys "
                                f"({', '.join(KEYS)}), got {type(data).__name__}")

@@ -51,14 +51,9 @@ def _param(name: str):
 
     def parse(text: str):
         try:
-            value = float(text) if s.kind in ("int", "float") else text
-        except ValueError:
-            raise argparse.ArgumentTypeError(
-                f"expected {s.allowed()}, got {text!r}") from None
-        try:
-            return s.validate(value)  # turns a whole float into an int; refuses nan and inf
-        except DispatchlibError:
-            raise argparse.ArgumentTypeError(f"expected {s.allowed()}, got {text!r}") from None
+            return s.parse(text)  # the same reading as -p: 010000 is 10000, 1:30 is refused
+        except ParameterError as exc:
+            raise argparse.ArgumentTypeError(f"expected {exc.allowed}, got {text!r}") from None
 
     parse.__name__ = name  # argparse shows this name in its messages
     return parse

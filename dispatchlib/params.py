@@ -119,6 +119,39 @@ class ParamSpec:
         return value
 
 
+    def parse(self, text: str) -> object:
+        """Read a value typed by a person (``-p NAME VALUE``, a command-line option) and
+        validate it: the one place the package turns typed text into a parameter value.
+
+        Text parameters keep the text as typed. Other kinds read it as YAML by the YAML 1.2
+        core schema (:func:`dispatchlib.yaml12.load`): ``010000`` is ten thousand, ``1:30`` and
+        ``yes`` are text (refused for a number or a boolean), ``1e5`` and ``100_000`` are
+        numbers; anchors, aliases and deep nesting are refused.
+
+        Raises
+        ------
+        ParameterError
+            Naming the parameter, the text and what is allowed (and why YAML refused it).
+        """
+        from .yaml12 import YamlError, load
+
+        if self.kind == "str":
+            return self.validate(str(text))
+        try:
+            value = load(str(text))
+        except YamlError as exc:
+            why = f"; {exc}" if exc.refused else ""
+            raise ParameterError(self.name, str(text), self.allowed() + why) from None
+        if self.kind in ("int", "float") and isinstance(value, str):
+            try:  # Python-style digit groups, 100_000, read as the number they group
+                value = float(value.replace("_", "")) if "_" in value else value
+            except ValueError:
+                pass
+        if value is None:
+            raise ParameterError(self.name, str(text), self.allowed())
+        return self.validate(value)
+
+
 def _number(value: object, kind: str) -> int | float | None:
     """``value`` as a finite ``int`` (kind ``"int"``) or ``float``, or ``None`` if it is not one.
 

@@ -269,33 +269,19 @@ class Text(str):
 def coerce(spec: params.ParamSpec, value: object) -> object:
     """Convert and validate one value for a parameter.
 
-    A :class:`Text` is read as a YAML scalar (``yaml.safe_load``, never ``eval``), except for
-    text parameters, which keep the text as typed. For numeric parameters a text such as
-    ``1e5`` (which YAML reads as a string) is read as a number.
+    A :class:`Text` (typed on the command line) is read by
+    :meth:`dispatchlib.params.ParamSpec.parse`: YAML 1.2 core rules (``010000`` is ten
+    thousand, ``1:30`` is text), never ``eval``; text parameters keep the text as typed. So
+    is text given for a number in a scenario or grid file (``100_000``). Any other value (read
+    from a file by :func:`dispatchlib.yaml12.load`) is validated as it is.
 
     Raises
     ------
     ParameterError
         Naming the parameter, the value and what is allowed.
     """
-    import yaml
-
-    if isinstance(value, Text):
-        if spec.kind == "str":
-            value = str(value)
-        else:
-            text = str(value)
-            try:
-                value = yaml.safe_load(text)
-            except yaml.YAMLError:
-                raise ParameterError(spec.name, text, spec.allowed()) from None
-            if value is None:
-                raise ParameterError(spec.name, text, spec.allowed())
-    if spec.kind in ("int", "float") and isinstance(value, str):
-        try:
-            value = float(value.replace("_", ""))
-        except ValueError:
-            pass
+    if isinstance(value, Text) or (isinstance(value, str) and spec.kind in ("int", "float")):
+        return spec.parse(str(value))
     return spec.validate(value)
 
 
