@@ -66,8 +66,45 @@ def contract_share_not_higher(p: SimpleNamespace) -> None:
                              "the lever leaves workers more, not less")
 
 
+def pay_covers_state_and_savings(p: SimpleNamespace) -> None:
+    """Rule for :func:`dispatchlib.check`: a year's gross pay holds the state's take and the
+    savings, so that living costs (the rest, :func:`flow_of_funds`) are not negative.
+
+    ``12 * gross_wage_usd * (1 - state_share) >= savings_usd``; the message names all three
+    values and the most that can be saved (or the least pay needed) with the other two.
+
+    Examples
+    --------
+    >>> from types import SimpleNamespace as P
+    >>> pay_covers_state_and_savings(P(gross_wage_usd=800, state_share=0.5, savings_usd=1500))
+    >>> try:
+    ...     pay_covers_state_and_savings(P(gross_wage_usd=800, state_share=0.9,
+    ...                                    savings_usd=1500))
+    ... except ParameterError as exc:
+    ...     print(exc)  # doctest: +NORMALIZE_WHITESPACE
+    parameter savings_usd = 1500 is not allowed: expected at most 960 (USD per worker per year)
+    with gross_wage_usd = 800 and state_share = 0.9: what is left of 9,600 a year of pay after
+    the state's 8,640; more would make living costs negative (lower state_share or savings_usd,
+    or raise gross_wage_usd to at least 1,250)
+    """
+    gross = p.gross_wage_usd * MONTHS
+    state = float(formulas.state_take(p.gross_wage_usd, p.state_share))
+    left = gross - state
+    if p.savings_usd <= left + 1e-9:
+        return
+    need = p.savings_usd / (MONTHS * (1 - p.state_share)) if p.state_share < 1 else None
+    fix = (f"raise gross_wage_usd to at least {need:,.0f}" if need is not None
+           else "a state_share below 1")
+    raise ParameterError(
+        "savings_usd", p.savings_usd,
+        f"at most {left:,.0f} (USD per worker per year) with gross_wage_usd = "
+        f"{p.gross_wage_usd:,g} and state_share = {p.state_share:g}: what is left of "
+        f"{gross:,.0f} a year of pay after the state's {state:,.0f}; more would make living "
+        f"costs negative (lower state_share or savings_usd, or {fix})")
+
+
 RULES = (prospects.years_in_order, prospects.ceiling_above_start, prospects.whole_years_abroad,
-         contract_share_not_higher)
+         contract_share_not_higher, pay_covers_state_and_savings)
 """Cross-parameter rules of the ``05_implications`` lesson, for ``dl.check(rules=...)``."""
 
 

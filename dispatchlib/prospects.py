@@ -177,9 +177,12 @@ def logistic_path(years, start_workers, ceiling, ramp_speed, midpoint_year,
     k = np.asarray(ramp_speed, dtype=float)
     if c.ndim or k.ndim:  # one path per draw: rows
         c, k = c[..., None], k[..., None]
-    logistic = 1.0 / (1.0 + np.exp(-k * (t - midpoint_year)))
-    at_start = 1.0 / (1.0 + np.exp(-k * (t0 - midpoint_year)))
-    share = (logistic - at_start) / (1.0 - at_start)
+    # share of the gap closed by year t: (L(t) - L(t0)) / (1 - L(t0)) with L the logistic
+    # curve, written as 1 - (1 - L(t)) / (1 - L(t0)) and taken in logs, so that it stays exact
+    # long after the midpoint, where L(t0) rounds to 1 (a start in 2070 with a 2030 midpoint)
+    log_left = -np.logaddexp(0.0, k * (t - midpoint_year))   # log(1 - L(t))
+    log_left0 = -np.logaddexp(0.0, k * (t0 - midpoint_year))  # log(1 - L(t0))
+    share = -np.expm1(log_left - log_left0)
     return start_workers + (c - start_workers) * share
 
 

@@ -115,3 +115,54 @@ def test_bad_parameters_name_the_parameter(changes, name):
         check(rules=implications.RULES, **{**DEFAULTS, **changes})
     assert info.value.name == name
     assert name in str(info.value)
+
+
+# --------------------------------------------------------------------------- impossible pay splits
+
+@pytest.mark.parametrize(
+    ("gross", "share", "savings", "most"),
+    [(800, 0.9, 1500, "960"),      # 9,600 - 8,640 = 960 left
+     (1625, 0.9, 2400, "1,950"),   # the old high case: 19,500 - 17,550 = 1,950 left
+     (500, 1.0, 1, "0")],          # the state takes everything
+)
+def test_pay_that_cannot_hold_the_savings_is_refused_naming_the_values(gross, share, savings,
+                                                                       most):
+    with pytest.raises(ParameterError) as info:
+        check(rules=implications.RULES, **{**DEFAULTS, "gross_wage_usd": float(gross),
+                                           "state_share": share, "savings_usd": float(savings)})
+    message = str(info.value)
+    assert info.value.name == "savings_usd"
+    assert f"expected at most {most} (USD per worker per year)" in message
+    assert f"gross_wage_usd = {gross:,}" in message and f"state_share = {share:g}" in message
+    assert "living costs negative" in message
+
+
+def test_pay_that_just_holds_the_savings_passes():
+    # 800 x 12 x (1 - 0.8) = 1,920: saving all of it leaves living costs of exactly 0
+    check(rules=implications.RULES, **{**DEFAULTS, "state_share": 0.8, "savings_usd": 1920.0})
+    f = implications.flow_of_funds(800, 0.8, 1920)
+    assert float(f["living_usd"]) == pytest.approx(0, abs=1e-9)
+
+
+def test_every_shipped_scenario_passes_every_rule_of_every_lesson():
+    from dispatchlib import cases, runner
+
+    sources = runner.notebooks()
+    for name in cases.available():
+        case = cases.load(name)
+        given = runner.plan(sources, case.parameters, optional=set(case.parameters))
+        for stem, values in runner.effective(sources, given).items():
+            rules, args = runner.notebook_rules(next(s for s in sources if s.stem == stem))
+            p = check(rules=rules, **{a: values[n] for a, n in args.items()})
+            if stem == "05_implications":  # the pay split has no negative part
+                f = implications.flow_of_funds(p.gross_wage_usd, p.state_share, p.savings_usd)
+                assert float(f["living_usd"]) >= 0, name
+
+
+def test_high_case_keeps_living_costs_positive():
+    from dispatchlib import cases
+
+    v = cases.load("high").parameters
+    # 1,625 x 12 = 19,500; half to the state = 9,750; 19,500 - 9,750 - 2,400 = 7,350
+    f = implications.flow_of_funds(v["gross_wage_usd"], v["state_share"], v["savings_usd"])
+    assert float(f["living_usd"]) == 7350
