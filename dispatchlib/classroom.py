@@ -16,7 +16,10 @@ so a student copy runs from top to bottom before anything is filled in; the test
 every copy to prove it.
 
 Copies go to ``reports/student/`` unless ``--out`` names another folder; a folder inside
-``notebooks/`` or ``data/`` is refused, so the teacher's copies and the data are never touched.
+``notebooks/`` or ``data/``, the repository's root or a folder holding them is refused, so the
+teacher's copies and the data are never touched. An existing file is replaced only when it is a
+student copy written by this command (its metadata says so); anything else (a run's executed
+notebook, a student's own work) needs ``--replace``, and a run or sweep folder is refused.
 Each file is written to a temporary name first and then renamed, so an interrupted run never
 leaves half a notebook.
 """
@@ -27,7 +30,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from . import paths
-from .errors import ParameterError
+from .errors import DispatchlibError, ParameterError
 
 #: cells with any of these tags are left out of student copies
 TEACHER_TAGS = ("solution", "instructor")
@@ -83,31 +86,36 @@ def student_copy(nb):
     return out
 
 
-def _forbidden() -> list[Path]:
-    """Folders a student copy must never be written into."""
-    found = {paths.notebooks_dir(), paths.data_dir(), paths.ROOT / "notebooks",
-             paths.ROOT / "data"}
-    return sorted({p.resolve() for p in found})
-
-
 def check_out(out: Path | str) -> Path:
-    """The output folder, resolved, if it is allowed.
+    """The output folder, resolved, if it is allowed (:func:`dispatchlib.runner.check_out`):
+    never inside ``notebooks/`` or ``data/``, never the repository's root or a folder holding
+    them, never an existing file; and never a run's or a sweep's folder.
 
     Raises
     ------
     ParameterError
-        (as ``--out``) for a folder inside ``notebooks/`` or ``data/``, or a path that is an
-        existing file.
+        (as ``--out``) naming the folder and what is allowed.
     """
-    target = Path(out).expanduser().resolve()
-    for folder in _forbidden():
-        if target == folder or folder in target.parents:
-            raise ParameterError("--out", str(out),
-                                 f"a folder outside {folder} (the teacher's notebooks and the "
-                                 "data are never overwritten)")
-    if target.exists() and not target.is_dir():
-        raise ParameterError("--out", str(out), "a folder, not an existing file")
+    from .runner import check_out as allowed
+
+    target = allowed(out)
+    for marker, what in (("run.json", "a run's folder"), ("sweep.json", "a sweep's folder")):
+        if (target / marker).is_file():
+            raise ParameterError("--out", str(out), f"a folder of its own, not {what} (it "
+                                 f"holds {marker}): the run's executed notebooks would be "
+                                 "overwritten")
     return target
+
+
+def is_student_copy(path: Path) -> bool:
+    """Whether ``path`` is a student copy written by this command (its metadata says so)."""
+    import json
+
+    try:
+        nb = json.loads(path.read_text(encoding="utf-8"))
+        return nb["metadata"]["dispatchlib"]["copy"] == "student"
+    except (OSError, ValueError, KeyError, TypeError):
+        return False
 
 
 def _write_atomic(nb, target: Path) -> None:
@@ -121,7 +129,8 @@ def _write_atomic(nb, target: Path) -> None:
 
 
 def write_student_copies(out: Path | str | None = None,
-                         names: Sequence[str] | None = None) -> list[Path]:
+                         names: Sequence[str] | None = None,
+                         replace: bool = False) -> list[Path]:
     """Write student copies of the lessons (all, or those named) into ``out``.
 
     Parameters
@@ -130,6 +139,8 @@ def write_student_copies(out: Path | str | None = None,
         Folder to write into (created if missing); ``reports/student/`` by default.
     names : sequence of str, optional
         Notebooks by stem, number or file name (see :func:`dispatchlib.runner.notebooks`).
+    replace : bool
+        Overwrite files of the same name that are not student copies (``--replace``).
 
     Returns
     -------
@@ -140,13 +151,24 @@ def write_student_copies(out: Path | str | None = None,
     ------
     ParameterError
         For a forbidden output folder or an unknown notebook name.
+    DispatchlibError
+        For a file in the way that is not a student copy (unless ``replace``), or a lesson
+        that is not a readable notebook; nothing is written then.
     """
     import nbformat
 
-    from .runner import notebooks
+    from .runner import notebooks, read_notebook
 
     target = check_out(default_out() if out is None else out)
     sources = notebooks(names)
+    for source in sources:
+        read_notebook(source)  # a broken file: one line naming it, before anything is written
+        destination = target / source.name
+        if (destination.exists() or destination.is_symlink()) and not replace and \
+                not is_student_copy(destination):
+            raise DispatchlibError(f"{destination} exists and is not a student copy written "
+                                   "by this command: not overwriting it; give --replace to "
+                                   "replace it, or choose another --out")
     target.mkdir(parents=True, exist_ok=True)
     written = []
     for source in sources:
@@ -170,12 +192,14 @@ def add_parser(subparsers) -> None:
                    help="notebooks to copy (stem, number or file name; default all)")
     p.add_argument("--out", metavar="DIR",
                    help="folder for the copies (default: reports/student/)")
+    p.add_argument("--replace", action="store_true",
+                   help="overwrite files of the same name that are not student copies")
     p.set_defaults(func=run_student)
 
 
 def run_student(args) -> int:
     """Handler of ``student``: write the copies and list them; returns the exit status."""
-    written = write_student_copies(args.out, args.notebooks or None)
+    written = write_student_copies(args.out, args.notebooks or None, replace=args.replace)
     folder = written[0].parent if written else check_out(args.out or default_out())
     for path in written:
         print(f"  {path.name}")

@@ -215,7 +215,10 @@ def _add_run(sub) -> None:
                                   "or made from the scenario names and -p values)")
     p.add_argument("--jobs", type=_jobs, default=None,
                    help="notebooks executed at once (default: the number of cores)")
-    p.add_argument("--out", help="reports folder (default: reports/)")
+    p.add_argument("--out", help="reports folder (default: reports/; never notebooks/ or data/)")
+    p.add_argument("--replace", action="store_true",
+                   help="replace whatever reports/RUN/ holds (without it, only an earlier run "
+                        "of the same notebooks is replaced)")
     p.set_defaults(func=_run)
 
 
@@ -249,12 +252,13 @@ def _run(args) -> int:
     from_files = {n for c in loaded for n in c.parameters} - set(typed)
     folder = run(notebooks or None, name=name, parameters=overrides, jobs=args.jobs,
                  out=Path(args.out) if args.out else None, scenario=scenario,
-                 strict=bool(args.notebooks) or None, optional=from_files)
+                 strict=bool(args.notebooks) or None, optional=from_files,
+                 replace=args.replace)
     record = json.loads((folder / "run.json").read_text(encoding="utf-8"))
     failed = [s for s, info in record["notebooks"].items() if info["status"] != "ok"]
-    jobs = args.jobs or default_jobs()
+    jobs = min(args.jobs or default_jobs(), len(record["notebooks"]))
     print(f"run {name}: {record['status']} ({len(record['notebooks']) - len(failed)} ok, "
-          f"{len(failed)} failed, {record['seconds']:.0f} s with --jobs {jobs})")
+          f"{len(failed)} failed, {record['seconds']:.0f} s, {jobs} at a time)")
     for stem in failed:
         print(f"  {stem} failed: {record['notebooks'][stem]['error']}", file=sys.stderr)
         print(f"  its partly executed copy: {folder / (stem + '.ipynb')}", file=sys.stderr)
@@ -298,6 +302,9 @@ def _add_compare(sub) -> None:
     p.add_argument("run_a", metavar="RUN_A")
     p.add_argument("run_b", metavar="RUN_B")
     p.add_argument("--json", action="store_true", help="print JSON")
+    p.add_argument("--all", action="store_true", dest="everything",
+                   help="also list the values only one run has (a notebook the other did not "
+                        "run); without it they are counted in one line")
     p.add_argument("--out", help="reports folder (default: reports/)")
     p.set_defaults(func=_compare)
 
@@ -305,17 +312,18 @@ def _add_compare(sub) -> None:
 def _compare(args) -> int:
     from pathlib import Path
 
-    from .compare import compare, format_table, locate
+    from .compare import compare, differing, format_table, locate
     from .runner import load_record
 
     out = Path(args.out) if args.out else None
     a, b = locate(args.run_a, out), locate(args.run_b, out)
     diff = compare(load_record(a), load_record(b))
     if args.json:
+        shown = diff if args.everything else differing(diff)
         print(json.dumps({k: [{"key": key, "a": x, "b": y} for key, x, y in v]
-                          for k, v in diff.items()}, indent=2))
+                          for k, v in shown.items()}, indent=2))
     else:
-        print(format_table(args.run_a, args.run_b, diff))
+        print(format_table(args.run_a, args.run_b, diff, everything=args.everything))
     return 0
 
 
@@ -344,11 +352,32 @@ def main(argv: Sequence[str] | None = None) -> int:
         add(sub)
     args = parser.parse_args(argv)
     try:
-        return args.func(args)
+        code = args.func(args)
+        sys.stdout.flush()  # here, so that a closed pipe is met below, not at exit
+        return code
     except DispatchlibError as exc:
         print(f"dispatchlib {args.command}: error: {exc}", file=sys.stderr)
         return EXIT_USAGE if isinstance(exc, ParameterError) else 1
+    except BrokenPipeError:
+        return _closed_pipe()
+    except OSError as exc:  # a path the system refuses (too long, no permission, a file...)
+        where = f"{exc.filename}: " if exc.filename else ""
+        print(f"dispatchlib {args.command}: error: {where}{exc.strerror or exc}",
+              file=sys.stderr)
+        return 1
     except KeyboardInterrupt:
         print(f"dispatchlib {args.command}: interrupted; earlier results are left as they were",
               file=sys.stderr)
         return 130
+
+
+def _closed_pipe() -> int:
+    """The reader of our output went away (``compare ... | head``): stop quietly, as Unix
+    tools do, without a traceback at exit when Python flushes stdout."""
+    import os
+
+    try:
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+    except (OSError, ValueError):  # pragma: no cover - no real stdout
+        pass
+    return 1

@@ -3,7 +3,8 @@
 ``python -m dispatchlib compare RUN_A RUN_B`` reads ``reports/RUN_A/run.json`` and
 ``reports/RUN_B/run.json`` (a run of a sweep is ``SWEEP/RUN``; a folder path works too) and
 prints one line per parameter or result whose value differs, plus the status, data hash and
-library versions when those differ. Timings are never compared.
+library versions when those differ. Values only one of the runs has (a notebook the other did
+not run) are counted, not listed, unless ``--all`` is given. Timings are never compared.
 """
 
 from __future__ import annotations
@@ -34,7 +35,7 @@ def locate(ref: str, out: Path | None = None) -> Path:
     if candidate.name == "run.json" and candidate.is_file():
         return candidate.parent
     parts = ref.strip("/").split("/")
-    if 1 <= len(parts) <= 2 and all(runner.SAFE_NAME.match(p) for p in parts):
+    if 1 <= len(parts) <= 2 and all(runner.SAFE_NAME.fullmatch(p) for p in parts):
         folder = runner.inside(root, *parts)
         if (folder / "run.json").is_file():
             return folder
@@ -108,26 +109,71 @@ def compare(a: Mapping, b: Mapping) -> dict[str, list[tuple[str, object, object]
     return out
 
 
-def format_table(name_a: str, name_b: str, diff: Mapping[str, list]) -> str:
-    """The differences as a plain-text table, one section per kind."""
+def one_side_only(diff: Mapping[str, list]) -> dict[str, list[tuple[str, object, object]]]:
+    """The entries of a :func:`compare` result that only one run has (one side
+    :data:`MISSING`): values one run computed and the other did not, not differences.
+    (Status, data and versions are always shown: they are not in it.)"""
+    return {k: [e for e in v if MISSING in (e[1], e[2]) and k != "context"]
+            for k, v in diff.items()}
+
+
+def differing(diff: Mapping[str, list]) -> dict[str, list[tuple[str, object, object]]]:
+    """The entries of a :func:`compare` result that both runs have, with different values.
+
+    >>> differing({"results": [("02.x", 1, 2), ("01.y", MISSING, 3)]})
+    {'results': [('02.x', 1, 2)]}
+    """
+    return {k: [e for e in v if MISSING not in (e[1], e[2]) or k == "context"]
+            for k, v in diff.items()}
+
+
+def _notebooks_of_one(diff: Mapping[str, list], name_a: str, name_b: str) -> list[str]:
+    """Lines naming the notebooks whose values only one run has, per run."""
+    only: dict[str, set[str]] = {name_a: set(), name_b: set()}
+    for section in ("parameters", "results"):
+        for key, x, _ in diff.get(section, []):
+            only[name_b if x == MISSING else name_a].add(key.split(".", 1)[0])
+    return [f"{', '.join(sorted(stems))} only in {name}" for name, stems in only.items() if stems]
+
+
+def format_table(name_a: str, name_b: str, diff: Mapping[str, list],
+                 everything: bool = False) -> str:
+    """The differences as a plain-text table: the values both runs have and that differ first
+    (parameters, results, then status, data and versions).
+
+    Values only one run has (a notebook the other did not run) are counted in one closing
+    line, and listed only when ``everything`` (``compare --all``).
+    """
     from .report import fmt
 
     def show(v: object, key: str = "") -> str:
         return v if isinstance(v, str) else fmt(v, key.rsplit(".", 1)[-1])
 
-    rows = [(k, show(x, k), show(y, k)) for section in diff.values() for k, x, y in section]
-    if not rows:
-        return f"{name_a} and {name_b}: same parameters and same headline results"
-    w0 = max(len("parameter / result"), *(len(r[0]) for r in rows)) + 2
-    w1 = max(len(name_a), *(len(r[1]) for r in rows)) + 2
-    w2 = max(len(name_b), *(len(r[2]) for r in rows))
-    lines = [f"{'':<{w0}}{name_a:>{w1}}  {name_b:>{w2}}"]
-    titles = {"parameters": "parameters that differ", "results": "results that differ",
-              "context": "status, data and versions"}
-    for section, entries in diff.items():
-        if not entries:
-            continue
-        lines.append(titles.get(section, section))
-        for key, x, y in entries:
-            lines.append(f"  {key:<{w0 - 2}}{show(x, key):>{w1}}  {show(y, key):>{w2}}")
+    shown_diff = dict(differing(diff))
+    absent = one_side_only(diff)
+    count = sum(len(v) for v in absent.values())
+    if everything:
+        shown_diff.update({f"{k} (one run only)": v for k, v in absent.items() if v})
+    rows = [(k, show(x, k), show(y, k)) for section in shown_diff.values() for k, x, y in section]
+    lines = []
+    if rows:
+        w0 = max(len("parameter / result"), *(len(r[0]) for r in rows)) + 2
+        w1 = max(len(name_a), *(len(r[1]) for r in rows)) + 2
+        w2 = max(len(name_b), *(len(r[2]) for r in rows))
+        lines.append(f"{'':<{w0}}{name_a:>{w1}}  {name_b:>{w2}}")
+        titles = {"parameters": "parameters that differ", "results": "results that differ",
+                  "context": "status, data and versions"}
+        for section, entries in shown_diff.items():
+            if not entries:
+                continue
+            lines.append(titles.get(section, section))
+            for key, x, y in entries:
+                lines.append(f"  {key:<{w0 - 2}}{show(x, key):>{w1}}  {show(y, key):>{w2}}")
+    else:
+        lines.append(f"{name_a} and {name_b}: same parameters and same headline results"
+                     + (" where both have them" if count else ""))
+    if count and not everything:
+        lines.append(f"({count} parameter(s) and result(s) only one run has, not shown: "
+                     f"{'; '.join(_notebooks_of_one(diff, name_a, name_b))}; --all lists "
+                     "them)")
     return "\n".join(lines)

@@ -48,11 +48,12 @@ from pathlib import Path
 from . import params, paths, results
 from .errors import DispatchlibError, ParameterError
 
-NOTEBOOK_NAME = re.compile(r"^\d\d_[a-z0-9-]+\.ipynb$")
+NOTEBOOK_NAME = re.compile(r"\A\d\d_[a-z0-9-]+\.ipynb\Z")
 KERNEL = "python3"
 TIMEOUT_S = 600
 #: run, sweep and scenario names: letters, digits, '.', '-', '_'; no path separators
-SAFE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$")
+#: (``\Z``, not ``$``, which would let a trailing newline through)
+SAFE_NAME = re.compile(r"\A[A-Za-z0-9][A-Za-z0-9._-]{0,99}\Z")
 NAME_RULE = ("letters, digits, '.', '-' and '_' only, starting with a letter or digit, "
              "at most 100 characters")
 VERSIONED = ("pandas", "numpy", "matplotlib", "seaborn", "statsmodels", "papermill", "nbconvert")
@@ -85,7 +86,8 @@ def notebooks(names: Sequence[str] | None = None) -> list[Path]:
     UnknownNotebook
         For a name that matches no notebook (a ``ValueError``).
     """
-    found = sorted(p for p in paths.notebooks_dir().glob("*.ipynb") if NOTEBOOK_NAME.match(p.name))
+    found = sorted(p for p in paths.notebooks_dir().glob("*.ipynb")
+                   if NOTEBOOK_NAME.fullmatch(p.name))
     if not names:
         return found
     by_key = {}
@@ -166,7 +168,7 @@ def check_name(name: str, what: str = "run name") -> str:
     >>> check_name("high-2025")
     'high-2025'
     """
-    if not isinstance(name, str) or not SAFE_NAME.match(name):
+    if not isinstance(name, str) or not SAFE_NAME.fullmatch(name):
         raise BadName(what, name)
     return name
 
@@ -186,6 +188,53 @@ def inside(root: Path, *parts: str) -> Path:
     return target
 
 
+def protected() -> list[Path]:
+    """Folders no command ever writes into: the lessons (``notebooks/``) and ``data/`` (those
+    of the repository and those the environment points at), resolved."""
+    found = {paths.notebooks_dir(), paths.data_dir(), paths.ROOT / "notebooks",
+             paths.ROOT / "data"}
+    return sorted({p.resolve() for p in found})
+
+
+def check_out(out: Path | str, option: str = "--out") -> Path:
+    """The folder a command writes into, resolved, if it is allowed; it is not created.
+
+    Refused: a folder inside ``notebooks/`` or ``data/`` (or one of them), the repository's
+    root or any folder holding ``notebooks/`` or ``data/`` (a run named ``notebooks`` there
+    would replace the lessons), an existing file, and a path the system cannot take (too long).
+
+    Raises
+    ------
+    ParameterError
+        Naming ``option``, the path given and what is allowed.
+    """
+    given = str(out)
+    try:
+        target = Path(out).expanduser().resolve()
+        os.stat(target)
+    except FileNotFoundError:
+        pass
+    except (OSError, RuntimeError) as exc:  # ENAMETOOLONG, ELOOP, ...
+        why = getattr(exc, "strerror", None) or str(exc)
+        raise ParameterError(option, given, f"a folder path the system accepts ({why}, "
+                             f"{len(given)} characters)") from None
+    root = paths.ROOT.resolve()
+    if target == root or target in root.parents:
+        raise ParameterError(option, given, f"a folder that is not the repository {root} and "
+                             "does not hold it (a run there could replace notebooks/ or data/);"
+                             " the default is reports/")
+    for folder in protected():
+        if target == folder or folder in target.parents:
+            raise ParameterError(option, given, f"a folder outside {folder} (nothing is ever "
+                                 "written into the lessons or the data)")
+        if target in folder.parents:
+            raise ParameterError(option, given, f"a folder that does not hold {folder} "
+                                 "(writing there could replace it); the default is reports/")
+    if target.exists() and not target.is_dir():
+        raise ParameterError(option, given, "a folder, not an existing file")
+    return target
+
+
 def slug(values: Mapping[str, object]) -> str:
     """A readable, safe run name for a set of parameter values.
 
@@ -201,7 +250,7 @@ def slug(values: Mapping[str, object]) -> str:
         return "default"
     raw = "_".join(f"{k}-{_plain(v)}" for k, v in values.items())
     safe = re.sub(r"[^A-Za-z0-9._-]", "", raw)
-    if safe != raw or len(safe) > 80 or not SAFE_NAME.match(safe):
+    if safe != raw or len(safe) > 80 or not SAFE_NAME.fullmatch(safe):
         digest = hashlib.sha256(json.dumps(values, sort_keys=True, default=str).encode())
         safe = f"{safe[:80].strip('._-') or 'run'}-{digest.hexdigest()[:8]}"
     return safe
@@ -242,6 +291,30 @@ class Declared:
 _DECLARED_CACHE: dict[tuple, dict[str, Declared]] = {}
 
 
+def read_notebook(source: Path) -> dict:
+    """A notebook file's JSON, checked to be a notebook.
+
+    Raises
+    ------
+    DispatchlibError
+        Naming the file, for an empty, unreadable or non-JSON file, or JSON that is not a
+        notebook (no ``cells`` list).
+    """
+    try:
+        text = Path(source).read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise DispatchlibError(f"notebook {source}: cannot be read ({exc})") from None
+    if not text.strip():
+        raise DispatchlibError(f"notebook {source}: the file is empty, not a notebook")
+    try:
+        nb = json.loads(text)
+    except ValueError as exc:
+        raise DispatchlibError(f"notebook {source}: not a notebook: not JSON ({exc})") from None
+    if not isinstance(nb, dict) or not isinstance(nb.get("cells"), list):
+        raise DispatchlibError(f"notebook {source}: not a notebook: no list of cells")
+    return nb
+
+
 def declared(source: Path) -> dict[str, Declared]:
     """The parameters a notebook declares, in the order of its ``parameters`` cell."""
     import papermill
@@ -249,7 +322,13 @@ def declared(source: Path) -> dict[str, Declared]:
     stat = source.stat()
     key = (str(source.resolve()), stat.st_mtime_ns, stat.st_size)
     if key not in _DECLARED_CACHE:
-        found = papermill.inspect_notebook(str(source))
+        read_notebook(source)  # a broken file: one line naming it
+        try:
+            found = papermill.inspect_notebook(str(source))
+        except Exception as exc:  # noqa: BLE001 - JSON, but not a notebook papermill reads
+            first = (str(exc).strip().splitlines() or [type(exc).__name__])[0][:200]
+            raise DispatchlibError(f"notebook {source}: not a readable notebook ({first})"
+                                   ) from None
         out = {}
         for name, info in found.items():
             try:
@@ -398,7 +477,7 @@ def notebook_rules(source: Path) -> tuple[tuple[Callable, ...], dict[str, str]]:
     if key in _RULES_CACHE:
         return _RULES_CACHE[key]
     names = set(declared(source))
-    cells = json.loads(source.read_text(encoding="utf-8")).get("cells", [])
+    cells = read_notebook(source)["cells"]
     code = [c for c in cells if c.get("cell_type") == "code"]
     start = next((i for i, c in enumerate(code)
                   if "parameters" in c.get("metadata", {}).get("tags", [])), None)
@@ -526,10 +605,16 @@ class RunPlan:
         Label of the link to the enclosing sweep's index.
     unused : list of str
         Names from a scenario file that no notebook of this run declares.
+    replace : bool
+        Replace whatever the run folder holds (``--replace``), not only an earlier run of the
+        same notebooks.
+    replaces : str, optional
+        What the run will replace (an earlier run of this name), as checked by :func:`prepare`.
     work : Path, optional
         While the run executes: the hidden folder its files are written into.
     lock : int, optional
-        While the run executes: the file descriptor holding its lock.
+        While the run executes: the file descriptor holding its lock (taken by :func:`tasks`
+        when its first notebook is about to start, released when it ends).
     """
 
     name: str
@@ -542,6 +627,8 @@ class RunPlan:
     unused: list[str] = field(default_factory=list)
     outcomes: dict[str, dict] = field(default_factory=dict)
     started: float = field(default_factory=time.perf_counter)
+    replace: bool = False
+    replaces: str | None = None
     work: Path | None = None
     lock: int | None = None
 
@@ -549,11 +636,15 @@ class RunPlan:
 def prepare(names: Sequence[str] | None = None, name: str = "default",
             overrides: Mapping[str, object] | None = None, out: Path | None = None,
             scenario: dict | None = None, strict: bool | None = None,
-            parent: str | None = None, optional: Collection[str] = ()) -> RunPlan:
-    """Check notebooks, parameters and run name; return the plan (nothing is written).
+            parent: str | None = None, optional: Collection[str] = (),
+            replace: bool = False) -> RunPlan:
+    """Check notebooks, parameters, run name and run folder; return the plan (nothing is
+    written).
 
     ``strict`` defaults to "notebooks were named": then every parameter must be declared by
-    every notebook; otherwise a parameter goes to the notebooks that declare it.
+    every notebook; otherwise a parameter goes to the notebooks that declare it. The reports
+    folder must be allowed (:func:`check_out`) and the run folder absent, empty or an earlier
+    run of the same notebooks, unless ``replace`` (:func:`_check_replaceable`).
     """
     check_name(name)
     sources = notebooks(names)
@@ -561,45 +652,91 @@ def prepare(names: Sequence[str] | None = None, name: str = "default",
         raise DispatchlibError(f"no notebooks NN_topic.ipynb in {paths.notebooks_dir()}")
     strict = bool(names) if strict is None else strict
     given = plan(sources, overrides or {}, strict=strict, optional=optional)
-    root = Path(out) if out is not None else paths.reports_dir()
+    root = check_out(out if out is not None else paths.reports_dir())
     folder = inside(root, *([check_name(parent, "sweep name")] if parent else []), name)
+    replaces = _check_replaceable(folder, [s.stem for s in sources], replace, parent)
     checked = {}
     for per_nb in given.values():
         checked.update(per_nb)
     ordered = {n: checked[n] for n in (overrides or {}) if n in checked}
     unused = [n for n in (overrides or {}) if n not in checked]
     return RunPlan(name=name, folder=folder, sources=sources, given=given,
-                   overrides=ordered, scenario=scenario, up=parent, unused=unused)
+                   overrides=ordered, scenario=scenario, up=parent, unused=unused,
+                   replace=replace, replaces=replaces)
 
 
-RUN_FILES = (".ipynb", ".html", ".json", ".log")
-"""Suffixes of the files a run writes (an older run without run.json holds only these)."""
+RUN_SUFFIXES = (".ipynb", ".html", ".log", ".results.json")
+"""What a run writes per notebook ``<stem>``, besides its ``run.json`` and ``index.html``."""
 
 
-def _check_replaceable(folder: Path) -> None:
-    """Refuse ``folder`` unless it is absent, empty or an earlier run (which a run replaces).
+class NotReplaceable(DispatchlibError):
+    """A run folder that holds something a run of this name may not replace."""
 
-    A folder is an earlier run when it has a ``run.json``, or holds nothing but files a run
-    writes (executed notebooks, pages, results, logs); anything else is left alone.
+
+def written_by_run(folder: Path) -> dict | None:
+    """The ``run.json`` record of ``folder`` if the folder is provably a run's, else ``None``.
+
+    Provably a run's: it holds a ``run.json`` naming this folder's run, and nothing but the
+    files a run writes (``run.json``, ``index.html`` and, per notebook of that record, its
+    executed copy, page, log and results).
     """
+    try:
+        record = json.loads((folder / "run.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    if not isinstance(record, dict) or record.get("name") != folder.name \
+            or not isinstance(record.get("notebooks"), dict):
+        return None
+    allowed = {"run.json", "index.html"} | {
+        f"{stem}{suffix}" for stem in record["notebooks"] for suffix in RUN_SUFFIXES}
+    for entry in folder.iterdir():
+        if entry.name not in allowed or entry.is_symlink() or not entry.is_file():
+            return None
+    return record
+
+
+def _check_replaceable(folder: Path, stems: Collection[str] | None = None,
+                       replace: bool = False, sweep: str | None = None) -> str | None:
+    """Refuse ``folder`` unless a run may write there; return what it would replace.
+
+    A run writes into a missing or empty folder, or replaces an earlier run of the same name,
+    the same notebooks (``stems``) and the same sweep (:func:`written_by_run`). Anything else
+    (a user's files, a run of other notebooks) is replaced only when ``replace`` is true.
+
+    Returns
+    -------
+    str or None
+        A short description of the earlier content that will be replaced, or ``None``.
+
+    Raises
+    ------
+    NotReplaceable
+        Naming the folder, what it holds, and ``--replace`` or another name as the way on.
+    """
+    way = "give --replace to replace it, or choose another --name"
     if folder.is_symlink() or (folder.exists() and not folder.is_dir()):
-        raise DispatchlibError(f"{folder} is not a folder: not writing a run there")
-    if folder.exists() and any(folder.iterdir()):
-        earlier = (folder / "run.json").is_file() or all(
-            e.is_file() and not e.is_symlink() and e.suffix in RUN_FILES
-            for e in folder.iterdir())
-        if not earlier:
-            raise DispatchlibError(
-                f"{folder} exists and is not a run folder (no run.json, and files a run does "
-                "not write): not overwriting it; choose another --name")
-
-
-def _fresh_folder(folder: Path) -> None:
-    """Empty ``folder`` if it holds an earlier run; refuse to touch any other folder."""
-    _check_replaceable(folder)
-    if folder.exists():
-        shutil.rmtree(folder)
-    folder.mkdir(parents=True, exist_ok=True)
+        raise NotReplaceable(f"{folder} is not a folder: not writing a run there")
+    if not folder.exists() or not any(folder.iterdir()):
+        return None
+    record = written_by_run(folder)
+    if record is None:
+        if replace:
+            return "a folder that is not a run (--replace)"
+        if not (folder / "run.json").is_file():
+            raise NotReplaceable(f"{folder} exists and is not a run folder (no run.json): not "
+                                 f"overwriting it; {way}")
+        raise NotReplaceable(f"{folder} is not a run folder (it holds files no run wrote, or "
+                             f"a broken run.json): not overwriting it; {way}")
+    earlier = sorted(record["notebooks"])
+    if stems is not None and sorted(stems) != earlier and not replace:
+        raise NotReplaceable(
+            f"{folder} holds an earlier run {folder.name!r} of other notebooks "
+            f"({', '.join(earlier) or 'none'}; this run: {', '.join(sorted(stems))}): not "
+            f"replacing it; {way}")
+    if record.get("sweep") != sweep and not replace:
+        where = f"sweep {record.get('sweep')!r}" if record.get("sweep") else "no sweep"
+        raise NotReplaceable(f"{folder} holds a run of {where}: not replacing it; {way}")
+    return f"the earlier run {folder.name!r}"
 
 
 # --------------------------------------------------------------------------- locks and swaps
@@ -704,16 +841,18 @@ def _exchange(a: Path, b: Path) -> bool:
     raise OSError(err, os.strerror(err), str(b))
 
 
-def _publish(work: Path, folder: Path) -> None:
+def _publish(work: Path, folder: Path, check: Callable[[Path], object] = _check_replaceable
+             ) -> None:
     """Put a finished run (``work``) in the place of ``folder``, replacing an earlier run whole.
 
     On Linux both folders are swapped in one step, so ``folder`` holds the complete earlier run
     or the complete new one at every moment; elsewhere it is missing between two renames.
+    ``check(folder)`` runs first: it raises if ``folder`` may not be replaced.
     """
     if not (folder.exists() or folder.is_symlink()):
         os.rename(work, folder)
         return
-    _check_replaceable(folder)
+    check(folder)
     if not _exchange(work, folder):
         old = _staging(folder, "old")
         os.rename(folder, old)
@@ -762,10 +901,11 @@ def tasks(run_plan: RunPlan) -> list[Task]:
     folder = run_plan.folder
     fd = lock(folder)
     try:
-        _check_replaceable(folder)
         old = _staging(folder, "old")
         if old.is_dir() and not folder.exists():
             os.rename(old, folder)  # a swap cut short between its two renames
+        _check_replaceable(folder, [s.stem for s in run_plan.sources], run_plan.replace,
+                           run_plan.up)
         left = re.compile(rf"\.{re.escape(folder.name)}\.(\d+\.partial|old)")
         for entry in folder.parent.iterdir():  # left by runs of this name that were killed
             if left.fullmatch(entry.name):
@@ -836,6 +976,9 @@ def _work(task: Task) -> dict:
                 os.dup2(saved, 2)
     finally:
         os.close(saved)
+    _drop_noise(task.target.with_suffix(".log"))
+    os.write(2, f"  executed {task.source.stem} ({task.nav}) in "
+                f"{time.perf_counter() - start:.1f} s; drawing its page\n".encode())
     if task.target.exists():
         payload = results.extract(task.target)
         if payload is not None:
@@ -844,6 +987,21 @@ def _work(task: Task) -> dict:
                 results.write(task.target)
     out["seconds"] = time.perf_counter() - start
     return out
+
+
+#: lines of a kernel's stderr that say nothing about the notebook (dropped from its ``.log``)
+NOISE = (re.compile(r".*Kernel is running over TCP without encryption\..*"),)
+
+
+def _drop_noise(log: Path) -> None:
+    """Remove the lines of :data:`NOISE` from a notebook's log; keep everything else."""
+    try:
+        lines = log.read_text(encoding="utf-8", errors="replace").splitlines(keepends=True)
+    except OSError:
+        return
+    kept = [line for line in lines if not any(n.fullmatch(line.rstrip("\r\n")) for n in NOISE)]
+    if len(kept) != len(lines):
+        log.write_text("".join(kept), encoding="utf-8")
 
 
 def _page(task: Task, outcome: dict) -> dict:
@@ -863,14 +1021,52 @@ def _page(task: Task, outcome: dict) -> dict:
     return outcome
 
 
+def _die_with_parent(parent: int) -> None:
+    """Worker initializer: end this worker when the runner (``parent``) dies, however it dies.
+
+    On Linux the kernel sends the worker SIGKILL the moment its parent ends (``prctl``'s
+    ``PR_SET_PDEATHSIG``); elsewhere a daemon thread checks the parent's pid every second. A
+    notebook's kernel watches its worker the same way (ipykernel's parent poller), so nothing
+    is left running when a run is killed with SIGKILL.
+    """
+    import signal
+
+    watched = False
+    if sys.platform.startswith("linux"):
+        import ctypes
+
+        try:
+            pr_set_pdeathsig = 1
+            watched = ctypes.CDLL(None, use_errno=True).prctl(
+                pr_set_pdeathsig, signal.SIGKILL, 0, 0, 0) == 0
+        except (OSError, AttributeError):  # pragma: no cover - no prctl
+            watched = False
+    if os.getppid() != parent:  # the runner died before the line above
+        os._exit(1)
+    if not watched:  # pragma: no cover - not Linux
+
+        def watch() -> None:
+            while os.getppid() == parent:
+                time.sleep(1.0)
+            os._exit(1)
+
+        threading.Thread(target=watch, daemon=True, name="dispatchlib-parent").start()
+
+
 def execute_all(all_tasks: Sequence[Task], jobs: int | None = None,
-                on_done: Callable[[Task, dict], None] | None = None) -> list[dict]:
+                on_done: Callable[[Task, dict], None] | None = None,
+                before: Callable[[Task], Task] | None = None) -> list[dict]:
     """Execute tasks in parallel worker processes, each notebook in its own fresh kernel.
 
     The workers are forked from this process where that is safe (see :func:`_start_method`),
     so that they start with what it has already imported; otherwise they are spawned clean.
+    They end with this process, even when it is killed (:func:`_die_with_parent`).
     Pages are made here, in one thread, while the workers go on with the next notebooks: the
     page machinery loads once (while the first kernels work) instead of once per worker.
+
+    Tasks are handed to the workers in order, at most ``2 * jobs`` at a time (executing, or
+    waiting for their page): whatever a task holds open (a run's lock) is held by a bounded
+    number of tasks however many there are.
 
     Parameters
     ----------
@@ -880,6 +1076,10 @@ def execute_all(all_tasks: Sequence[Task], jobs: int | None = None,
         Processes at once (default: the number of cores).
     on_done : callable, optional
         Called in this process with each task and its outcome once its page is made.
+    before : callable, optional
+        Called in this process with each task just before it is handed to a worker; returns
+        the task to execute (:func:`execute_plans` opens the task's run there). An exception
+        it raises stops everything and propagates.
 
     Returns
     -------
@@ -898,32 +1098,48 @@ def execute_all(all_tasks: Sequence[Task], jobs: int | None = None,
         import papermill  # noqa: F401 - imported once, here, for every worker
 
         _engine()
-    pool = ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context(method))
+    pool = ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context(method),
+                               initializer=_die_with_parent, initargs=(os.getpid(),))
     pages = None
+    queue = iter(enumerate(all_tasks))
+    given: dict[int, Task] = {}
+    running: dict = {}
+    rendering: dict = {}
+    pending: set = set()
+
+    def hand_out() -> None:
+        while len(pending) < 2 * jobs:
+            i, task = next(queue, (None, None))
+            if task is None:
+                return
+            given[i] = before(task) if before else task
+            fut = pool.submit(_work, given[i])  # the first forks the workers
+            running[fut] = i
+            pending.add(fut)
+
     try:
-        running = {pool.submit(_work, t): i for i, t in enumerate(all_tasks)}  # forks here
+        hand_out()
         pages = ThreadPoolExecutor(max_workers=1, thread_name_prefix="dispatchlib-pages")
         pages.submit(_warm_pages)
-        rendering: dict = {}
-        pending = set(running)
         while pending:
             finished, pending = wait(pending, return_when=FIRST_COMPLETED)
             for fut in finished:
                 if fut in running:
-                    i = running[fut]
+                    i = running.pop(fut)
                     try:
                         outcome = fut.result()
                     except Exception as exc:  # noqa: BLE001 - a worker that died
                         outcome = {"status": "failed", "error": _describe(exc),
                                    "results": None, "seconds": 0.0}
-                    page = pages.submit(_page, all_tasks[i], outcome)
+                    page = pages.submit(_page, given[i], outcome)
                     rendering[page] = i
                     pending.add(page)
                 else:
-                    i = rendering[fut]
+                    i = rendering.pop(fut)
                     outcomes[i] = fut.result()
                     if on_done:
-                        on_done(all_tasks[i], outcomes[i])
+                        on_done(given[i], outcomes[i])
+            hand_out()
     except BaseException:
         pool.shutdown(wait=False, cancel_futures=True)
         if pages is not None:
@@ -995,7 +1211,9 @@ def finish(run_plan: RunPlan) -> dict:
     results.write_json_atomic(inside(work, "run.json"), record)
     report.write_index(work, record, up=f"sweep {run_plan.up}" if run_plan.up else None)
     if run_plan.work is not None:
-        _publish(run_plan.work, run_plan.folder)
+        _publish(run_plan.work, run_plan.folder, functools.partial(
+            _check_replaceable, stems=[s.stem for s in run_plan.sources],
+            replace=run_plan.replace, sweep=run_plan.up))
         run_plan.work = None
     _release(run_plan)
     return record
@@ -1006,46 +1224,61 @@ def progress(message: str) -> None:
     print(message, file=sys.stderr, flush=True)
 
 
-def _longest_first(all_tasks: Sequence[Task], by_task: Mapping[int, RunPlan]) -> list[Task]:
-    """The tasks with the longest first, by the seconds the last run of the same name took.
+def _longest_first(plans: Sequence[RunPlan]) -> list[tuple[RunPlan, Path]]:
+    """Every run's notebooks, run after run, each run's longest first (by the seconds the last
+    run of the same name took).
 
-    Started first, the long notebooks do not end up alone at the end of a parallel run. Tasks
-    with no earlier time go first, in their order; nothing else depends on the order.
+    Started first, the long notebooks do not end up alone at the end of a parallel run.
+    Notebooks with no earlier time go first, in their order. Runs stay in their order, so that
+    only a few runs are open (locked, with a work folder) at any moment.
     """
-    seconds: dict[int, float] = {}
-    earlier: dict[Path, dict] = {}
-    for t in all_tasks:
-        folder = by_task[id(t)].folder
-        if folder not in earlier:
-            try:
-                earlier[folder] = json.loads((folder / "run.json").read_text("utf-8"))["notebooks"]
-            except (OSError, ValueError, KeyError, TypeError):
-                earlier[folder] = {}
+    order = []
+    for p in plans:
         try:
-            seconds[id(t)] = float(earlier[folder][t.source.stem]["seconds"])
-        except (KeyError, TypeError, ValueError):
-            pass
-    return sorted(all_tasks, key=lambda t: -seconds.get(id(t), float("inf")))
+            earlier = json.loads((p.folder / "run.json").read_text("utf-8"))["notebooks"]
+        except (OSError, ValueError, KeyError, TypeError):
+            earlier = {}
+        seconds: dict[Path, float] = {}
+        for s in p.sources:
+            try:
+                seconds[s] = float(earlier[s.stem]["seconds"])
+            except (KeyError, TypeError, ValueError):
+                pass
+        order += [(p, s) for s in sorted(p.sources, key=lambda s: -seconds.get(s, float("inf")))]
+    return order
 
 
 def execute_plans(plans: Sequence[RunPlan], jobs: int | None = None,
                   on_finish: Callable[[RunPlan, dict], None] | None = None) -> list[dict]:
-    """Execute several runs' notebooks in one pool; finish each run as its last notebook ends."""
-    all_tasks: list[Task] = []
+    """Execute several runs' notebooks in one pool; finish each run as its last notebook ends.
+
+    A run is opened (its lock taken, its work folder made: :func:`tasks`) when its first
+    notebook is handed to a worker, and closed when its last one is done, so a sweep of any
+    size holds only a few locks at a time.
+    """
+    order = _longest_first(plans)
     owner: dict[int, RunPlan] = {}
-    try:
-        for p in plans:
-            for t in tasks(p):
-                owner[len(all_tasks)] = p
-                all_tasks.append(t)
-    except BaseException:
-        for p in plans:
-            _release(p)
-        raise
-    by_task = {id(t): owner[i] for i, t in enumerate(all_tasks)}
+    queued: list[Task] = []
+    for p, s in order:  # placeholders: tasks() gives the real ones when the run opens
+        label = f"run {p.name}" if not p.up else f"run {p.up}/{p.name}"
+        task = Task(p.name, s, p.folder / s.name, p.given[s.stem], label)
+        owner[id(task)] = p
+        queued.append(task)
+    opened: dict[int, dict[Path, Task]] = {}
+    by_task: dict[int, RunPlan] = {}
     records: dict[str, dict] = {}
     done = 0
     wall = time.perf_counter()
+
+    def before(task: Task) -> Task:
+        p = owner[id(task)]
+        if id(p) not in opened:
+            if p.replaces:
+                progress(f"  replacing {p.replaces} in {p.folder.parent}")
+            opened[id(p)] = {t.source: t for t in tasks(p)}
+        real = opened[id(p)][task.source]
+        by_task[id(real)] = p
+        return real
 
     def on_done(task: Task, outcome: dict) -> None:
         nonlocal done
@@ -1054,7 +1287,7 @@ def execute_plans(plans: Sequence[RunPlan], jobs: int | None = None,
         p.outcomes[task.source.stem] = outcome
         word = "ok     " if outcome["status"] == "ok" else "FAILED "
         line = (f"  {word} {task.source.stem} ({task.nav}) in {outcome['seconds']:.1f} s "
-                f"[{done}/{len(all_tasks)}, {time.perf_counter() - wall:.0f} s]")
+                f"[{done}/{len(queued)}, {time.perf_counter() - wall:.0f} s]")
         if outcome.get("error"):
             line += f"\n           {outcome['error'].splitlines()[0][:300]}"
         progress(line)
@@ -1064,7 +1297,7 @@ def execute_plans(plans: Sequence[RunPlan], jobs: int | None = None,
                 on_finish(p, records[p.name])
 
     try:
-        execute_all(_longest_first(all_tasks, by_task), jobs, on_done)
+        execute_all(queued, jobs, on_done, before)
     finally:
         for p in plans:
             _release(p)  # a run that did not finish: its work folder and lock go
@@ -1074,7 +1307,8 @@ def execute_plans(plans: Sequence[RunPlan], jobs: int | None = None,
 def run(names: Sequence[str] | None = None, name: str = "default",
         parameters: Mapping[str, object] | None = None, jobs: int | None = None,
         out: Path | None = None, scenario: dict | None = None,
-        strict: bool | None = None, optional: Collection[str] = ()) -> Path:
+        strict: bool | None = None, optional: Collection[str] = (),
+        replace: bool = False) -> Path:
     """Check, execute and report one run into ``<reports>/<name>/``; return the folder.
 
     Parameters
@@ -1095,11 +1329,14 @@ def run(names: Sequence[str] | None = None, name: str = "default",
         See :func:`prepare`.
     optional : collection of str
         Names (from scenario files) that may be declared by no notebook of the run.
+    replace : bool
+        Replace whatever ``<reports>/<name>/`` holds; without it only an earlier run of the
+        same notebooks is replaced (see :func:`prepare`).
 
     The run's status is in ``<folder>/run.json`` (see :func:`finish`).
     """
     run_plan = prepare(names, name, parameters, out=out, scenario=scenario, strict=strict,
-                       optional=optional)
+                       optional=optional, replace=replace)
     progress(f"run {name}: {len(run_plan.sources)} notebook(s), "
              f"{max(1, min(jobs or default_jobs(), len(run_plan.sources)))} at a time, "
              f"into {run_plan.folder}")
@@ -1108,8 +1345,25 @@ def run(names: Sequence[str] | None = None, name: str = "default",
 
 
 def load_record(folder: Path) -> dict:
-    """The ``run.json`` record of a run folder."""
-    return json.loads((Path(folder) / "run.json").read_text(encoding="utf-8"))
+    """The ``run.json`` record of a run folder.
+
+    Raises
+    ------
+    DispatchlibError
+        Naming the file, when it cannot be read or is not a run's record.
+    """
+    path = Path(folder) / "run.json"
+    try:
+        record = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError) as exc:
+        raise DispatchlibError(f"{path}: cannot be read ({exc.strerror or exc})") from None
+    except ValueError as exc:
+        raise DispatchlibError(f"{path}: not a run record: not JSON ({exc})") from None
+    if not isinstance(record, dict) or not all(
+            isinstance(record.get(k), dict) for k in ("parameters", "notebooks")):
+        raise DispatchlibError(f"{path}: not a run record: expected a JSON object with "
+                               "'parameters' and 'notebooks' objects")
+    return record
 
 
 # --------------------------------------------------------------------------- refresh

@@ -536,10 +536,11 @@ def test_a_swap_cut_short_is_repaired_and_a_non_run_folder_is_never_replaced(tmp
     folder = tmp_path / "X"
     old = tmp_path / ".X.old"
     old.mkdir()
-    (old / "run.json").write_text('{"status": "ok"}')
+    record = {"name": "X", "status": "ok", "sweep": None, "notebooks": {}}
+    (old / "run.json").write_text(json.dumps(record))
     plan = runner.RunPlan("X", folder, [], {}, {})
     runner.tasks(plan)  # restores the earlier run, then works beside it
-    assert json.loads((folder / "run.json").read_text()) == {"status": "ok"}
+    assert json.loads((folder / "run.json").read_text()) == record
     assert not old.exists() and (tmp_path / f".X.{os.getpid()}.partial" / "run.json").is_file()
     runner._release(plan)
     assert sorted(p.name for p in tmp_path.iterdir()) == ["X"]

@@ -272,9 +272,13 @@ def test_run_writes_record_pages_and_index(tiny, tmp_path):
         assert not re.search(r"""(src|href)=["']?(https?:)?//""", text)
     tiny_page = (folder / "01_tiny.html").read_text()
     assert 'class="dl-math"' in tiny_page and "data:image/svg+xml;base64," in tiny_page
-    # run again under the same name: the folder is replaced, not mixed
+    # the same name for fewer notebooks: refused; with --replace the folder is replaced whole
     proc = cli("run", "01_tiny", "--name", "t1", "--out", out, notebooks_dir=tiny)
+    assert proc.returncode == 1 and "give --replace" in proc.stderr
+    assert (folder / "02_other.html").exists()
+    proc = cli("run", "01_tiny", "--name", "t1", "--out", out, "--replace", notebooks_dir=tiny)
     assert proc.returncode == 0, proc.stderr
+    assert "replacing the earlier run 't1'" in proc.stderr
     assert not (folder / "02_other.html").exists()
 
 
@@ -332,18 +336,69 @@ def test_scenario_references_must_be_sources(tmp_path):
         cases.load(bad)
 
 
-def test_an_earlier_run_folder_is_replaced_and_nothing_else(tmp_path):
-    old = tmp_path / "old"  # written by an earlier version of the runner: no run.json
-    old.mkdir()
-    (old / "02_economics.html").write_text("x")
-    (old / "02_economics.results.json").write_text("{}")
-    runner._fresh_folder(old)
-    assert old.is_dir() and not any(old.iterdir())
-    other = tmp_path / "other"
-    (other / "sub").mkdir(parents=True)
-    with pytest.raises(DispatchlibError, match="not a run folder"):
-        runner._fresh_folder(other)
-    assert (other / "sub").is_dir()
+def _run_folder(folder, name=None, stems=("02_economics",), sweep=None, extra=()):
+    folder.mkdir(parents=True)
+    record = {"name": name or folder.name, "sweep": sweep, "notebooks": {s: {} for s in stems}}
+    (folder / "run.json").write_text(json.dumps(record))
+    (folder / "index.html").write_text("<html></html>")
+    for stem in stems:
+        for suffix in runner.RUN_SUFFIXES:
+            (folder / f"{stem}{suffix}").write_text("x")
+    for file in extra:
+        (folder / file).write_text("mine")
+    return folder
+
+
+def test_only_a_folder_a_run_provably_wrote_is_replaced(tmp_path):
+    check = runner._check_replaceable
+    assert check(tmp_path / "absent", ["02_economics"]) is None
+    (tmp_path / "empty").mkdir()
+    assert check(tmp_path / "empty", ["02_economics"]) is None
+    earlier = _run_folder(tmp_path / "full", stems=("01_history", "02_economics"))
+    assert check(earlier, ["02_economics", "01_history"]) == "the earlier run 'full'"
+    refused = [  # (folder, notebooks of the new run, sweep, what the message says)
+        (earlier, ["06_claims-audit"], None, "holds an earlier run 'full' of other notebooks "
+         "(01_history, 02_economics; this run: 06_claims-audit): not replacing it; give "
+         "--replace to replace it, or choose another --name"),
+        (_run_folder(tmp_path / "mine", extra=["notes.txt"]), ["02_economics"], None,
+         "is not a run folder (it holds files no run wrote"),
+        (_run_folder(tmp_path / "old", name="other"), ["02_economics"], None,
+         "is not a run folder"),  # run.json of another run: copied in by hand
+        (_run_folder(tmp_path / "lessons", stems=()), ["02_economics"], None,
+         "is not a run folder (it holds files no run wrote"),
+        (_run_folder(tmp_path / "swept", sweep="grid"), ["02_economics"], None,
+         "holds a run of sweep 'grid'"),
+    ]
+    (tmp_path / "lessons" / "02_economics.ipynb").write_text("{}")  # a lesson, no run of it
+    no_record = tmp_path / "no-record"  # only files a run writes, but no run.json
+    no_record.mkdir()
+    (no_record / "02_economics.ipynb").write_text("{}")
+    refused.append((no_record, ["02_economics"], None, "not a run folder (no run.json)"))
+    for folder, stems, sweep, message in refused:
+        before = sorted(p.name for p in folder.iterdir())
+        with pytest.raises(runner.NotReplaceable, match=re.escape(message)):
+            check(folder, stems, sweep=sweep)
+        assert check(folder, stems, replace=True, sweep=sweep)  # --replace: allowed
+        assert sorted(p.name for p in folder.iterdir()) == before  # nothing touched
+    (tmp_path / "file").write_text("x")
+    with pytest.raises(runner.NotReplaceable, match="is not a folder"):
+        check(tmp_path / "file", ["02_economics"], replace=True)
+
+
+def test_reusing_a_run_name_for_other_notebooks_is_refused_before_any_kernel(tiny, tmp_path,
+                                                                            capsys, monkeypatch):
+    monkeypatch.setattr(runner, "execute_plans", lambda *a, **k: pytest.fail("executed"))
+    out = tmp_path / "r"
+    _run_folder(out / "full", stems=("01_tiny", "02_other"))
+    before = {p.name: p.read_bytes() for p in (out / "full").iterdir()}
+    code, _, err = main("run", "02_other", "--name", "full", "--out", out, capsys=capsys)
+    assert code == 1
+    assert err.splitlines() == [
+        f"dispatchlib run: error: {(out / 'full').resolve()} holds an earlier run 'full' of "
+        "other notebooks (01_tiny, 02_other; this run: 02_other): not replacing it; give "
+        "--replace to replace it, or choose another --name"]
+    assert {p.name: p.read_bytes() for p in (out / "full").iterdir()} == before
+    assert runner.prepare(["02_other"], "full", out=out, replace=True).replaces
 
 
 def test_versions_of_named_libraries():

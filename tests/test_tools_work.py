@@ -175,11 +175,13 @@ def test_runner_starts_the_notebooks_that_took_longest_first(tmp_path):
     earlier = {"notebooks": {"01_a": {"seconds": 2.0}, "02_b": {"seconds": 9.5},
                              "04_d": {"seconds": 4.0}}}
     (folder / "run.json").write_text(json.dumps(earlier))
-    plan = runner.RunPlan("run", folder, [], {}, {})
-    tasks = [runner.Task("run", Path(f"{stem}.ipynb"), tmp_path / f"{stem}.ipynb", {}, "")
-             for stem in ("01_a", "02_b", "03_c", "04_d")]
-    ordered = runner._longest_first(tasks, {id(t): plan for t in tasks})
-    # no earlier time (03_c) first, then 9.5 s, 4.0 s, 2.0 s
-    assert [t.source.stem for t in ordered] == ["03_c", "02_b", "04_d", "01_a"]
+    sources = [Path(f"{stem}.ipynb") for stem in ("01_a", "02_b", "03_c", "04_d")]
+    plan = runner.RunPlan("run", folder, sources, {}, {})
+    other = runner.RunPlan("other", tmp_path / "other", sources[:2], {}, {})
+    ordered = runner._longest_first([plan, other])
+    # no earlier time (03_c) first, then 9.5 s, 4.0 s, 2.0 s; the next run after this one
+    assert [(p.name, s.stem) for p, s in ordered] == [
+        ("run", "03_c"), ("run", "02_b"), ("run", "04_d"), ("run", "01_a"),
+        ("other", "01_a"), ("other", "02_b")]
     (folder / "run.json").write_text("not json")
-    assert runner._longest_first(tasks, {id(t): plan for t in tasks}) == tasks
+    assert runner._longest_first([plan]) == [(plan, s) for s in sources]
