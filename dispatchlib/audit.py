@@ -39,6 +39,18 @@ no independent source       no counted independent row with a stance (only conte
 "No independent source" is not "false": it says only that the data package holds nothing that
 could confirm or refute the figure.
 
+The author's own earlier work never enters the verdict, but it is not hidden either: when a
+same-author row (not the brief itself) has stance ``contradicts``, the claim carries a flag,
+``author_conflict``, naming those rows (:func:`author_conflicts`). The brief's 1966 date for the
+logging agreement, against the 1967 of the author's earlier book and article, is one.
+
+The stance rule
+---------------
+``data/README.md`` allows ``contradicts`` only for a figure about the same thing at the same time:
+a figure that differs only in date or measure is ``partly`` or ``context``. Each claim and each
+evidence row carries a ``measure`` and a ``period_start``/``period_end`` (months, ``YYYY-MM``), so
+the rule can be checked by a program: :func:`same_period` and :func:`stance_rule_problems`.
+
 Units follow ``data/README.md``: ``usd``, ``usd_per_year`` (a national total per year),
 ``usd_per_worker_year``, ``persons``, ``percent``, ``year``, ``years``, ``months``, ``deaths``.
 """
@@ -364,6 +376,85 @@ def verdict(arithmetic: str | None, stances: Iterable[str]) -> str:
 
 
 # ---------------------------------------------------------------------------------------------
+# The stance rule
+
+
+def _blank(value) -> bool:
+    return value is None or value is pd.NA or (isinstance(value, float) and np.isnan(value)) \
+        or value == ""
+
+
+def same_period(claim_start, claim_end, evidence_start, evidence_end) -> bool:
+    """Whether an evidence row is about the same period as its claim.
+
+    Parameters
+    ----------
+    claim_start, claim_end, evidence_start, evidence_end : str or None
+        Months as ``YYYY-MM`` (empty or missing when no period applies, e.g. when the figure is
+        itself a date).
+
+    Returns
+    -------
+    bool
+        True when neither side has a period, or when the evidence's months lie inside the
+        claim's; False otherwise (one side without a period, or months outside the claim's).
+
+    Examples
+    --------
+    >>> same_period("2020-01", "2020-12", "2020-03", "2020-03")
+    True
+    >>> same_period("2010-01", "2019-12", "2021-01", "2021-01")   # a 2021 report, a 2010s claim
+    False
+    >>> same_period(None, None, None, None)                       # two dates of the same event
+    True
+    """
+    claim = [_blank(claim_start), _blank(claim_end)]
+    ev = [_blank(evidence_start), _blank(evidence_end)]
+    if all(claim) and all(ev):
+        return True
+    if any(claim) or any(ev):
+        return False
+    return str(claim_start) <= str(evidence_start) and str(evidence_end) <= str(claim_end)
+
+
+def stance_rule_problems(claims: pd.DataFrame | None = None,
+                         evidence: pd.DataFrame | None = None) -> list[str]:
+    """Evidence rows whose stance ``contradicts`` breaks the rule of ``data/README.md``.
+
+    A row may contradict its claim only when it has the claim's ``measure`` and is about the
+    same period (:func:`same_period`); otherwise it differs in measure or date, which makes it
+    ``partly`` or ``context``. A ``contradicts`` row must also carry a figure.
+
+    Returns
+    -------
+    list of str
+        One message per broken row, naming the claim id and the source id, e.g.
+        ``"covid_stranded / KBS2020: contradicts, but measure former_permit_holders is not the
+        claim's workers_stranded"``; empty when every row keeps the rule.
+    """
+    claims = _claims_indexed(claims)
+    evidence = load("evidence") if evidence is None else evidence
+    problems = []
+    for r in evidence[evidence["stance"] == "contradicts"].to_dict("records"):
+        c = claims.loc[r["claim_id"]]
+        why = []
+        if r["measure"] != c["measure"]:
+            why.append(f"measure {r['measure']} is not the claim's {c['measure']}")
+        if not same_period(c["period_start"], c["period_end"], r["period_start"],
+                           r["period_end"]):
+            shown = [("-" if _blank(v) else str(v)) for v in
+                     (r["period_start"], r["period_end"], c["period_start"], c["period_end"])]
+            why.append(f"period {shown[0]}..{shown[1]} is not within the claim's "
+                       f"{shown[2]}..{shown[3]}")
+        if _blank(r["low"]):
+            why.append("it gives no figure")
+        if why:
+            problems.append(f"{r['claim_id']} / {r['source_id']}: contradicts, but "
+                            + "; ".join(why))
+    return problems
+
+
+# ---------------------------------------------------------------------------------------------
 # The audit table
 
 
@@ -415,6 +506,26 @@ _EVIDENCE_FIELDS = ["claim_id", "source_id", "stance", "confidence", "low", "hig
                     "independent", "counted"]
 
 
+def author_conflicts(rows: Iterable[dict], claim_source: str = "LANKOV2025") -> list[dict]:
+    """The author's earlier work that disagrees with the brief, among one claim's evidence rows.
+
+    Parameters
+    ----------
+    rows : iterable of dict
+        Evidence rows with ``source_id``, ``independent`` and ``stance``.
+    claim_source : str
+        The claim's own source (the brief); its derived rows check arithmetic, not earlier work.
+
+    Returns
+    -------
+    list of dict
+        Rows by the same author (``independent`` false), other than the brief itself, whose
+        stance is ``contradicts``. They never change the verdict; the audit shows them as a flag.
+    """
+    return [r for r in rows if not r["independent"] and r["source_id"] != claim_source
+            and r["stance"] == "contradicts"]
+
+
 def _evidence_by_claim(ev: pd.DataFrame) -> dict[str, list[dict]]:
     """The rows of :func:`evidence_table` as plain dicts, grouped by claim id, in table order.
 
@@ -451,7 +562,10 @@ def audit(min_confidence: str = "L", tolerance: float = 0.05,
         None), ``independent_low``, ``independent_high`` (range of the counted independent rows
         with a stance other than context, in the claim's unit), ``independent`` (formatted),
         ``n_counted`` (counted independent rows, context included), ``stances`` (their counts),
-        ``independent_sources`` and ``same_author`` (the rows, as text) and ``verdict``.
+        ``independent_sources`` and ``same_author`` (the rows, as text), ``verdict``,
+        ``author_conflict`` (the author's earlier rows that contradict the brief, as text; empty
+        when there are none: a flag beside the verdict, see :func:`author_conflicts`) and
+        ``sources`` (every source id of the claim's evidence rows, comma-separated).
 
     Raises
     ------
@@ -466,6 +580,7 @@ def audit(min_confidence: str = "L", tolerance: float = 0.05,
         own = ev.get(claim_id, [])
         counted = [r for r in own if r["counted"]]
         same_author = [r for r in own if not r["independent"]]
+        conflicts = author_conflicts(own, str(c.get("source_id", "LANKOV2025")))
         # a figure in the claim's unit (a missing unit never matches), stance other than context
         ranged = [r for r in counted if r["stance"] != "context" and pd.notna(r["low"])
                   and isinstance(r["unit"], str) and r["unit"] == c["unit"]]
@@ -496,6 +611,8 @@ def audit(min_confidence: str = "L", tolerance: float = 0.05,
             "n_counted": len(counted), "stances": _stance_text(stances),
             "independent_sources": _rows_text(counted), "same_author": _rows_text(same_author),
             "verdict": verdict(arith, stances),
+            "author_conflict": _rows_text(conflicts),
+            "sources": ", ".join(dict.fromkeys(r["source_id"] for r in own)),
         })
     return pd.DataFrame(rows)
 
@@ -504,12 +621,14 @@ def view(table: pd.DataFrame) -> pd.DataFrame:
     """The audit table as shown in the notebook: the columns a reader needs, renamed.
 
     Columns: claim_id, section, paraphrase, brief value, recomputed, independent range,
-    independent evidence (stance counts), same author (rows), verdict.
+    independent evidence (stance counts), same author (rows), verdict, and the flag (the
+    author's earlier work that disagrees with the brief).
     """
     cols = {"claim_id": "claim_id", "section": "section", "paraphrase": "paraphrase",
             "brief": "brief value", "recomputed": "recomputed",
             "independent": "independent range", "stances": "independent evidence",
-            "same_author": "same author", "verdict": "verdict"}
+            "same_author": "same author", "verdict": "verdict",
+            "author_conflict": "flag: author's earlier work disagrees"}
     return table[list(cols)].rename(columns=cols).set_index("claim_id")
 
 

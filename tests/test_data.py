@@ -93,7 +93,7 @@ def test_text_in_a_number_column_names_file_row_column(broken):
 
 
 def test_unknown_source_id_is_reported(broken):
-    _edit(broken / "events.csv", ",LANKOV2025,", ",NOSUCHSOURCE,")
+    _edit(broken / "events.csv", ",UN1718,", ",NOSUCHSOURCE,")
     with pytest.raises(DataError, match="'NOSUCHSOURCE' is not a sources id"):
         dl.load("events")
 

@@ -187,9 +187,13 @@ def test_per_measure_covers_every_row():
 
 def test_spread_by_year_finds_2018():
     spread = history.spread_by_year(history.select())
-    # 2018: 2,000 (MVD deputy head, L) to 35,000 (deputy prime minister): 17.5 times
+    # 2018: 2,000 (MVD deputy head, L) to 35,000 (Galushka, Minister for the Development of
+    # the Russian Far East, counting DPRK nationals): 17.5 times
     assert spread.index[0] == 2018
     assert spread.iloc[0][["lowest", "highest", "ratio"]].tolist() == [2000.0, 35000.0, 17.5]
+    note = load("workforce").query("source_id == 'SPUTNIK2018' and measure == 'stock'")["note"]
+    assert note.str.contains("Far East Development Minister").all()
+    assert not note.str.contains("Deputy PM|deputy prime minister", case=False).any()
 
 
 def test_era_and_event_tables():
