@@ -276,7 +276,10 @@ def _add_sweep(sub) -> None:
     p.add_argument("--jobs", type=_jobs, default=None,
                    help="notebooks executed at once (default: the number of cores)")
     p.add_argument("--name", help="sweep name (default: the grid file's stem)")
-    p.add_argument("--out", help="reports folder (default: reports/)")
+    p.add_argument("--out", help="reports folder (default: reports/; never notebooks/ or data/)")
+    p.add_argument("--replace", action="store_true",
+                   help="replace a sweep folder written from another grid (its runs the new "
+                        "grid lacks are removed)")
     p.set_defaults(func=_sweep)
 
 
@@ -286,10 +289,9 @@ def _sweep(args) -> int:
     from .sweep import sweep
 
     folder, rows = sweep(args.grid, jobs=args.jobs, out=Path(args.out) if args.out else None,
-                         name=args.name)
+                         name=args.name, replace=args.replace)
     failed = [r["run"] for r in rows if r["status"] != "ok"]
-    print(f"sweep {folder.name}: {len(rows) - len(failed)} of {len(rows)} run(s) ok"
-          + (f"; failed: {', '.join(failed)}" if failed else ""))
+    # the summary (ok, failed, skipped) is on stderr with the progress, once
     print(f"open {folder / 'index.html'} (table: {folder / 'sweep.csv'})")
     return 0 if not failed else 1
 

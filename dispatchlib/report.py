@@ -208,6 +208,13 @@ pre.error { background: #fdf0f0; border-left: 4px solid #b42323; padding: 0.5rem
             white-space: pre-wrap; }
 .muted { color: #5b6675; font-size: 0.9rem; }
 a { color: #1f4e8c; }
+/* a table wider than the page scrolls inside its box; the page keeps a normal width */
+div.wide { max-width: 100%; overflow-x: auto; }
+div.wide th { white-space: nowrap; }
+/* the headline results, first on a run's page */
+dl.answer { display: grid; grid-template-columns: max-content 1fr; gap: 0.2rem 1rem; }
+dl.answer dt { font-weight: 600; }
+dl.answer dd { margin: 0; font-variant-numeric: tabular-nums; }
 """
 
 
@@ -287,6 +294,132 @@ def _references(ids: Sequence[str]) -> str:
     return "<p>References:</p><ul>" + "".join(items) + "</ul>"
 
 
+#: the headline answers of each lesson, first on a run's page: (label in words, result, range
+#: low, range high). Units come from :func:`result_unit`.
+HEADLINES: dict[str, list[tuple[str, str, str | None, str | None]]] = {
+    "00_start-here": [
+        ("Workers in Russia, 2025", "workers_2025", "workers_2025_low", "workers_2025_high"),
+        ("State revenue from them, 2025 (median of draws)", "state_revenue_2025_usd_p50",
+         "state_revenue_2025_usd_p5", "state_revenue_2025_usd_p95")],
+    "01_history": [("Workers in Russia, 2025 (fitted level)", "level_2025_workers",
+                    "level_2025_workers_low", "level_2025_workers_high")],
+    "02_economics": [
+        ("Workers in this run", "workers", None, None),
+        ("State revenue a year", "state_revenue_usd", "state_revenue_usd_p5",
+         "state_revenue_usd_p95"),
+        ("Household savings a year", "household_savings_usd", None, None),
+        ("Months to pay back the bribe", "bribe_payback_months", None, None)],
+    "03_sanctions": [
+        ("Jump in workers at the 2017 sanctions", "sanctions_jump_pct", "sanctions_jump_pct_low",
+         "sanctions_jump_pct_high"),
+        ("Quota revenue forgone, all years", "forgone_cumulative_usd",
+         "forgone_cumulative_usd_p5", "forgone_cumulative_usd_p95")],
+    "04_prospects": [
+        ("Workers at the end year", "workers_end", None, None),
+        ("State revenue at the end year (median of draws)", "state_revenue_usd_end_p50",
+         "state_revenue_usd_end_p5", "state_revenue_usd_end_p95"),
+        ("End year", "end_year", None, None)],
+    "05_implications": [
+        ("State revenue over the window", "state_revenue_usd_window", None, None),
+        ("Money reaching households over the window", "household_money_usd_window", None,
+         None)],
+    "06_claims-audit": [("Claims of the brief audited", "claims", None, None),
+                        ("Claims recomputed from data", "recomputed_claims", None, None)],
+}
+
+
+def result_unit(key: str) -> str:
+    """The unit of a recorded result, read from the words of its name.
+
+    >>> result_unit("state_revenue_usd_p5"), result_unit("sanctions_jump_pct_low")
+    ('USD', '%')
+    >>> result_unit("workers_end"), result_unit("end_year"), result_unit("bribe_payback_months")
+    ('persons', 'year', 'months')
+    """
+    words = key.lower().split("_")
+    for word, unit in (("usd", "USD"), ("pct", "%"), ("months", "months"),
+                       ("prob", "probability"), ("share", "ratio"), ("ratio", "ratio")):
+        if word in words:
+            return unit
+    if "per" in words and "year" in words:
+        return "per year"
+    if {"worker", "person"} & set(words) and "years" in words:
+        return "person-years"
+    if {"year", "seed"} & set(words):
+        return "year" if "year" in words else ""
+    if {"workers", "people", "returnees"} & set(words):
+        return "persons"
+    return ""
+
+
+def quantity(value: object, unit: str = "", name: str = "") -> str:
+    """A value with its unit, written one way everywhere on a run's page.
+
+    Whole numbers and numbers of 100 or more get thousands separators and no decimals; smaller
+    ones three significant digits; USD amounts of a million or more are written in millions or
+    billions; years and seeds are labels, without separators.
+
+    >>> quantity(975000000.0, "USD"), quantity(-61.7293, "%"), quantity(80460.1, "persons")
+    ('USD 975 million', '-61.7%', '80,460 persons')
+    >>> quantity(9600, "persons"), quantity(2035, "year"), quantity(None), quantity(0.4567)
+    ('9,600 persons', '2035', 'not computed', '0.457')
+    """
+    if value is None:
+        return "not computed"
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return fmt(value, name)
+    if unit == "year" or LABEL_WORDS & set(name.lower().split("_")):
+        return fmt(value, "year") if float(value).is_integer() else f"{value:g}"
+    if unit == "USD" and abs(value) >= 1e6:
+        big, word = (1e9, "billion") if abs(value) >= 1e9 else (1e6, "million")
+        return f"USD {value / big:,.3g} {word}"
+    if float(value).is_integer() or abs(value) >= 100:
+        text = f"{round(value):,}"
+    else:
+        text = f"{value:.3g}"
+    if unit == "USD":
+        return f"USD {text}"
+    if unit == "%":
+        return f"{text}%"
+    return f"{text} {unit}" if unit and unit not in ("ratio", "probability") else text
+
+
+def _answer(nbs: Mapping) -> str:
+    """The headline results of a run in words and units, as a definition list."""
+    items = []
+    for stem, info in nbs.items():
+        res = info.get("results") or {}
+        for label, key, low, high in HEADLINES.get(stem, []):
+            if key not in res:
+                continue
+            unit = result_unit(key)
+            text = quantity(res[key], unit, key)
+            if low and high and res.get(low) is not None and res.get(high) is not None:
+                text += (f" (range {quantity(res[low], unit, low)} to "
+                         f"{quantity(res[high], unit, high)})")
+            items.append(f'<dt>{_e(label)}</dt><dd>{_e(text)} <span class="muted">'
+                         f'<a href="#{html.escape(stem, quote=True)}">{_e(stem)}</a></span></dd>')
+    if not items:
+        return ""
+    return ('<h2>Headline results</h2>\n<dl class="answer">' + "".join(items) + "</dl>\n"
+            '<p class="muted">Ranges are the spread of the inputs the notebook draws from '
+            "(p5 to p95, or the low and high figures of the sources): what the data allow, "
+            "not a forecast interval. Every recorded result is listed further down.</p>")
+
+
+def _parameter_note(name: str, value: object) -> str:
+    """What a parameter value means when the registry gives 0 a meaning (``ceiling 0``)."""
+    from . import params
+
+    try:
+        helptext = params.spec(name).help
+    except Exception:  # noqa: BLE001 - a name the registry does not know
+        return ""
+    if value == 0 and not isinstance(value, bool) and "0 takes " in helptext:
+        return f" ({helptext.split('0 takes ', 1)[1].split(';')[0]})"
+    return ""
+
+
 def write_index(folder: Path, record: Mapping, up: str | None = None) -> Path:
     """Write ``index.html`` for one run from its ``run.json`` record; return its path.
 
@@ -313,6 +446,7 @@ def write_index(folder: Path, record: Mapping, up: str | None = None) -> Path:
     nbs = record["notebooks"]
     wall = record.get("seconds", 0)
     parts.append(f'<p class="muted">{len(nbs)} notebook(s); wall time {wall:.0f} s.</p>')
+    parts.append(_answer(nbs))  # the answer first
     summary = []
     for stem, info in nbs.items():
         page = html.escape(info.get("page") or f"{stem}.html", quote=True)
@@ -330,23 +464,37 @@ def write_index(folder: Path, record: Mapping, up: str | None = None) -> Path:
     names = sorted({n for p in record["parameters"].values() for n in p})
     overrides = record.get("overrides", {})
     rows = []
+    from . import params
+
     for n in names:
-        row = [f"<th><code>{_e(n)}</code></th>"]
+        try:
+            spec = params.spec(n)
+            unit, helptext = spec.unit, spec.help
+        except Exception:  # noqa: BLE001 - a name the registry does not know
+            unit, helptext = "", ""
+        row = [f"<th><code>{_e(n)}</code></th>", f"<td>{_e(unit)}</td>"]
         for stem in stems:
             p = record["parameters"][stem]
-            row.append(_cell(p[n], n in overrides, n) if n in p else "<td></td>")
+            if n not in p:
+                row.append("<td></td>")
+                continue
+            cell = _cell(p[n], n in overrides, n)
+            note = _parameter_note(n, p[n])
+            row.append(cell.replace("</td>", f"{_e(note)}</td>") if note else cell)
+        row.append(f'<td class="muted">{_e(helptext)}</td>')
         rows.append(row)
     parts.append("<h2>Parameters</h2>")
     parts.append('<p class="muted">Highlighted: set for this run (otherwise the notebook\'s '
                  "default). An empty cell: the notebook has no such parameter.</p>")
-    parts.append(_table(["parameter", *(_e(s) for s in stems)], rows) if rows
+    parts.append('<div class="wide">' + _table(["parameter", "unit", *(_e(s) for s in stems),
+                                                 "meaning"], rows) + "</div>" if rows
                  else "<p>No parameters.</p>")
     if record.get("unused"):
         parts.append(f'<p class="muted">Set by the scenario but declared by no notebook of this '
                      f'run: {", ".join(_e(n) for n in record["unused"])}.</p>')
 
     # notebooks and their headline results
-    parts.append("<h2>Headline results</h2>")
+    parts.append("<h2>Every recorded result</h2>")
     for stem, info in nbs.items():
         page = html.escape(info.get("page") or f"{stem}.html", quote=True)
         nb_file = html.escape(info.get("notebook") or f"{stem}.ipynb", quote=True)
@@ -357,9 +505,10 @@ def write_index(folder: Path, record: Mapping, up: str | None = None) -> Path:
             parts.append(f'<pre class="error">{_e(info["error"])}</pre>')
         res = info.get("results") or {}
         if res:
-            parts.append(_table(["result", "value"],
-                                [[f"<td><code>{_e(k)}</code></td>", _cell(v, name=k)]
-                                 for k, v in res.items()]))
+            parts.append(_table(["result", "value"], [
+                [f"<td><code>{_e(k)}</code></td>",
+                 f'<td class="num">{_e(quantity(v, result_unit(k), k))}</td>']
+                for k, v in res.items()]))
         elif info["status"] == "ok":
             parts.append("<p>No results recorded.</p>")
 
@@ -404,7 +553,8 @@ def write_sweep_index(folder: Path, name: str, header: Sequence[str],
                  f"<td>{_status(r['status'])}</td>"]
         cells += [_cell(r.get(h), name=h.rsplit(".", 1)[-1]) for h in header if h != "status"]
         table_rows.append(cells)
-    parts.append(_table(["run", *(_e(h) for h in header)], table_rows))
+    parts.append('<div class="wide">' + _table(["run", *(_e(h) for h in header)], table_rows)
+                 + "</div>")
     out = folder / "index.html"
     write_text_atomic(out, _page(f"Sweep {name}", "\n".join(parts)))
     return out

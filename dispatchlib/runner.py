@@ -772,7 +772,7 @@ if hasattr(os, "register_at_fork"):
     os.register_at_fork(after_in_child=_close_held_locks)
 
 
-def lock(folder: Path) -> int:
+def lock(folder: Path, what: str = "run") -> int:
     """Take the lock of a run folder, ``.<run>.lock`` beside it; return its file descriptor.
 
     The lock is an ``flock`` on that file, which the system drops when the process ends however
@@ -799,9 +799,9 @@ def lock(folder: Path) -> int:
         except BlockingIOError:
             os.close(fd)
             raise RunLocked(
-                f"run {folder.name!r} is already being written into {folder.parent} by another "
-                f"process (it holds {path.name}): wait for that run to finish, or choose "
-                "another --name") from None
+                f"{what} {folder.name!r} is already being written into {folder.parent} by "
+                f"another process (it holds {path.name}): wait for that {what} to finish, or "
+                "choose another --name") from None
         try:
             mine = os.path.samestat(os.fstat(fd), os.stat(path))
         except FileNotFoundError:

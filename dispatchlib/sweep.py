@@ -23,6 +23,12 @@ executes the notebooks of all runs in one pool of processes (``--jobs``), and wr
 
 A failed run is reported and the others go on; the command then exits non-zero. Running the
 same sweep again skips every run already done with the same values, notebooks and data.
+
+A sweep holds a lock (``reports/.<sweep>.lock``) while it runs: a second sweep of the same name
+into the same folder is refused until the first ends. A sweep folder written from another grid
+(its ``sweep.json`` lists other values or notebooks) is not mixed with this one: that needs
+``--replace`` (which also removes the runs of the old grid that the new one does not have) or
+another ``--name``.
 """
 
 from __future__ import annotations
@@ -31,6 +37,7 @@ import csv
 import io
 import itertools
 import json
+import shutil
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -167,8 +174,41 @@ def _csv_text(header: Sequence[str], rows: Sequence[dict]) -> str:
     return buf.getvalue()
 
 
+def _grid_record(grid: Grid) -> dict:
+    return {"name": grid.name, "title": grid.title, "description": grid.description,
+            "notebooks": list(grid.notebooks), "parameters": grid.parameters}
+
+
+def _check_sweep_folder(folder: Path, grid: Grid, replace: bool) -> dict | None:
+    """Refuse a sweep folder that is not this grid's (unless ``replace``); return the earlier
+    grid record when it is another grid's and ``replace`` is given."""
+    way = "give --replace to replace it, or choose another --name"
+    if folder.is_symlink() or (folder.exists() and not folder.is_dir()):
+        raise DispatchlibError(f"{folder} is not a folder: not writing a sweep there")
+    if not folder.exists() or not any(folder.iterdir()):
+        return None
+    try:
+        earlier = json.loads((folder / "sweep.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        earlier = None
+    if not isinstance(earlier, dict):
+        if replace:
+            return {}
+        raise DispatchlibError(f"{folder} exists and is not a sweep folder (no readable "
+                               f"sweep.json): not writing there; {way}")
+    mine = _grid_record(grid)
+    if any(not _same(earlier.get(k), mine[k]) for k in ("notebooks", "parameters")):
+        if replace:
+            return earlier
+        raise DispatchlibError(
+            f"{folder} holds sweep {folder.name!r} of another grid (parameters "
+            f"{json.dumps(earlier.get('parameters'))}, notebooks "
+            f"{json.dumps(earlier.get('notebooks'))}): not mixing the two; {way}")
+    return None
+
+
 def sweep(path: str | Path, jobs: int | None = None, out: Path | None = None,
-          name: str | None = None) -> tuple[Path, list[dict]]:
+          name: str | None = None, replace: bool = False) -> tuple[Path, list[dict]]:
     """Run every combination of a grid file; return the sweep folder and one row per run.
 
     Every combination is checked (names, types, ranges) before any notebook starts. Runs
@@ -184,16 +224,19 @@ def sweep(path: str | Path, jobs: int | None = None, out: Path | None = None,
         Reports folder (default ``reports/``); nothing is written outside it.
     name : str, optional
         Sweep name (default: the grid file's stem).
+    replace : bool
+        Replace a sweep folder of another grid, and run folders that are not this sweep's
+        runs (``--replace``); without it they are refused before anything runs.
     """
     grid = load_grid(path, name)
-    root = Path(out) if out is not None else paths.reports_dir()
+    root = runner.check_out(out if out is not None else paths.reports_dir())
     varying = [k for k, v in grid.parameters.items() if len(v) > 1] or list(grid.parameters)
     plans = []
     for values in grid.combinations():
         run_name = runner.slug({k: values[k] for k in varying})
         try:
             plans.append(runner.prepare(grid.notebooks or None, run_name, values, out=root,
-                                        parent=grid.name))
+                                        parent=grid.name, replace=replace))
         except ParameterError as exc:
             if exc.name not in values:  # a notebook or sweep name: the same for every run
                 raise
@@ -204,13 +247,27 @@ def sweep(path: str | Path, jobs: int | None = None, out: Path | None = None,
         raise DispatchlibError(f"grid file {path}: two combinations give the same run name")
 
     folder = runner.inside(root, grid.name)
-    if folder.exists() and any(folder.iterdir()) and not (folder / "sweep.json").is_file():
-        raise DispatchlibError(f"{folder} exists and is not a sweep folder (no sweep.json): "
-                               "not writing there; choose another --name")
+    _check_sweep_folder(folder, grid, replace)  # before anything is written
+    fd = runner.lock(folder, "sweep")
+    try:
+        return _sweep_locked(path, grid, folder, plans, jobs, replace)
+    finally:
+        runner.unlock(folder, fd)
+
+
+def _sweep_locked(path: str | Path, grid: Grid, folder: Path, plans: list[runner.RunPlan],
+                  jobs: int | None, replace: bool) -> tuple[Path, list[dict]]:
+    """The part of :func:`sweep` done under the sweep's lock."""
+    earlier = _check_sweep_folder(folder, grid, replace)  # again, under the lock
     folder.mkdir(parents=True, exist_ok=True)
-    results.write_json_atomic(folder / "sweep.json", {
-        "name": grid.name, "title": grid.title, "description": grid.description,
-        "notebooks": list(grid.notebooks), "parameters": grid.parameters})
+    if earlier is not None:  # --replace over another grid: its runs the new one lacks go
+        names = {p.name for p in plans}
+        for entry in folder.iterdir():
+            if entry.name not in names and entry.is_dir() and not entry.is_symlink():
+                record = runner.written_by_run(entry)
+                if record is not None and record.get("sweep") == grid.name:
+                    shutil.rmtree(entry)
+    results.write_json_atomic(folder / "sweep.json", _grid_record(grid))
 
     done = {p.name: rec for p in plans if (rec := already_done(p)) is not None}
     todo = [p for p in plans if p.name not in done]
