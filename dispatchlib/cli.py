@@ -19,6 +19,8 @@ refresh
     Re-execute the committed notebooks in place at their default parameters.
 student
     Write student copies of the lessons: no solutions or teacher notes, outputs cleared.
+audit
+    Print the claims ledger of lesson 06 (table, ``--json`` or ``--csv``).
 
 Bad values exit with status 2 and a message naming the option or parameter and what is
 allowed; a run or sweep in which a notebook failed exits with status 1.
@@ -33,6 +35,7 @@ from collections.abc import Sequence
 
 from .classroom import add_parser as _add_student
 from .errors import DispatchlibError, ParameterError
+from .ledger import add_parser as _add_audit
 from .params import spec
 
 EXIT_USAGE = 2
@@ -343,7 +346,7 @@ def _refresh(args) -> int:
 
 
 COMMANDS = [_add_scenario, _add_data, _add_params, _add_run, _add_sweep, _add_compare,
-            _add_refresh, _add_student]
+            _add_refresh, _add_student, _add_audit]
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -124,3 +124,44 @@ def test_assumption_reads_the_checked_row():
         assert dl.data.assumption(row.name) == (row.low, row.central, row.high)
     with pytest.raises(DataError, match=r"no assumption 'wrokers' in data/assumptions.csv"):
         dl.data.assumption("wrokers")
+
+
+# keys allowed by the Citation File Format 1.2.0 schema (citation-file-format.github.io/1.2.0)
+_CFF_TOP = {"abstract", "authors", "cff-version", "commit", "contact", "date-released", "doi",
+            "identifiers", "keywords", "license", "license-url", "message",
+            "preferred-citation", "references", "repository", "repository-artifact",
+            "repository-code", "title", "type", "url", "version"}
+_CFF_REFERENCE_USED = {"type", "title", "authors", "institution", "collection-title", "number",
+                       "date-published", "year", "languages", "notes", "version", "license"}
+_CFF_DATE = r"^[0-9]{4}-(0[1-9]|1[012])-(0[1-9]|[12][0-9]|3[01])$"
+
+
+def test_citation_cff_parses_and_cites_the_brief():
+    import re
+
+    import yaml
+
+    cff = yaml.safe_load((paths.ROOT / "CITATION.cff").read_text(encoding="utf-8"))
+    assert cff["cff-version"] == "1.2.0"
+    assert set(cff) <= _CFF_TOP
+    assert {"authors", "cff-version", "message", "title"} <= set(cff)  # required
+    assert cff["type"] in ("software", "dataset")
+    assert re.match(_CFF_DATE, cff["date-released"])  # a quoted string, not a YAML date
+    assert all(isinstance(a, dict) and a for a in cff["authors"])
+    for ref in cff["references"]:
+        assert {"authors", "title", "type"} <= set(ref) <= _CFF_REFERENCE_USED
+        assert all(isinstance(a, dict) and a for a in ref["authors"])
+    brief = cff["references"][0]
+    assert brief["title"] == ("North Korean Labor Dispatch to Russia: Current Issues and "
+                              "Prospects")
+    assert brief["authors"] == [{"family-names": "Lankov", "given-names": "Andrei"}]
+    assert (brief["type"], brief["number"], brief["institution"]["name"]) == \
+        ("report", "2025-24", "Sejong Institute")
+    assert re.match(_CFF_DATE, brief["date-published"])
+    # the same brief as data/sources.csv
+    row = dl.load("sources").set_index("source_id").loc["LANKOV2025"]
+    assert brief["date-published"] == row["date"]
+    assert brief["title"] in row["title"]
+    # the package version matches pyproject.toml
+    pyproject = (paths.ROOT / "pyproject.toml").read_text(encoding="utf-8")
+    assert f'version = "{cff["version"]}"' in pyproject
