@@ -12,10 +12,14 @@ figure as well, so a slider redraws exactly the figure printed above it. Slider 
 the documented ranges (:func:`slider`: ``data/assumptions.csv``, the named ramps of
 :mod:`dispatchlib.prospects`, the parameter registry), never from numbers typed into a notebook.
 
-**Headless runs.** Under papermill (the runner), nbval (the test suite) or nbgrader the
-environment holds ``DISPATCHLIB_HEADLESS`` or ``NBGRADER_EXECUTION``; :func:`explore` then
-returns ``None`` without importing ipywidgets, as it does when a notebook passes
-``interactive=False``. Nothing in a lesson depends on an explorer.
+**Headless runs.** An explorer is built only for a notebook frontend that can show it
+(:func:`frontend`: JupyterLab, Jupyter Notebook 7, VS Code). Under papermill, nbclient, nbval,
+nbconvert or nbgrader, as under plain Python, :func:`explore` returns ``None`` without importing
+ipywidgets, as it does when a notebook passes ``interactive=False``; so no cell waits on a
+frontend that is not there. No environment variable is needed for this; setting
+``DISPATCHLIB_HEADLESS=1`` (``python -m dispatchlib run`` and the test suite do) or nbgrader's
+``NBGRADER_EXECUTION`` turns the explorers off even in JupyterLab. Nothing in a lesson depends
+on an explorer.
 
 Importing this module loads neither matplotlib nor ipywidgets; they load when a figure is drawn
 or an explorer is built.
@@ -26,6 +30,7 @@ from __future__ import annotations
 import math
 import os
 import re
+import sys
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import asdict, dataclass, replace
 
@@ -36,13 +41,37 @@ HEADLESS_VARIABLES = ("DISPATCHLIB_HEADLESS", "NBGRADER_EXECUTION")
 EXPLORER_CLASS = "dispatchlib-explorer"
 
 
-def headless() -> bool:
-    """True when the notebook runs in a batch (papermill via the runner, nbval, nbgrader).
+def frontend() -> bool:
+    """True when this code runs in a Jupyter kernel for a notebook frontend that shows widgets.
 
-    The runner and the test suite set ``DISPATCHLIB_HEADLESS=1``; nbgrader sets
-    ``NBGRADER_EXECUTION``. An empty value counts as unset.
+    A notebook frontend (JupyterLab, Jupyter Notebook 7, VS Code) sends the id of the cell it
+    runs with every request (``cellId`` in the request's metadata); papermill, nbclient, nbval,
+    nbconvert and ``jupyter_client`` send none. A frontend that has opened ipywidgets' control
+    channel counts as well. Plain Python and terminal IPython have no frontend.
     """
-    return any(os.environ.get(v) for v in HEADLESS_VARIABLES)
+    try:
+        from IPython import get_ipython
+    except ImportError:  # pragma: no cover - IPython comes with Jupyter
+        return False
+    shell = get_ipython()
+    kernel = getattr(shell, "kernel", None)
+    if kernel is None:
+        return False
+    widget = sys.modules.get("ipywidgets.widgets.widget")
+    if widget is not None and getattr(widget.Widget, "_control_comm", None) is not None:
+        return True
+    try:
+        parent = kernel.get_parent("shell")
+    except (AttributeError, TypeError):  # pragma: no cover - ipykernel < 6
+        parent = getattr(shell, "parent_header", None)
+    metadata = (parent or {}).get("metadata") or {}
+    return bool(metadata.get("cellId"))
+
+
+def headless() -> bool:
+    """True when no explorer should be built: no notebook frontend (:func:`frontend`), or
+    ``DISPATCHLIB_HEADLESS`` / ``NBGRADER_EXECUTION`` set (an empty value counts as unset)."""
+    return any(os.environ.get(v) for v in HEADLESS_VARIABLES) or not frontend()
 
 
 # --------------------------------------------------------------------------- self-checks

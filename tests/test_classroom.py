@@ -151,8 +151,9 @@ def test_explorer_redraws_the_static_figure_and_steps_aside(stem):
 
 @pytest.mark.parametrize("interactive", [False, True])
 def test_the_interactive_parameter_switches_the_explorer(tmp_path, monkeypatch, interactive):
-    """Without the headless variable, ``interactive`` alone decides whether widgets are built;
-    the recorded results are the same either way (nothing depends on the explorer)."""
+    """Without the headless variable, papermill still builds no widgets, whatever
+    ``interactive`` says (no frontend to show them: see tests/test_headless.py); the recorded
+    results are the same either way (nothing depends on the explorer)."""
     import papermill
 
     from dispatchlib import results
@@ -162,7 +163,7 @@ def test_the_interactive_parameter_switches_the_explorer(tmp_path, monkeypatch, 
     monkeypatch.delenv("NBGRADER_EXECUTION", raising=False)
     (source,) = runner.notebooks(["02_economics"])
     target = tmp_path / "out.ipynb"
-    # a timeout turns a rare stall of nbclient over widget messages into a failure, not a hang
+    # a timeout turns a stall into a failure, not a hang
     papermill.execute_notebook(str(source), str(target), kernel_name="python3",
                                parameters={"interactive": interactive, "draws": 2000},
                                progress_bar=False, execution_timeout=120)
@@ -170,7 +171,7 @@ def test_the_interactive_parameter_switches_the_explorer(tmp_path, monkeypatch, 
     (explorer,) = [c for c in cells if _src(c).startswith("dl.teaching.explore(")]
     views = [o for o in explorer.outputs
              if "application/vnd.jupyter.widget-view+json" in o.get("data", {})]
-    assert bool(views) is interactive
+    assert not views and explorer.execution_count  # ran, and stepped aside
     assert not [o for c in cells for o in c.get("outputs", []) if o["output_type"] == "error"]
     recorded = results.extract(target)["results"]
     assert recorded["state_revenue_usd"] == pytest.approx(146.25e6)  # 15,000 x 9,750
