@@ -240,7 +240,7 @@ def test_row_with_too_few_cells(broken):
     write_rows(broken / "claims.csv", rows)
     expect_both_doors(broken, "claims",
                       f"{broken}/claims.csv, row 4 (line 5), column 'source_id': too few cells, "
-                      "expected 10 (one per column), got 9 cells")
+                      "expected 14 (one per column), got 13 cells")
 
 
 def test_row_with_too_many_cells(broken):
@@ -248,9 +248,9 @@ def test_row_with_too_many_cells(broken):
     rows[4] = [*rows[4], "stray"]
     write_rows(broken / "claims.csv", rows)
     expect_both_doors(broken, "claims",
-                      f"{broken}/claims.csv, row 4 (line 5), column 11 (after 'source_id'): too "
-                      "many cells, expected 10 (one per column; quote a cell that holds a comma), "
-                      "got 11 cells")
+                      f"{broken}/claims.csv, row 4 (line 5), column 15 (after 'source_id'): too "
+                      "many cells, expected 14 (one per column; quote a cell that holds a comma), "
+                      "got 15 cells")
 
 
 def test_enum_value_not_allowed(broken):

@@ -195,12 +195,13 @@ def test_forgone_revenue_trended_counterfactual():
 
 def test_brief_vs_sources():
     table = sanctions.brief_vs_sources(["covid_stranded"])
-    # the brief's "about 5,000" stranded against the official 1,000 and 511, strongest first
+    # the brief's "about 5,000" stranded beside the official 1,000 and 511, strongest first;
+    # those count former work-permit holders only, another measure: context, not contradicts
     assert (table["brief"] == 5000).all()
     assert table["confidence"].iloc[0] == "H"
     official = table[table["source_id"].isin(["REUTERS2020", "KBS2020"])]
     assert official["reported"].tolist() == [1000, 511]
-    assert set(official["stance"]) == {"contradicts"}
+    assert set(official["stance"]) == {"context"}
     with pytest.raises(ValueError, match="unknown claim"):
         sanctions.brief_vs_sources(["no_such_claim"])
 
