@@ -14,9 +14,7 @@ Each module and function above is imported on first use, so ``import dispatchlib
 neither pandas nor matplotlib, seaborn or statsmodels.
 """
 
-from __future__ import annotations
-
-import importlib
+import importlib as _importlib
 
 from .errors import DataError, DispatchlibError, ParameterError
 
@@ -38,13 +36,15 @@ _FUNCTIONS = {"load": "data", "resources": "data", "sources_for": "data", "check
 
 def __getattr__(name: str):
     if name in _MODULES:
-        return importlib.import_module(f"{__name__}.{name}")
+        return _importlib.import_module(f"{__name__}.{name}")
     if name in _FUNCTIONS:
-        value = getattr(importlib.import_module(f"{__name__}.{_FUNCTIONS[name]}"), name)
+        value = getattr(_importlib.import_module(f"{__name__}.{_FUNCTIONS[name]}"), name)
         globals()[name] = value  # found directly from now on
         return value
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def __dir__() -> list[str]:
-    return sorted(set(globals()) | set(__all__) | _MODULES | set(_FUNCTIONS))
+    # the public names only: no ``_importlib``, no ``__builtins__``
+    public = {n for n in globals() if not n.startswith("_")} | {"__version__"}
+    return sorted(public | set(__all__) | _MODULES | set(_FUNCTIONS))

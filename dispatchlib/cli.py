@@ -1,4 +1,4 @@
-"""The command line: ``python -m dispatchlib COMMAND``.
+"""The command line: ``python -m dispatchlib COMMAND`` (alone, it lists the commands).
 
 Commands
 --------
@@ -159,6 +159,8 @@ def _range(s) -> str:
         return "any"
 
     def num(x: float) -> str:
+        if s.unit == "year":  # years never get a thousands separator: 1946, not 1,946
+            return f"{x:.0f}" if float(x).is_integer() else f"{x:g}"
         return f"{x:,.0f}" if float(x).is_integer() else f"{x:g}"
 
     low = "-inf" if s.minimum is None else num(s.minimum)
@@ -208,7 +210,8 @@ def _add_run(sub) -> None:
                         "every parameter given must be one of theirs")
     p.add_argument("-p", "--parameter", dest="parameters", nargs=2, action="append",
                    metavar=("NAME", "VALUE"), default=[],
-                   help="set a parameter (VALUE read as YAML: 100000, 6.5, true, [a, b]); "
+                   help="set a parameter (VALUE read as YAML 1.2: 100000, 6.5, 1e5, true, [a, b]; "
+                        "010000 is ten thousand, 1:30 and yes are text); "
                         "repeat for several; overrides -f")
     p.add_argument("-f", "--file", dest="files", action="append", default=[],
                    metavar="FILE.yaml",
@@ -333,8 +336,15 @@ def _compare(args) -> int:
 
 
 def _add_refresh(sub) -> None:
-    p = sub.add_parser("refresh", help="re-execute the committed notebooks at default parameters")
-    p.add_argument("notebooks", nargs="*", help="notebooks to refresh (default: all)")
+    p = sub.add_parser(
+        "refresh", help="rewrite the committed notebooks in notebooks/ (maintainers)",
+        description="WARNING: this rewrites the committed lesson notebooks in notebooks/ in "
+                    "place: each is re-executed at its default parameters and its outputs are "
+                    "replaced. It is meant for maintainers after a change to the library or "
+                    "the data. To run the lessons with your own values without touching "
+                    "notebooks/, use 'python -m dispatchlib run' (results go to reports/).")
+    p.add_argument("notebooks", nargs="*", metavar="NOTEBOOK",
+                   help="notebooks to rewrite (stem, number or file name; default all)")
     p.set_defaults(func=_refresh)
 
 
@@ -349,13 +359,46 @@ COMMANDS = [_add_scenario, _add_data, _add_params, _add_run, _add_sweep, _add_co
             _add_refresh, _add_student, _add_audit]
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    """Run the command line; return the exit status."""
-    parser = _Parser(prog="dispatchlib", description=__doc__.split("\n\n")[0])
-    sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+DESCRIPTION = ("Rerunnable, sourced analysis of North Korean labour dispatch to Russia. "
+               "New here? Open notebooks/00_start-here.ipynb in JupyterLab (make lab).")
+EPILOG = "Run 'python -m dispatchlib COMMAND --help' for the options of one command."
+
+
+def parser() -> argparse.ArgumentParser:
+    """The command line's parser, every command registered (help texts are plain text)."""
+    top = _Parser(prog="dispatchlib", description=DESCRIPTION, epilog=EPILOG,
+                  usage="python -m dispatchlib COMMAND [options] (or: dispatchlib COMMAND)")
+    sub = top.add_subparsers(dest="command", required=True, parser_class=_Parser,
+                             title="commands", metavar="COMMAND", prog="dispatchlib")
     for add in COMMANDS:
         add(sub)
-    args = parser.parse_args(argv)
+    return top
+
+
+def commands() -> list[tuple[str, str]]:
+    """``(name, one line)`` for every command, in the order of :data:`COMMANDS`."""
+    sub = next(a for a in parser()._actions if isinstance(a, argparse._SubParsersAction))
+    return [(c.dest, c.help) for c in sub._choices_actions]
+
+
+def overview() -> str:
+    """What ``python -m dispatchlib`` alone prints: the commands, one line each."""
+    rows = commands()
+    width = max(len(name) for name, _ in rows)
+    lines = ["usage: python -m dispatchlib COMMAND [options] (or: dispatchlib COMMAND)", "",
+             DESCRIPTION, "",
+             "commands:"]
+    lines += [f"  {name:<{width}}  {text}" for name, text in rows]
+    return "\n".join([*lines, "", EPILOG])
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line; return the exit status."""
+    argv = sys.argv[1:] if argv is None else list(argv)
+    if not argv:
+        print(overview())
+        return 0
+    args = parser().parse_args(argv)
     try:
         code = args.func(args)
         sys.stdout.flush()  # here, so that a closed pipe is met below, not at exit

@@ -362,8 +362,14 @@ def _resource(desc: dict, name: str) -> dict:
     for res in desc["resources"]:
         if res["name"] == name:
             return res
-    raise DataError(f"no table named {name!r} in datapackage.json; the tables are: "
-                    f"{', '.join(r['name'] for r in desc['resources'])}")
+    names = [r["name"] for r in desc["resources"]]
+    import difflib
+
+    same = [n for n in names if n.lower() == str(name).strip().lower()]
+    close = same or difflib.get_close_matches(str(name).lower(), names, n=1)
+    hint = f" (did you mean {close[0]!r}?)" if close else ""
+    raise DataError(f"no table named {name!r} in datapackage.json{hint}; the tables are: "
+                    f"{', '.join(names)}")
 
 
 def _error(problems: list[str]) -> DataError:

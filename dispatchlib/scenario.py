@@ -28,6 +28,7 @@ the central figure is the most plausible and the ends are possible.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import asdict, dataclass, replace
 from typing import TYPE_CHECKING
 
@@ -36,6 +37,7 @@ import numpy as np
 from . import formulas
 from .data import assumption
 from .params import check
+from .params import unknown as unknown_name
 
 if TYPE_CHECKING:  # pandas loads only with the functions that return tables (not for report)
     import pandas as pd
@@ -66,6 +68,9 @@ LABELS = {
     "bribe_payback_months": "Months to repay the bribe",
 }
 PERCENTILES = (5, 50, 95)
+BUILD_INPUTS = ("workers", "quota_usd", "quota_months", "savings_usd", "years_abroad",
+                "bribe_usd")
+"""The keywords of :func:`build`."""
 
 
 @dataclass(frozen=True)
@@ -121,7 +126,8 @@ def documented() -> Scenario:
 
 def build(workers: float | None = None, quota_usd: float | None = None,
           quota_months: float | None = None, savings_usd: float | None = None,
-          years_abroad: float | None = None, bribe_usd: float | None = None) -> Scenario:
+          years_abroad: float | None = None, bribe_usd: float | None = None,
+          **unknown: object) -> Scenario:
     """A scenario from parameter values; ``None`` keeps the documented value.
 
     Parameters
@@ -148,8 +154,11 @@ def build(workers: float | None = None, quota_usd: float | None = None,
     Raises
     ------
     ParameterError
-        If a value is of the wrong type or out of its allowed range.
+        If a value is of the wrong type or out of its allowed range, or for a keyword that is
+        none of the above (naming the closest one: ``worker`` suggests ``workers``).
     """
+    for name, value in unknown.items():
+        raise unknown_name(name, BUILD_INPUTS, value)
     given = {k: v for k, v in dict(workers=workers, quota_usd=quota_usd,
                                     quota_months=quota_months, savings_usd=savings_usd,
                                     years_abroad=years_abroad, bribe_usd=bribe_usd).items()
@@ -258,12 +267,47 @@ def monte_carlo(s: Scenario, draws: int = 10_000, seed: int = 2025) -> pd.DataFr
 
 
 def summarize(draws: pd.DataFrame, percentiles=PERCENTILES) -> pd.DataFrame:
-    """Percentiles of each output column: one row per output, columns ``p5``, ``p50``, ``p95``."""
-    import pandas as pd
+    """Percentiles of each output column: one row per output, columns ``p5``, ``p50``, ``p95``.
 
+    Returns
+    -------
+    Summary
+        A ``pandas.DataFrame`` of numbers (units in :data:`UNITS`) that prints readably, as
+        :func:`formatted` shows it (``15,287``, not ``1.528725e+04``, with a unit column); the
+        values themselves stay numbers (``.at["workers", "p50"]``).
+    """
     cols = [c for c in OUTPUTS if c in draws]
     values = np.percentile(draws[cols].to_numpy(), percentiles, axis=0).T
-    return pd.DataFrame(values, index=cols, columns=[f"p{p:g}" for p in percentiles])
+    return _summary_class()(values, index=cols, columns=[f"p{p:g}" for p in percentiles])
+
+
+@functools.cache
+def _summary_class() -> type:
+    """The :class:`Summary` type, made on first use (so that importing this module does not
+    import pandas)."""
+    import pandas as pd
+
+    class Summary(pd.DataFrame):
+        """Percentiles of the outputs: numbers that print with separators and units."""
+
+        @property
+        def _constructor(self):
+            return pd.DataFrame  # a slice or a sum is a plain DataFrame
+
+        def __repr__(self) -> str:
+            return formatted(self).to_string()
+
+        def _repr_html_(self) -> str:
+            return formatted(self).to_html()
+
+    Summary.__module__, Summary.__qualname__ = __name__, "Summary"
+    return Summary
+
+
+def __getattr__(name: str):
+    if name == "Summary":  # ``dispatchlib.scenario.Summary``, for isinstance and pickle
+        return _summary_class()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def formatted(summary: pd.DataFrame) -> pd.DataFrame:

@@ -111,7 +111,7 @@ def _as_number(answer) -> tuple[float | None, str]:
 
 
 def check_answer(label: str, answer, expected: float, rel_tol: float = 0.01,
-                 hint: str = "", abs_tol: float = 1e-9) -> None:
+                 hint: str = "", abs_tol: float = 1e-9, unit: str = "") -> None:
     """Compare an exercise answer with the expected value and print the verdict.
 
     Parameters
@@ -129,6 +129,8 @@ def check_answer(label: str, answer, expected: float, rel_tol: float = 0.01,
         Printed when the answer is off or is not a number.
     abs_tol : float
         Allowed absolute difference, in the answer's unit (for expected values near zero).
+    unit : str
+        ``"year"`` shows the answer as a year (``2028``, never ``2,028``).
 
     Nothing is returned (so a notebook cell shows only the verdict), and nothing is raised,
     whatever the answer: a wrong or blank answer never stops the cells after it.
@@ -141,15 +143,22 @@ def check_answer(label: str, answer, expected: float, rel_tol: float = 0.01,
     Exercise 1: not yet - 12,000 is too low (off by more than 1%). Hint: amount / months * 12
     >>> check_answer("Exercise 1", ..., 13000.0)
     Exercise 1: no answer yet - replace ... with your number and run the cell again.
+    >>> check_answer("Exercise 2", 2028, 2028.0, rel_tol=0, unit="year")
+    Exercise 2: correct (2028).
     """
     try:
-        _check(label, answer, expected, rel_tol, hint, abs_tol)
+        _check(label, answer, expected, rel_tol, hint, abs_tol, unit)
     except Exception as exc:  # noqa: BLE001 - a self-check must never stop a lesson
         print(f"{label}: could not check this answer ({type(exc).__name__}: {exc}).")
 
 
-def _check(label: str, answer, expected, rel_tol: float, hint: str, abs_tol: float) -> None:
+def _check(label: str, answer, expected, rel_tol: float, hint: str, abs_tol: float,
+           unit: str = "") -> None:
     tail = f" Hint: {hint}" if hint else ""
+
+    def text(x: float) -> str:  # years never get a thousands separator
+        return f"{x:.6g}" if unit == "year" else f"{x:,.6g}"
+
     if answer is None or answer is Ellipsis:
         print(f"{label}: no answer yet - replace ... with your number and run the cell again.")
         return
@@ -164,11 +173,11 @@ def _check(label: str, answer, expected, rel_tol: float, hint: str, abs_tol: flo
         return
     rel_tol, abs_tol = max(float(rel_tol), 0.0), max(float(abs_tol), 0.0)
     if math.isclose(value, target, rel_tol=rel_tol, abs_tol=abs_tol):
-        print(f"{label}: correct ({value:,.6g}).")
+        print(f"{label}: correct ({text(value)}).")
         return
     side = "too high" if value > target else "too low"
     margin = f" (off by more than {rel_tol:.0%})" if rel_tol else ""
-    print(f"{label}: not yet - {value:,.6g} is {side}{margin}.{tail}")
+    print(f"{label}: not yet - {text(value)} is {side}{margin}.{tail}")
 
 
 # --------------------------------------------------------------------------- controls

@@ -79,3 +79,26 @@ def test_report_keys():
     for key in scenario.OUTPUTS:
         assert out[f"{key}_p5"] <= out[f"{key}_p50"] <= out[f"{key}_p95"]
     assert out["units"]["state_revenue_usd"] == "USD per year"
+
+
+def test_build_names_an_unknown_keyword_and_the_closest_one():
+    with pytest.raises(ParameterError) as info:
+        scenario.build(worker=100_000)
+    assert info.value.name == "worker"
+    assert str(info.value) == (
+        "parameter worker = 100000 is not allowed: expected a known parameter name (did you "
+        "mean 'workers'?): one of bribe_usd, quota_months, quota_usd, savings_usd, workers, "
+        "years_abroad")
+
+
+def test_summary_prints_readable_numbers_and_keeps_them_numbers():
+    s = scenario.build(workers=100_000)
+    summary = scenario.summarize(scenario.monte_carlo(s, draws=500, seed=2025))
+    text = repr(summary)
+    assert "e+" not in text and "e-" not in text
+    first = text.splitlines()[1].split()
+    assert first == ["workers", "100,000", "100,000", "100,000", "persons"]
+    assert "USD per year" in text and "<td>" in summary._repr_html_()
+    assert summary.at["workers", "p50"] == 100_000.0  # still a number
+    assert isinstance(summary, scenario.Summary)
+    assert type(summary["p50"] * 2).__name__ == "Series"
