@@ -30,3 +30,32 @@ def test_every_command_is_documented():
         add(sub)
     for command in sub.choices:
         assert f"python -m dispatchlib {command}" in README, command
+
+
+def test_python_examples_run_as_written(tmp_path):
+    import os
+    import subprocess
+    import sys
+
+    blocks = re.findall(r"```python\n(.*?)```", README, flags=re.S)
+    assert blocks, "the README shows no Python"
+    env = {**os.environ, "MPLBACKEND": "Agg"}
+    for block in blocks:
+        run = subprocess.run([sys.executable, "-c", block], capture_output=True, text=True,
+                             timeout=300, cwd=tmp_path, env=env)
+        assert run.returncode == 0, f"README example failed:\n{block}\n{run.stderr[-2000:]}"
+
+
+def test_command_examples_parse():
+    """Every ``python -m dispatchlib ...`` line of the README is a valid command line."""
+    import shlex
+
+    from dispatchlib.cli import parser
+
+    lines = [line.split("#")[0].strip() for line in README.splitlines()]
+    commands = [line.split("-m dispatchlib", 1)[1] for line in lines
+                if re.match(r"^(\.venv/bin/)?python -m dispatchlib ", line) and "[" not in line
+                and "..." not in line]
+    assert len(commands) > 10
+    for command in commands:
+        parser().parse_args(shlex.split(command))  # exits with status 2 on a bad line
