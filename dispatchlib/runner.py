@@ -544,7 +544,13 @@ def check_rules(sources: Sequence[Path], given: Mapping[str, Mapping[str, object
 
 def versions(names: Sequence[str] = VERSIONED) -> dict[str, str]:
     """Versions of Python, dispatchlib and the libraries ``names`` (default: the main libraries
-    a run uses); a package that is not installed says so."""
+    a run uses); a package that is not installed says so. (Looked up once per process: a
+    sweep records them for every run.)"""
+    return dict(_versions(tuple(names)))
+
+
+@functools.cache
+def _versions(names: tuple[str, ...]) -> dict[str, str]:
     from importlib import metadata
 
     from . import __version__

@@ -19,7 +19,7 @@ import nbformat
 import pytest
 
 from dispatchlib import classroom, cli, paths, runner
-from dispatchlib.errors import ParameterError
+from dispatchlib.errors import DispatchlibError, ParameterError
 
 NOTEBOOKS = runner.notebooks()
 LESSONS = [p for p in NOTEBOOKS if p.name[:2] != "00"]  # 01 to 06
@@ -310,3 +310,32 @@ def test_every_student_copy_runs_with_blank_exercises(student_copies):
         # the cells after the exercises ran too: the sources table is the last output
         assert cells[-1].outputs, f"{copy.name}: the last cell did not run"
         assert (done.parent / f"{done.stem}.results.json").is_file()
+
+
+def test_student_copies_never_overwrite_a_run_or_a_students_own_work(tmp_path, capsys):
+    run = tmp_path / "reports" / "full"
+    run.mkdir(parents=True)
+    (run / "run.json").write_text('{"name": "full"}')
+    (run / "02_economics.ipynb").write_text('{"executed": true}')
+    with pytest.raises(ParameterError, match="not a run's folder"):
+        classroom.write_student_copies(run, ["02"])
+    with pytest.raises(ParameterError, match="not a run's folder"):
+        classroom.write_student_copies(run, ["02"], replace=True)  # a run is never a class
+    assert (run / "02_economics.ipynb").read_text() == '{"executed": true}'
+    with pytest.raises(ParameterError, match="not the repository"):  # it holds the lessons
+        classroom.write_student_copies(paths.ROOT.parent, ["02"])
+    mine = tmp_path / "class"
+    mine.mkdir()
+    (mine / "02_economics.ipynb").write_text("my answers")
+    (mine / "04_prospects.ipynb").write_text("more answers")
+    with pytest.raises(DispatchlibError, match=re.escape(
+            f"{mine.resolve() / '02_economics.ipynb'} exists and is not a student copy written "
+            "by this command: not overwriting it; give --replace")):
+        classroom.write_student_copies(mine, ["02", "04"])
+    assert sorted(p.read_text() for p in mine.iterdir()) == ["more answers", "my answers"]
+    # the command's own copies are replaced without a word; --replace replaces the rest
+    (mine / "04_prospects.ipynb").unlink()
+    classroom.write_student_copies(mine, ["04"])
+    classroom.write_student_copies(mine, ["04"])
+    written = classroom.write_student_copies(mine, ["02", "04"], replace=True)
+    assert all(classroom.is_student_copy(p) for p in written)

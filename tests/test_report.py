@@ -84,3 +84,66 @@ def test_index_escapes_what_users_type(tmp_path):
 def test_docstring_examples(module):
     failed, _ = doctest.testmod(module)
     assert failed == 0
+
+
+# --------------------------------------------------------------------------- the answer first
+
+@pytest.mark.parametrize(("value", "unit", "name", "text"), [
+    (975_000_000.0, "USD", "state_revenue_usd", "USD 975 million"),
+    (1_234_000_000.0, "USD", "", "USD 1.23 billion"),
+    (9600, "persons", "workers", "9,600 persons"),  # one way for whole numbers...
+    (9750.0, "persons", "workers", "9,750 persons"),  # ...ints and whole floats alike
+    (-61.7293, "%", "sanctions_jump_pct", "-61.7%"),  # three significant digits
+    (80460.1, "persons", "people_exposed", "80,460 persons"),  # no decimals from 100 up
+    (2035, "year", "end_year", "2035"),
+    (0.4567, "ratio", "share_of_pool_end", "0.457"),
+    (6500.0, "USD", "annual_quota_usd", "USD 6,500"),
+    (None, "USD", "", "not computed"),
+])
+def test_quantities_are_written_one_way(value, unit, name, text):
+    assert report.quantity(value, unit, name) == text
+
+
+@pytest.mark.parametrize(("key", "unit"), [
+    ("state_revenue_usd_end_p50", "USD"), ("official_drop_2018_pct", "%"),
+    ("level_2025_workers", "persons"), ("people_exposed_end", "persons"),
+    ("bribe_payback_months", "months"), ("midpoint_year", "year"),
+    ("ramp_speed_per_year", "per year"), ("gap_worker_years", "person-years"),
+    ("share_of_pool_end", "ratio"), ("claims", ""),
+])
+def test_result_units_come_from_the_words_of_the_name(key, unit):
+    assert report.result_unit(key) == unit
+
+
+def test_a_run_page_leads_with_the_answer_in_words_and_units(tmp_path):
+    record = {
+        "name": "big", "status": "ok", "seconds": 3.0, "overrides": {"ceiling": 0},
+        "parameters": {"02_economics": {"workers": 100000},
+                       "04_prospects": {"ceiling": 0, "end_year": 2035}},
+        "notebooks": {
+            "02_economics": {"status": "ok", "seconds": 2.0, "results": {
+                "workers": 100000, "state_revenue_usd": 975_000_000.0,
+                "state_revenue_usd_p5": 812_345_678.9, "state_revenue_usd_p95": 1.1e9,
+                "household_savings_usd": 150_000_000.0, "bribe_payback_months": 3.2}},
+            "04_prospects": {"status": "ok", "seconds": 1.0, "results": {
+                "workers_end": 80460.1, "end_year": 2035}}},
+        "versions": {}, "data_sha256": "h",
+    }
+    page = report.write_index(tmp_path, record).read_text()
+    answer = page.index("<h2>Headline results</h2>")
+    assert answer < page.index("<h2>Notebooks</h2>") < page.index("<h2>Parameters</h2>")
+    assert page.index("<h2>Parameters</h2>") < page.index("<h2>Every recorded result</h2>")
+    head = page[answer:page.index("<h2>Notebooks</h2>")]
+    assert "<dt>State revenue a year</dt><dd>USD 975 million (range USD 812 million to " \
+           "USD 1.1 billion)" in head
+    assert "<dt>Workers at the end year</dt><dd>80,460 persons" in head
+    assert "<dt>Months to pay back the bribe</dt><dd>3.2 months" in head
+    # parameters: their unit and meaning; 0 of ceiling says what it stands for
+    params = page[page.index("<h2>Parameters</h2>"):page.index("<h2>Every recorded result")]
+    assert "<td>persons</td>" in params
+    assert "0 (the ramp_scenario&#x27;s ceiling)" in params
+    assert "most DPRK workers Russia could host" in params
+    assert '<div class="wide"><table>' in params
+    # every result further down, with its unit, one format
+    rest = page[page.index("<h2>Every recorded result</h2>"):]
+    assert '<td class="num">USD 812 million</td>' in rest and "3.2 months" in rest

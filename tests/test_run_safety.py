@@ -652,3 +652,155 @@ def test_a_second_run_of_the_same_name_is_refused_while_the_first_runs(tmp_path,
     assert json.loads((out / "same" / "01_gated.results.json").read_text())["results"] == \
         {"seed": 2}
     assert sorted(tree_digest(out / "same")) == complete_files(out / "same", ["01_gated"])
+
+
+# =========================================================================== issue 16: run safety
+
+@pytest.mark.parametrize(("out", "expected"), [
+    (".", "expected a folder that is not the repository"),
+    ("..", "expected a folder that is not the repository"),
+    ("/", "expected a folder that is not the repository"),
+    ("notebooks", "expected a folder outside"),
+    ("notebooks/sub", "expected a folder outside"),
+    ("data", "expected a folder outside"),
+    ("data/runs/x", "expected a folder outside"),
+    ("README.md", "expected a folder, not an existing file"),
+    ("x" * 300, "expected a folder path the system accepts (File name too long"),
+])
+def test_reports_folders_that_are_refused(out, expected, monkeypatch):
+    monkeypatch.chdir(ROOT)
+    with pytest.raises(runner.ParameterError, match=re.escape(expected)) as caught:
+        runner.check_out(out)
+    assert str(caught.value).startswith(f"parameter --out = {shown(out)} is not allowed")
+
+
+def test_a_link_or_an_environment_cannot_lead_a_run_into_the_lessons(tmp_path, monkeypatch):
+    (tmp_path / "link").symlink_to(ROOT / "notebooks")
+    with pytest.raises(runner.ParameterError, match="expected a folder outside"):
+        runner.check_out(tmp_path / "link" / "x")
+    lessons = tmp_path / "elsewhere" / "nb"
+    lessons.mkdir(parents=True)
+    monkeypatch.setenv("DISPATCHLIB_NOTEBOOKS_DIR", str(lessons))
+    with pytest.raises(runner.ParameterError, match="expected a folder that does not hold"):
+        runner.check_out(tmp_path / "elsewhere")  # a run named 'nb' there would replace them
+    assert runner.check_out(tmp_path / "reports") == (tmp_path / "reports").resolve()
+    assert runner.check_out(ROOT / "reports") == (ROOT / "reports").resolve()
+
+
+def test_names_with_a_trailing_newline_are_refused():
+    for name in ("x\n", "run\n", "a\r", "b\x00"):
+        with pytest.raises(runner.BadName):
+            runner.check_name(name)
+    assert not runner.SAFE_NAME.fullmatch("x\n") and not runner.NOTEBOOK_NAME.fullmatch(
+        "02_economics.ipynb\n")
+    assert runner.slug({"label": "x\n"}) != "label-x"  # changed, so a hash is added
+
+
+@pytest.mark.parametrize(("text", "message"), [
+    ("", "the file is empty, not a notebook"),
+    ("   \n", "the file is empty, not a notebook"),
+    ("{not json", "not a notebook: not JSON"),
+    ("[1, 2]", "not a notebook: no list of cells"),
+    ('{"cells": {}}', "not a notebook: no list of cells"),
+])
+def test_a_broken_notebook_is_one_line_naming_it(tmp_path, text, message):
+    path = tmp_path / "03_broken.ipynb"
+    path.write_text(text)
+    for read in (runner.read_notebook, runner.declared, runner.notebook_rules):
+        with pytest.raises(DispatchlibError) as caught:
+            read(path)
+        assert str(caught.value).startswith(f"notebook {path}: {message}")
+        assert "\n" not in str(caught.value)
+
+
+def test_a_notebook_papermill_cannot_read_is_named(tmp_path):
+    path = tmp_path / "03_odd.ipynb"
+    path.write_text('{"cells": [{"cell_type": "code"}]}')  # JSON with cells, not nbformat
+    with pytest.raises(DispatchlibError, match=re.escape(f"notebook {path}: not a readable")):
+        runner.declared(path)
+
+
+@pytest.mark.parametrize(("text", "message"), [
+    ("{not json", "not a run record: not JSON"),
+    ("[]", "not a run record: expected a JSON object"),
+    ('{"parameters": {}}', "not a run record: expected a JSON object"),
+])
+def test_a_broken_run_record_is_one_line_naming_it(tmp_path, text, message):
+    (tmp_path / "run.json").write_text(text)
+    with pytest.raises(DispatchlibError, match=re.escape(f"{tmp_path / 'run.json'}: {message}")):
+        runner.load_record(tmp_path)
+
+
+def _record(folder: Path, name: str, **results) -> Path:
+    folder.mkdir(parents=True)
+    (folder / "run.json").write_text(json.dumps({
+        "name": name, "status": "ok", "parameters": {"02_economics": {"workers": 1}},
+        "notebooks": {"02_economics": {"status": "ok", "results": results}}}))
+    return folder
+
+
+def test_compare_into_a_closed_pipe_ends_quietly(tmp_path):
+    for i in range(2):
+        _record(tmp_path / f"r{i}", f"r{i}", **{f"value_{k}": k + i for k in range(2000)})
+    proc = subprocess.Popen([sys.executable, "-m", "dispatchlib", "compare", "r0", "r1",
+                             "--out", str(tmp_path)], stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True)
+    proc.stdout.readline()  # `| head -1`: one line, then the reader goes
+    proc.stdout.close()
+    err = proc.stderr.read()
+    assert proc.wait(timeout=60) == 1
+    assert err == ""  # no traceback, no "Exception ignored" at exit
+
+
+def test_the_kernels_transport_warning_is_dropped_from_a_log_and_the_rest_kept(tmp_path):
+    log = tmp_path / "02_economics.log"
+    log.write_text("[IPKernelApp] WARNING | Kernel is running over TCP without encryption. All "
+                   "communication (including code and outputs) is sent in plain text.\n"
+                   "UserWarning: a real warning from the notebook\n")
+    runner._drop_noise(log)
+    assert log.read_text() == "UserWarning: a real warning from the notebook\n"
+    runner._drop_noise(tmp_path / "missing.log")  # nothing to do, no error
+
+
+def test_progress_never_shows_more_notebooks_running_than_workers(tmp_path):
+    import synthetic_notebooks
+
+    nbs = synthetic_notebooks.make(tmp_path / "nb", "01_tiny", "02_other")
+    for jobs in (1, 2):
+        proc = cli("run", "--jobs", jobs, "--name", f"j{jobs}", "--out", tmp_path / "r",
+                   env={"DISPATCHLIB_NOTEBOOKS_DIR": str(nbs)})
+        assert proc.returncode == 0, proc.stderr
+        lines = proc.stderr.splitlines()
+        assert lines[0].startswith(f"run j{jobs}: 2 notebook(s), {jobs} at a time")
+        running = 0
+        for line in lines:
+            running += line.startswith("  started ") - line.startswith("  executed ")
+            assert 0 <= running <= jobs, proc.stderr
+        assert sum(line.startswith("  executed ") for line in lines) == 2
+        assert "2 ok, 0 failed" in proc.stdout and f"{jobs} at a time)" in proc.stdout
+        log = (tmp_path / "r" / f"j{jobs}" / "01_tiny.log").read_text()
+        assert "without encryption" not in log
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="prctl is Linux's")
+def test_a_worker_asks_to_die_with_its_runner():
+    import ctypes
+
+    pid = os.fork()
+    if pid == 0:  # the worker
+        code = 3
+        try:
+            runner._die_with_parent(os.getppid())
+            got = ctypes.c_int()
+            ctypes.CDLL(None).prctl(2, ctypes.byref(got), 0, 0, 0)  # PR_GET_PDEATHSIG
+            code = 0 if got.value == signal.SIGKILL else 4
+        finally:
+            os._exit(code)
+    assert os.waitstatus_to_exitcode(os.waitpid(pid, 0)[1]) == 0
+    pid = os.fork()
+    if pid == 0:  # a worker whose runner is already gone ends at once
+        try:
+            runner._die_with_parent(os.getppid() + 1_000_000)
+        finally:
+            os._exit(0)
+    assert os.waitstatus_to_exitcode(os.waitpid(pid, 0)[1]) == 1

@@ -8,8 +8,10 @@ workers and refuses seed 13.
 import csv
 import json
 import os
+import signal
 import subprocess
 import sys
+import time
 
 import pytest
 import synthetic_notebooks
@@ -166,3 +168,153 @@ def test_the_example_grid_plans_four_runs_of_the_economics_lesson():
         assert plan.given["02_economics"] == {"workers": values["workers"],
                                               "quota_months": float(values["quota_months"]),
                                               "draws": 5000}
+
+
+# --------------------------------------------------------------------------- run safety (issue 16)
+
+MANY_RUNS = """
+import json, resource, sys
+from pathlib import Path
+
+from dispatchlib import runner
+
+out, source = Path(sys.argv[1]), Path(sys.argv[2])
+soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+resource.setrlimit(resource.RLIMIT_NOFILE, (int(sys.argv[3]), hard))
+
+
+def work(task):  # no kernel: the notebook's output is a copy of it
+    task.target.write_text(task.source.read_text())
+    return {"status": "ok", "error": None, "results": {"n": 1}, "seconds": 0.0}
+
+
+runner._work = work
+runner._page = lambda task, outcome: outcome
+runner._warm_pages = lambda: None
+plans = [runner.RunPlan(f"r{i}", out / "big" / f"r{i}", [source], {source.stem: {}}, {},
+                        up="big") for i in range(int(sys.argv[4]))]
+records = runner.execute_plans(plans, jobs=2)
+print(json.dumps({"ok": sum(r["status"] == "ok" for r in records)}))
+"""
+
+
+def test_a_sweep_of_1200_runs_holds_only_a_few_files_open(tmp_path):
+    # every run's lock used to be taken before the first notebook started: 1,200 runs died of
+    # "Too many open files". With 64 descriptors allowed, all 1,200 must finish now.
+    source = synthetic_notebooks.make(tmp_path / "nb", "01_tiny") / "01_tiny.ipynb"
+    out = tmp_path / "reports"
+    proc = subprocess.run([sys.executable, "-c", MANY_RUNS, str(out), str(source), "64", "1200"],
+                          capture_output=True, text=True, timeout=600)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    assert json.loads(proc.stdout.splitlines()[-1]) == {"ok": 1200}
+    folders = sorted(p.name for p in (out / "big").iterdir())
+    assert len(folders) == 1200 and all(not n.startswith(".") for n in folders)  # no lock left
+    assert json.loads((out / "big" / "r1199" / "run.json").read_text())["status"] == "ok"
+
+
+def _descendants(pid: int) -> set[int]:
+    """Every process below ``pid`` (read from /proc)."""
+    children: dict[int, list[int]] = {}
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                stat = open(f"/proc/{entry}/stat").read()
+            except OSError:
+                continue
+            ppid = int(stat.rsplit(")", 1)[1].split()[1])
+            children.setdefault(ppid, []).append(int(entry))
+    found, todo = set(), [pid]
+    while todo:
+        for child in children.get(todo.pop(), []):
+            if child not in found:
+                found.add(child)
+                todo.append(child)
+    return found
+
+
+def _alive(pid: int) -> bool:
+    try:
+        stat = open(f"/proc/{pid}/stat").read()
+    except OSError:
+        return False
+    return stat.rsplit(")", 1)[1].split()[0] != "Z"  # a zombie has ended
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc")
+def test_workers_and_kernels_end_when_a_sweep_is_killed(tmp_path):
+    from test_run_safety import GATED, make_notebook, start, wait_for
+
+    nbs = make_notebook(tmp_path / "nb", "01_gated", GATED)
+    grid = grid_file(tmp_path, parameters={"seed": [1, 2]})
+    env = {"DISPATCHLIB_NOTEBOOKS_DIR": str(nbs), "DL_TEST_GATE": str(tmp_path / "never")}
+    sweep_run = start("sweep", grid, "--jobs", "2", "--out", tmp_path / "reports", env=env,
+                      log=tmp_path / "err")
+    wait_for(lambda: sweep_run.stderr().count("  started  ") == 2, sweep_run,
+             what="both notebooks to start")
+    below = set()
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:  # two workers, each with its kernel
+        below = _descendants(sweep_run.proc.pid)
+        if len(below) >= 4:
+            break
+        time.sleep(0.1)
+    assert len(below) >= 4, below
+    try:
+        os.kill(sweep_run.proc.pid, signal.SIGKILL)  # the runner alone, not its group
+        sweep_run.proc.wait(timeout=30)
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline and any(_alive(p) for p in below):
+            time.sleep(0.2)
+        assert not [p for p in below if _alive(p)], "processes outlived the killed sweep"
+    finally:
+        for pid in below:  # only what this test started
+            if _alive(pid):
+                os.kill(pid, signal.SIGKILL)
+
+
+def test_two_sweeps_of_one_name_never_mix(tmp_path):
+    from test_run_safety import GATED, make_notebook, start, wait_for
+
+    nbs = make_notebook(tmp_path / "nb", "01_gated", GATED)
+    gate = tmp_path / "gate"
+    env = {"DISPATCHLIB_NOTEBOOKS_DIR": str(nbs), "DL_TEST_GATE": str(gate)}
+    out = tmp_path / "reports"
+    grids = tmp_path / "a", tmp_path / "b"
+    for folder, seeds in zip(grids, ([1, 2], [3, 4, 5]), strict=True):
+        folder.mkdir()
+        grid_file(folder, parameters={"seed": seeds})
+    first = start("sweep", grids[0] / "grid.yaml", "--out", out, env=env, log=tmp_path / "a.err")
+    wait_for(first.started, first, what="the first sweep to start")
+    full = dict(os.environ, **env)
+    other_grid = subprocess.run([sys.executable, "-m", "dispatchlib", "sweep",
+                                 grids[1] / "grid.yaml", "--out", out], capture_output=True,
+                                text=True, env=full, timeout=120)
+    assert other_grid.returncode == 1
+    assert other_grid.stderr.splitlines() == [
+        f"dispatchlib sweep: error: {(out / 'grid').resolve()} holds sweep 'grid' of another "
+        'grid (parameters {"seed": [1, 2]}, notebooks []): not mixing the two; give --replace '
+        "to replace it, or choose another --name"]
+    same_grid = subprocess.run([sys.executable, "-m", "dispatchlib", "sweep",
+                                grids[0] / "grid.yaml", "--out", out], capture_output=True,
+                               text=True, env=full, timeout=120)
+    assert same_grid.returncode == 1
+    assert "sweep 'grid' is already being written into" in same_grid.stderr
+    assert "started" not in other_grid.stderr + same_grid.stderr
+    gate.touch()
+    code, err = first.wait()
+    assert code == 0, err
+    assert err.count("sweep grid: 2 ok, 0 failed") == 1  # the summary, once
+    with open(out / "grid" / "sweep.csv", newline="") as fh:
+        rows = list(csv.DictReader(fh))
+    assert [r["seed"] for r in rows] == ["1", "2"]
+    assert json.loads((out / "grid" / "sweep.json").read_text())["parameters"] == \
+        {"seed": [1, 2]}
+    # --replace: the other grid runs, and the runs of the old grid it lacks go
+    replaced = subprocess.run([sys.executable, "-m", "dispatchlib", "sweep",
+                               grids[1] / "grid.yaml", "--out", out, "--replace"],
+                              capture_output=True, text=True, env=full, timeout=300)
+    assert replaced.returncode == 0, replaced.stderr
+    assert sorted(p.name for p in (out / "grid").iterdir()) == [
+        "index.html", "seed-3", "seed-4", "seed-5", "sweep.csv", "sweep.json"]
+    index = (out / "grid" / "index.html").read_text()
+    assert '<div class="wide"><table>' in index and "overflow-x: auto" in index
