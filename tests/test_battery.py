@@ -12,7 +12,8 @@ To add a case, append a :class:`Case` to :data:`CASES`. ``argv`` may use these p
   named like a lesson) and ``grid`` (a sweep of another grid);
 - ``{tmp}``: a folder of inputs: ``grid.yaml`` (a 1-run grid), ``nb-empty/`` and ``nb-bad/``
   (lessons folders holding an empty and a non-JSON notebook), ``to-notebooks`` (a symbolic link
-  to ``notebooks/``);
+  to ``notebooks/``) and the scenario and grid files of :data:`VALUE_FILES` (leading zeros,
+  base 60, alias bombs);
 - ``{long}``: a path too long for the system.
 
 Only one kernel runs (the earlier run, the fastest lesson); every case is refused before any
@@ -73,6 +74,20 @@ class Case:
 
 
 NB = "02_economics"
+#: a 306-byte billion-laughs value: nine levels of nine aliases
+BOMB = "[" + ", ".join(["&a [lol,lol,lol,lol,lol,lol,lol,lol,lol]"] + [
+    f"&{chr(98 + i)} [" + ",".join([f"*{chr(97 + i)}"] * 9) + "]" for i in range(8)]) + "]"
+#: value files of the cases above, written into ``{tmp}``
+VALUE_FILES = {
+    "base60.yaml": "title: t\nnotebooks: [02_economics]\nparameters:\n  workers: 1:30\n",
+    "octal.yaml": "title: t\nnotebooks: [04_prospects]\nparameters:\n  start_workers: 0200000\n"
+                  "  ceiling: 0150000\n",
+    "grid-base60.yaml": "notebooks: [02_economics]\nparameters:\n  workers: [1:30]\n",
+    "grid-octal.yaml": "notebooks: [04_prospects]\nparameters:\n  start_workers: [0200000]\n"
+                       "  ceiling: [0150000]\n",
+    "bomb.yaml": f"title: t\nparameters:\n  workers: {BOMB}\n",
+    "grid-bomb.yaml": f"parameters:\n  workers: {BOMB}\n",
+}
 CASES: list[Case] = [
     # ----------------------------------------------------------------- loses work
     Case("out-root-name-notebooks", ("run", NB, "--out", ".", "--name", "notebooks"), 2,
@@ -129,6 +144,48 @@ CASES: list[Case] = [
     Case("sweep-name-with-trailing-newline",
          ("sweep", "{tmp}/grid.yaml", "--out", "{out}", "--name", "g\n"), 2,
          "sweep name 'g\\n' is not allowed"),
+    # ----------------------------------------------------------------- values read as meant
+    # YAML 1.1 read 02000000 as octal (524,288: allowed, and a kernel started) and 1:30 as 90
+    Case("p-leading-zero-is-decimal", ("run", NB, "-p", "workers", "02000000", "--out", "{out}"),
+         2, "parameter workers = 2000000 is not allowed: expected a whole number >= 0 and "
+            "<= 1000000 (persons)"),
+    Case("p-leading-zeros-in-a-rule", ("run", "04_prospects", "-p", "start_workers", "0200000",
+                                       "-p", "ceiling", "0150000", "--out", "{out}"), 2,
+         "parameter ceiling = 150000 is not allowed: expected more workers than start_workers = "
+         "200,000 (persons)"),
+    Case("p-base-60", ("run", NB, "-p", "workers", "1:30", "--out", "{out}"), 2,
+         "parameter workers = '1:30' is not allowed: expected a whole number"),
+    Case("scenario-command-leading-zero", ("scenario", "--workers", "02000000"), 2,
+         "argument --workers: expected a whole number >= 0 and <= 1000000 (persons), "
+         "got '02000000'"),
+    Case("scenario-file-base-60", ("run", "-f", "{tmp}/base60.yaml", "--out", "{out}"), 2,
+         "parameter workers = '1:30' is not allowed: expected a whole number"),
+    Case("scenario-file-leading-zeros", ("run", "-f", "{tmp}/octal.yaml", "--out", "{out}"), 2,
+         "parameter ceiling = 150000 is not allowed: expected more workers than start_workers = "
+         "200,000 (persons)"),
+    Case("grid-file-base-60", ("sweep", "{tmp}/grid-base60.yaml", "--out", "{out}"), 2,
+         "parameter workers = '1:30' is not allowed: expected a whole number"),
+    Case("grid-file-leading-zeros", ("sweep", "{tmp}/grid-octal.yaml", "--out", "{out}"), 2,
+         "parameter ceiling = 150000 is not allowed: expected more workers than start_workers = "
+         "200,000 (persons)"),
+    # ----------------------------------------------------------------- exhausts the machine
+    Case("p-alias-bomb", ("run", NB, "-p", "workers", BOMB, "--out", "{out}"), 2,
+         "anchors and aliases (&name, *name) are not accepted, found an anchor 'a'"),
+    Case("scenario-file-alias-bomb", ("run", "-f", "{tmp}/bomb.yaml", "--out", "{out}"), 1,
+         "bomb.yaml: anchors and aliases (&name, *name) are not accepted"),
+    Case("grid-file-alias-bomb", ("sweep", "{tmp}/grid-bomb.yaml", "--out", "{out}"), 1,
+         "grid-bomb.yaml: anchors and aliases (&name, *name) are not accepted"),
+    Case("p-nested-500-deep", ("run", NB, "-p", "workers", "[" * 500 + "]" * 500, "--out",
+                               "{out}"), 2, "nested more than 20 levels deep",
+         absent="Traceback"),
+    # ----------------------------------------------------------------- impossible numbers
+    Case("high-with-the-90-percent-share",
+         ("run", "-f", "high", "-p", "state_share", "0.9", "--out", "{out}"), 2,
+         "parameter savings_usd = 2400.0 is not allowed: expected at most 1,950 (USD per worker "
+         "per year) with gross_wage_usd = 1,625 and state_share = 0.9"),
+    Case("pay-below-state-share-and-savings",
+         ("run", "05_implications", "-p", "state_share", "0.9", "--out", "{out}"), 2,
+         "living costs negative"),
     # ----------------------------------------------------------------- a newcomer's way
     Case("compare-shows-what-differs-first", ("compare", "earlier", "big", "--out", "{out}"),
          0, "02_economics.workers", stream="stdout", absent="(absent)"),
@@ -184,6 +241,8 @@ def earlier(tmp_path_factory):
     (out / "grid" / "sweep.json").write_text(json.dumps(
         {"name": "grid", "notebooks": [], "parameters": {"workers": [1, 2]}}))
     (tmp / "grid.yaml").write_text(GRID)
+    for name, text in VALUE_FILES.items():
+        (tmp / name).write_text(text)
     for folder, stem, text in (("nb-empty", "03_empty", ""), ("nb-bad", "03_bad", "not json")):
         (tmp / folder).mkdir()
         shutil.copy(ROOT / "notebooks" / f"{NB}.ipynb", tmp / folder)
