@@ -117,11 +117,14 @@ def _text(data: Mapping, key: str, path: Path, what: str) -> str:
     return value.strip()
 
 
-def _names(data: Mapping, key: str, path: Path, what: str) -> tuple[str, ...]:
+def names(data: Mapping, key: str, path: Path, what: str) -> tuple[str, ...]:
+    """The list under ``key`` as names; a whole number is a lesson number (``[02, 4]`` names
+    lessons ``02`` and ``04``: YAML reads ``02`` as the number 2)."""
     value = data.get(key) or []
-    if not isinstance(value, list) or not all(isinstance(v, str | int) for v in value):
+    if not isinstance(value, list) or not all(isinstance(v, str | int) and not isinstance(v, bool)
+                                              for v in value):
         raise DispatchlibError(f"{what} {path}: '{key}' must be a list of names, got {value!r}")
-    return tuple(str(v) for v in value)
+    return tuple(v if isinstance(v, str) else f"{v:02d}" for v in value)
 
 
 def check_references(ids: tuple[str, ...], path: Path, what: str) -> None:
@@ -154,9 +157,9 @@ def load(ref: str | Path) -> Case:
     if not isinstance(parameters, dict) or not all(isinstance(k, str) for k in parameters):
         raise DispatchlibError(f"{what} {path}: 'parameters' must map names to values, "
                                f"got {parameters!r}")
-    references = _names(data, "references", path, what)
+    references = names(data, "references", path, what)
     check_references(references, path, what)
     return Case(name=path.stem, title=_text(data, "title", path, what),
                 description=_text(data, "description", path, what), references=references,
-                notebooks=_names(data, "notebooks", path, what), parameters=dict(parameters),
+                notebooks=names(data, "notebooks", path, what), parameters=dict(parameters),
                 path=path)

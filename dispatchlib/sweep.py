@@ -109,13 +109,11 @@ def load_grid(path: str | Path, name: str | None = None) -> Grid:
         grid_params[str(key)] = values
     refs = tuple(str(r) for r in data.get("references") or [])
     cases.check_references(refs, path, what)
-    notebooks = data.get("notebooks") or []
-    if not isinstance(notebooks, list):
-        raise DispatchlibError(f"{what} {path}: 'notebooks' must be a list, got {notebooks!r}")
+    notebooks = cases.names(data, "notebooks", path, what)  # [02, 04]: lessons 02 and 04
     sweep_name = runner.check_name(name or path.stem, "sweep name")
     return Grid(name=sweep_name, title=str(data.get("title") or ""),
                 description=str(data.get("description") or ""),
-                notebooks=tuple(str(n) for n in notebooks), parameters=grid_params)
+                notebooks=notebooks, parameters=grid_params)
 
 
 def _same(a: object, b: object) -> bool:

@@ -153,3 +153,18 @@ def test_grid_files_read_as_meant(tmp_path):
     grid.write_text("notebooks: [02_economics]\nparameters:\n  workers: [010000, 1:30]\n",
                     encoding="utf-8")
     assert sweep.load_grid(grid).parameters == {"workers": [10000, "1:30"]}
+
+
+def test_lesson_numbers_keep_their_leading_zero(tmp_path):
+    case = tmp_path / "case.yaml"
+    case.write_text("title: t\nnotebooks: [02, 4, 05_implications]\nparameters: {}\n",
+                    encoding="utf-8")
+    assert cases.load(case).notebooks == ("02", "04", "05_implications")
+    assert [p.stem for p in runner.notebooks(list(cases.load(case).notebooks))] == [
+        "02_economics", "04_prospects", "05_implications"]
+    grid = tmp_path / "grid.yaml"
+    grid.write_text("notebooks: [02]\nparameters:\n  workers: [1, 2]\n", encoding="utf-8")
+    assert sweep.load_grid(grid).notebooks == ("02",)
+    grid.write_text("notebooks: 02\nparameters:\n  workers: [1, 2]\n", encoding="utf-8")
+    with pytest.raises(DispatchlibError, match="'notebooks' must be a list of names, got 2"):
+        sweep.load_grid(grid)
