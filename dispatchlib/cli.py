@@ -218,7 +218,8 @@ def _add_run(sub) -> None:
                    help="scenario file (or the name of one in scenarios/, e.g. high); "
                         "repeatable, later files override earlier ones")
     p.add_argument("--name", help="run name, the folder under reports/ (default: 'default', "
-                                  "or made from the scenario names and -p values)")
+                                  "or made from the notebooks named, the scenario names and "
+                                  "-p values)")
     p.add_argument("--jobs", type=_jobs, default=None,
                    help="notebooks executed at once (default: the number of cores)")
     p.add_argument("--out", help="reports folder (default: reports/; never notebooks/ or data/)")
@@ -233,6 +234,7 @@ def _run(args) -> int:
 
     from . import cases
     from .runner import Text, default_jobs, run, slug
+    from .runner import notebooks as notebooks_named
 
     overrides: dict = {}
     notebooks = list(args.notebooks)
@@ -244,9 +246,14 @@ def _run(args) -> int:
     typed = {name: Text(value) for name, value in args.parameters}
     overrides.update(typed)
     name = args.name
-    if name is None:
-        pieces = [c.name for c in loaded] + ([slug(typed)] if typed else [])
+    if name is None:  # named notebooks lead the name: `run 02` never takes over `run`'s folder
+        named = [s.stem for s in notebooks_named(args.notebooks)] if args.notebooks else []
+        pieces = named + [c.name for c in loaded] + ([slug(typed)] if typed else [])
         name = "-".join(pieces) or "default"
+        if len(name) > 100:
+            import hashlib
+
+            name = f"{name[:90].rstrip('._-')}-{hashlib.sha256(name.encode()).hexdigest()[:8]}"
     scenario = None
     if loaded:
         scenario = loaded[-1].summary() if len(loaded) == 1 else {

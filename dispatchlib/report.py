@@ -173,12 +173,15 @@ def render_notebook(notebook_path: Path, target: Path | None = None,
     """
     import nbformat
 
+    from .runner import refuse_protected
+
+    out = target or notebook_path.with_suffix(".html")
+    refuse_protected(out)  # a page beside a lesson would change notebooks/
     nb = nbformat.read(str(notebook_path), as_version=4)
     resources = {"metadata": {"name": notebook_path.stem}}
     if nav:
         resources["dispatchlib_nav"] = nav
     body, _ = _exporter().from_notebook_node(nb, resources=resources)
-    out = target or notebook_path.with_suffix(".html")
     write_text_atomic(out, body)
     return out
 

@@ -110,9 +110,16 @@ def execute(source: Path, target: Path, parameters: dict | None = None) -> Path:
     gets a fresh kernel, stopped as soon as its last cell has answered (nothing of it is used
     after that). The executed copy is written once, at the end, or when execution stops for any
     reason (a cell's error, a timeout, a dead kernel), with the cells run so far.
+
+    Raises
+    ------
+    DispatchlibError
+        If ``target`` lies inside ``notebooks/`` or ``data/`` (:func:`refuse_protected`):
+        ``refresh`` executes into a temporary folder and then replaces the lesson itself.
     """
     import papermill
 
+    refuse_protected(target)
     target.parent.mkdir(parents=True, exist_ok=True)
     os.environ["DISPATCHLIB_HEADLESS"] = "1"
     papermill.execute_notebook(str(source), str(target), parameters=parameters or {},
@@ -194,6 +201,22 @@ def protected() -> list[Path]:
     found = {paths.notebooks_dir(), paths.data_dir(), paths.ROOT / "notebooks",
              paths.ROOT / "data"}
     return sorted({p.resolve() for p in found})
+
+
+def refuse_protected(target: Path | str) -> Path:
+    """``target`` resolved, unless it lies in ``notebooks/`` or ``data/`` (:func:`protected`).
+
+    Raises
+    ------
+    DispatchlibError
+        Naming the file and the folder it would change.
+    """
+    resolved = Path(target).expanduser().resolve()
+    for folder in protected():
+        if resolved == folder or folder in resolved.parents:
+            raise DispatchlibError(f"refusing to write {resolved}: it is inside {folder}, which "
+                                   "nothing but `refresh` ever changes")
+    return resolved
 
 
 def check_out(out: Path | str, option: str = "--out") -> Path:

@@ -804,3 +804,18 @@ def test_a_worker_asks_to_die_with_its_runner():
         finally:
             os._exit(0)
     assert os.waitstatus_to_exitcode(os.waitpid(pid, 0)[1]) == 1
+
+
+def test_no_library_writer_touches_the_lessons_or_the_data(tmp_path):
+    # the neighbours of the run folder rule: the functions that write a notebook or a page
+    lesson = ROOT / "notebooks" / "02_economics.ipynb"
+    before = tree_digest(ROOT / "notebooks")
+    with pytest.raises(DispatchlibError, match="refusing to write .*notebooks"):
+        runner.execute(lesson, lesson)
+    with pytest.raises(DispatchlibError, match="refusing to write .*02_economics.html"):
+        report.render_notebook(lesson)
+    with pytest.raises(DispatchlibError, match="refusing to write .*data"):
+        runner.execute(lesson, ROOT / "data" / "x.ipynb")
+    assert tree_digest(ROOT / "notebooks") == before
+    assert not (ROOT / "data" / "x.ipynb").exists()
+    assert runner.refuse_protected(tmp_path / "x.ipynb") == (tmp_path / "x.ipynb").resolve()

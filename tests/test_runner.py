@@ -412,3 +412,24 @@ def test_versions_of_named_libraries():
     assert got == {"dispatchlib": dispatchlib.__version__, "python": platform.python_version(),
                    "numpy": numpy.__version__, "no-such-package-here": "not installed"}
     assert set(runner.versions()) == {"dispatchlib", "python", *runner.VERSIONED}
+
+
+def test_the_default_run_name_starts_with_the_notebooks_named(tiny, tmp_path, capsys,
+                                                             monkeypatch):
+    # `run 02` and then `run` (all notebooks) must not share a folder: the second would be
+    # refused as a run of other notebooks
+    names = []
+
+    def fake_run(notebooks, name, **kwargs):
+        names.append(name)
+        folder = tmp_path / name
+        folder.mkdir()
+        (folder / "run.json").write_text(json.dumps(
+            {"status": "ok", "seconds": 0, "notebooks": {}}))
+        return folder
+
+    monkeypatch.setattr(runner, "run", fake_run)
+    for args in (["02"], [], ["01_tiny", "02_other", "-p", "seed", "3"], ["-p", "seed", "3"]):
+        code, _, err = main("run", *args, capsys=capsys)
+        assert code == 0, err
+    assert names == ["02_other", "default", "01_tiny-02_other-seed-3", "seed-3"]
