@@ -92,15 +92,18 @@ def pay_covers_state_and_savings(p: SimpleNamespace) -> None:
     left = gross - state
     if p.savings_usd <= left + 1e-9:
         return
-    need = p.savings_usd / (MONTHS * (1 - p.state_share)) if p.state_share < 1 else None
-    fix = (f"raise gross_wage_usd to at least {need:,.0f}" if need is not None
-           else "a state_share below 1")
+    if p.state_share < 1:
+        need = p.savings_usd / (MONTHS * (1 - p.state_share))
+        fix = (f"lower state_share or savings_usd, or raise gross_wage_usd to at least "
+               f"{need:,.0f}")
+    else:
+        fix = "a state_share of 1 leaves nothing: lower it"
     raise ParameterError(
         "savings_usd", p.savings_usd,
         f"at most {left:,.0f} (USD per worker per year) with gross_wage_usd = "
         f"{p.gross_wage_usd:,g} and state_share = {p.state_share:g}: what is left of "
         f"{gross:,.0f} a year of pay after the state's {state:,.0f}; more would make living "
-        f"costs negative (lower state_share or savings_usd, or {fix})")
+        f"costs negative ({fix})")
 
 
 RULES = (prospects.years_in_order, prospects.ceiling_above_start, prospects.whole_years_abroad,
