@@ -126,6 +126,14 @@ CASES: list[Case] = [
          "expected a folder path the system accepts (File name too long", absent="Traceback"),
     Case("sweep-out-too-long", ("sweep", "{tmp}/grid.yaml", "--out", "{long}"), 2,
          "expected a folder path the system accepts", absent="Traceback"),
+    Case("student-out-too-long", ("student", "--out", "{long}"), 2,
+         "expected a folder path the system accepts", absent="Traceback"),
+    Case("scenario-file-too-long", ("run", "-f", "{long}.yaml", "--out", "{out}"), 1,
+         "reports.yaml: File name too long", absent="Traceback"),
+    Case("grid-file-too-long", ("sweep", "{long}.yaml", "--out", "{out}"), 1,
+         "reports.yaml: File name too long", absent="Traceback"),
+    Case("compare-name-too-long", ("compare", "{long}", "earlier", "--out", "{out}"), 1,
+         "reports: File name too long", absent="Traceback"),
     Case("empty-notebook", ("run", "--out", "{out}", "--name", "x"), 1,
          "nb-empty/03_empty.ipynb: the file is empty, not a notebook", absent="Traceback",
          env={"DISPATCHLIB_NOTEBOOKS_DIR": "{tmp}/nb-empty"}),
@@ -291,9 +299,11 @@ def test_every_case_answers_in_one_line_and_nothing_earlier_changes(earlier):
         elif case.stream == "stderr" and not case.pipe and len(err.strip().splitlines()) != 1:
             problems.append(f"expected one line on stderr; {got}")
     after = {name: tree(folder) for name, folder in guarded.items()}
-    changed = [name for name in guarded if after[name] != before[name]]
+    changed = {name: sorted(k for k in before[name].keys() | after[name].keys()
+                            if before[name].get(k) != after[name].get(k))
+               for name in guarded if after[name] != before[name]}
     assert not problems, "\n\n".join(problems)
-    assert not changed, f"changed by the battery: {changed}"
+    assert not changed, f"changed while the battery ran: {changed}"
 
 
 def test_the_cases_are_well_formed():
