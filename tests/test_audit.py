@@ -319,6 +319,19 @@ def test_every_contradicts_row_keeps_the_stance_rule():
     assert problems == [], "\n".join(problems)
 
 
+def test_periods_are_whole_and_ordered():
+    # both ends or neither, start <= end (months as YYYY-MM compare as text); the figure of a
+    # date claim is the date itself, so such claims carry no period
+    claims = load("claims")
+    for name in ("claims", "evidence"):
+        table = load(name)
+        start, end = table["period_start"], table["period_end"]
+        assert (start.isna() == end.isna()).all(), name
+        both = start.notna()
+        assert (start[both] <= end[both]).all(), name
+    assert claims.loc[claims["unit"] == "year", "period_start"].isna().all()
+
+
 def test_stance_rule_names_the_claim_and_source_of_a_broken_row():
     claims = pd.DataFrame({
         "claim_id": ["stranded", "bribe", "agreement"], "measure": [
