@@ -79,12 +79,16 @@ def write(notebook_path: str | Path) -> Path | None:
     """Write ``<notebook>.results.json`` next to an executed notebook; return its path.
 
     The file is written atomically (temporary file, then rename), so a reader never sees a
-    half-written file.
+    half-written file. Never beside a lesson in ``notebooks/`` (or in ``data/``): that raises
+    :class:`~dispatchlib.errors.DispatchlibError`.
     """
+    from .runner import refuse_protected  # here: a notebook's kernel imports this module
+
     payload = extract(notebook_path)
     if payload is None:
         return None
     target = Path(notebook_path).with_suffix(".results.json")
+    refuse_protected(target)
     write_json_atomic(target, payload)
     return target
 

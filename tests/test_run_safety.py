@@ -816,6 +816,10 @@ def test_no_library_writer_touches_the_lessons_or_the_data(tmp_path):
         report.render_notebook(lesson)
     with pytest.raises(DispatchlibError, match="refusing to write .*data"):
         runner.execute(lesson, ROOT / "data" / "x.ipynb")
+    from dispatchlib import results
+
+    with pytest.raises(DispatchlibError, match="refusing to write .*02_economics.results.json"):
+        results.write(lesson)  # the lessons record results: this would write beside one
     assert tree_digest(ROOT / "notebooks") == before
     assert not (ROOT / "data" / "x.ipynb").exists()
     assert runner.refuse_protected(tmp_path / "x.ipynb") == (tmp_path / "x.ipynb").resolve()
