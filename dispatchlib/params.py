@@ -143,8 +143,8 @@ class ParamSpec:
             why = f"; {exc}" if exc.refused else ""
             raise ParameterError(self.name, str(text), self.allowed() + why) from None
         if self.kind in ("int", "float") and isinstance(value, str):
-            try:  # Python-style digit groups, 100_000, read as the number they group
-                value = float(value.replace("_", "")) if "_" in value else value
+            try:  # 100_000 (digit groups), nan, inf: numbers to Python (nan and inf refused)
+                value = float(value.replace("_", ""))
             except ValueError:
                 pass
         if value is None:

@@ -168,7 +168,7 @@ def test_values_are_read_as_yaml_never_evaluated():
     text = params.ParamSpec("label", "str")
     names = params.ParamSpec("names", "list[str]")
     assert runner.coerce(workers, runner.Text("100000")) == 100000
-    assert runner.coerce(workers, runner.Text("1e5")) == 100000  # YAML reads 1e5 as text
+    assert runner.coerce(workers, runner.Text("1e5")) == 100000  # a float to YAML 1.2
     assert runner.coerce(workers, runner.Text("100_000")) == 100000
     assert runner.coerce(months, runner.Text("6")) == 6.0
     assert runner.coerce(text, runner.Text("yes")) == "yes"  # text stays text, not True
