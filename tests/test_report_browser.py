@@ -150,3 +150,46 @@ def test_every_page_loads_offline_in_chromium_with_its_figures(report):
         browser.close()
     assert not any(problems.values()), {k: v for k, v in problems.items() if v}
     assert (SCREENSHOTS / "index.png").stat().st_size > 10_000
+
+
+def test_index_pages_lead_with_the_answer_and_fit_a_normal_screen(tmp_path):
+    """A run's page shows its headline results in the first screen; a sweep's page of a wide
+    grid (the trial's was 3,390 px wide) is no wider than the window: its table scrolls in
+    its box. Pages made from records, no kernel."""
+    from dispatchlib import report
+
+    sync_playwright, executable = chromium_or_skip()
+    stems = [p.stem for p in runner.notebooks()]
+    record = {"name": "default", "status": "ok", "seconds": 9.0, "overrides": {},
+              "parameters": {s: {f"parameter_{i}": 1000 * i for i in range(30)} for s in stems},
+              "notebooks": {s: {"status": "ok", "seconds": 1.0, "results": {
+                  **{f"some_result_{i}_usd": 123456.7 * i for i in range(17)},
+                  "workers": 15000, "state_revenue_usd": 146_250_000.0,
+                  "state_revenue_usd_p5": 91_500_000.0, "state_revenue_usd_p95": 1.49e8}}
+                  for s in stems},
+              "versions": {"python": "3.11"}, "data_sha256": "0" * 64}
+    run_folder = tmp_path / "run"
+    run_folder.mkdir()
+    report.write_index(run_folder, record)
+    header = ["status", *(f"parameter_number_{i}" for i in range(4)),
+              *(f"{s}.some_long_result_name_{i}_usd" for s in stems for i in range(6))]
+    rows = [{"run": f"run-{k}", "status": "ok", **{h: 123456.789 * k for h in header[1:]}}
+            for k in range(5)]
+    sweep_folder = tmp_path / "sweep"
+    sweep_folder.mkdir()
+    report.write_sweep_index(sweep_folder, "wide", header, rows)
+    with sync_playwright() as pw:
+        browser = OfflineBrowser(pw, executable, tmp_path)
+        page = browser.page
+        problems = browser.open(run_folder / "index.html")
+        top = page.eval_on_selector("dl.answer", "e => e.getBoundingClientRect().top")
+        assert top < 300, f"the headline results start {top:.0f} px down"
+        first = page.eval_on_selector("dl.answer dd", "e => e.textContent")
+        assert first.startswith("15,000 persons"), first
+        widths = {}
+        for folder in (run_folder, sweep_folder):
+            problems += browser.open(folder / "index.html")
+            widths[folder.name] = page.evaluate("document.documentElement.scrollWidth")
+        browser.close()
+    assert not problems, problems
+    assert widths["run"] <= 1280 and widths["sweep"] <= 1280, widths
