@@ -14,8 +14,15 @@ notebooks in parallel (``--jobs`` worker processes, a fresh kernel for every not
 These files are written into a hidden folder beside it, ``reports/.<run>.<pid>.partial/``, which
 takes the place of ``reports/<run>/`` in one step once every notebook is done: an earlier run of
 that name stays whole until then, and a run killed at any moment leaves no half-written file under
-a run's name. A lock (``reports/.<run>.lock``) refuses a second run of the same name into the same
-folder while the first one is running.
+a run's name. A lock (``reports/.<run>.lock``), taken when the run's first notebook starts and
+dropped when its last one ends, refuses a second run of the same name into the same folder while
+the first one is running; a sweep of any size holds only a few at a time.
+
+What a run may touch: never ``notebooks/`` or ``data/``, the repository's root or a folder
+holding them (:func:`check_out`); and it replaces ``reports/<run>/`` only when that folder is
+provably an earlier run of the same notebooks (:func:`written_by_run`), anything else being
+refused before any kernel starts unless ``replace`` (``--replace``) is given. The worker
+processes end with the runner, even when it is killed with SIGKILL (:func:`_die_with_parent`).
 
 ``python -m dispatchlib refresh`` re-executes the committed notebooks in place at their default
 parameters and strips the run-specific metadata (timestamps, papermill's record of paths), so

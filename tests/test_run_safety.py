@@ -10,6 +10,13 @@
   half-written file under a run's name; two runs at once into the same folder do not mix
   (same name: the second is refused through a lock).
 
+- Issue 16: where a run may write (never ``notebooks/``, ``data/``, the repository or a folder
+  holding them, through a link or an environment variable either), broken notebooks and run
+  records named in one line, a closed pipe, names with a trailing newline, the kernel's noise
+  in logs, progress that never shows more notebooks running than workers, workers that ask to
+  die with the runner, and the library functions that write a notebook, page or results.
+
+``tests/test_battery.py`` runs every case of issue 16 through the command line;
 ``tests/test_runner.py`` covers the other bad values (negative count, text, a whole number
 given 1.5, zero draws, NaN, a list, an unknown name, a name a named notebook does not declare,
 bad scenario files, unsafe run names) and the escaping of a scenario's title and description.
