@@ -130,8 +130,8 @@ def differing(diff: Mapping[str, list]) -> dict[str, list[tuple[str, object, obj
 def _notebooks_of_one(diff: Mapping[str, list], name_a: str, name_b: str) -> list[str]:
     """Lines naming the notebooks whose values only one run has, per run."""
     only: dict[str, set[str]] = {name_a: set(), name_b: set()}
-    for section in ("parameters", "results"):
-        for key, x, _ in diff.get(section, []):
+    for entries in one_side_only(diff).values():
+        for key, x, _ in entries:
             only[name_b if x == MISSING else name_a].add(key.split(".", 1)[0])
     return [f"{', '.join(sorted(stems))} only in {name}" for name, stems in only.items() if stems]
 
@@ -147,6 +147,8 @@ def format_table(name_a: str, name_b: str, diff: Mapping[str, list],
     from .report import fmt
 
     def show(v: object, key: str = "") -> str:
+        if key == "data_sha256" and isinstance(v, str) and len(v) > 16:
+            return v[:12] + "..."  # enough to tell two apart; run.json holds the whole hash
         return v if isinstance(v, str) else fmt(v, key.rsplit(".", 1)[-1])
 
     shown_diff = dict(differing(diff))

@@ -318,3 +318,35 @@ def test_two_sweeps_of_one_name_never_mix(tmp_path):
         "index.html", "seed-3", "seed-4", "seed-5", "sweep.csv", "sweep.json"]
     index = (out / "grid" / "index.html").read_text()
     assert '<div class="wide"><table>' in index and "overflow-x: auto" in index
+
+
+def test_compare_shows_what_differs_first_and_counts_what_one_run_lacks():
+    a = {"status": "ok", "data_sha256": "a" * 64, "versions": {},
+         "parameters": {"01_h": {"grades": ["H"]}, "02_e": {"workers": 15000}},
+         "notebooks": {"01_h": {"status": "ok", "results": {"fitted": 9, "sources": 4}},
+                       "02_e": {"status": "ok", "results": {"revenue_usd": 1.0e8}}}}
+    b = {"status": "ok", "data_sha256": "b" * 64, "versions": {},
+         "parameters": {"02_e": {"workers": 100000}},
+         "notebooks": {"02_e": {"status": "ok", "results": {"revenue_usd": 6.5e8}}}}
+    diff = compare.compare(a, b)
+    assert compare.differing(diff)["parameters"] == [("02_e.workers", 15000, 100000)]
+    assert [k for k, _, _ in compare.one_side_only(diff)["results"]] == ["01_h.fitted",
+                                                                         "01_h.sources"]
+    lines = compare.format_table("default", "big", diff).splitlines()
+    assert [line.split() for line in lines] == [
+        ["default", "big"],
+        ["parameters", "that", "differ"], ["02_e.workers", "15,000", "100,000"],
+        ["results", "that", "differ"], ["02_e.revenue_usd", "100,000,000", "650,000,000"],
+        ["status,", "data", "and", "versions"], ["data_sha256", "aaaaaaaaaaaa...",
+                                                 "bbbbbbbbbbbb..."],
+        "(3 parameter(s) and result(s) only one run has, not shown: 01_h only in default; "
+        "--all lists them)".split()]
+    everything = compare.format_table("default", "big", diff, everything=True)
+    assert "results (one run only)" in everything and "01_h.sources" in everything
+    assert compare.MISSING in everything and compare.MISSING not in "\n".join(lines)
+    same = compare.format_table("a", "b", compare.compare(a, {**a, "notebooks": {
+        "02_e": a["notebooks"]["02_e"]}, "parameters": {"02_e": {"workers": 15000}}}))
+    assert same.splitlines() == [
+        "a and b: same parameters and same headline results where both have them",
+        "(3 parameter(s) and result(s) only one run has, not shown: 01_h only in a; --all "
+        "lists them)"]
