@@ -226,6 +226,15 @@ def refuse_protected(target: Path | str) -> Path:
     return resolved
 
 
+def reports_root(out: Path | str | None = None) -> Path:
+    """The reports folder a command writes into: ``out`` (``--out``), else the default
+    (``reports/``, or ``DISPATCHLIB_REPORTS_DIR``), checked by :func:`check_out`."""
+    if out is not None:
+        return check_out(out)
+    return check_out(paths.reports_dir(), "DISPATCHLIB_REPORTS_DIR"
+                     if os.environ.get("DISPATCHLIB_REPORTS_DIR") else "--out")
+
+
 def check_out(out: Path | str, option: str = "--out") -> Path:
     """The folder a command writes into, resolved, if it is allowed; it is not created.
 
@@ -688,7 +697,7 @@ def prepare(names: Sequence[str] | None = None, name: str = "default",
         raise DispatchlibError(f"no notebooks NN_topic.ipynb in {paths.notebooks_dir()}")
     strict = bool(names) if strict is None else strict
     given = plan(sources, overrides or {}, strict=strict, optional=optional)
-    root = check_out(out if out is not None else paths.reports_dir())
+    root = reports_root(out)
     folder = inside(root, *([check_name(parent, "sweep name")] if parent else []), name)
     replaces = _check_replaceable(folder, [s.stem for s in sources], replace, parent)
     checked = {}

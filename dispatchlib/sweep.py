@@ -42,7 +42,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from . import cases, paths, report, results, runner
+from . import cases, report, results, runner
 from .errors import DispatchlibError, ParameterError
 
 
@@ -227,7 +227,7 @@ def sweep(path: str | Path, jobs: int | None = None, out: Path | None = None,
         runs (``--replace``); without it they are refused before anything runs.
     """
     grid = load_grid(path, name)
-    root = runner.check_out(out if out is not None else paths.reports_dir())
+    root = runner.reports_root(out)
     varying = [k for k, v in grid.parameters.items() if len(v) > 1] or list(grid.parameters)
     plans = []
     for values in grid.combinations():

@@ -830,3 +830,13 @@ def test_no_library_writer_touches_the_lessons_or_the_data(tmp_path):
     assert tree_digest(ROOT / "notebooks") == before
     assert not (ROOT / "data" / "x.ipynb").exists()
     assert runner.refuse_protected(tmp_path / "x.ipynb") == (tmp_path / "x.ipynb").resolve()
+
+
+def test_a_reports_folder_from_the_environment_is_checked_and_named(monkeypatch):
+    monkeypatch.setenv("DISPATCHLIB_REPORTS_DIR", str(ROOT / "data"))
+    with pytest.raises(runner.ParameterError, match=r"^parameter DISPATCHLIB_REPORTS_DIR = "):
+        runner.prepare(["02_economics"])
+    from dispatchlib import sweep
+
+    with pytest.raises(runner.ParameterError, match=r"^parameter DISPATCHLIB_REPORTS_DIR = "):
+        sweep.sweep(ROOT / "scenarios" / "grids" / "economics-2x2.yaml")
