@@ -147,3 +147,18 @@ def test_a_run_page_leads_with_the_answer_in_words_and_units(tmp_path):
     # every result further down, with its unit, one format
     rest = page[page.index("<h2>Every recorded result</h2>"):]
     assert '<td class="num">USD 812 million</td>' in rest and "3.2 months" in rest
+
+
+def test_every_headline_is_a_result_its_notebook_records():
+    import json
+    import re
+
+    for stem, lines in report.HEADLINES.items():
+        source = runner.notebooks([stem])[0]
+        cells = json.loads(source.read_text(encoding="utf-8"))["cells"]
+        record = next("".join(c["source"]) for c in cells
+                      if c["cell_type"] == "code" and "dl.record(" in "".join(c["source"]))
+        recorded = set(re.findall(r"(\w+)=", record[record.index("dl.record("):]))
+        for label, *keys in lines:
+            for key in filter(None, keys):
+                assert key in recorded, f"{stem} records no {key!r} (headline {label!r})"
