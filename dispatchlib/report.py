@@ -313,8 +313,8 @@ HEADLINES: dict[str, list[tuple[str, str, str | None, str | None]]] = {
         ("Household savings a year", "household_savings_usd", None, None),
         ("Months to pay back the bribe", "bribe_payback_months", None, None)],
     "03_sanctions": [
-        ("Jump in workers at the 2017 sanctions", "sanctions_jump_pct", "sanctions_jump_pct_low",
-         "sanctions_jump_pct_high"),
+        ("Change in workers when the sanctions took effect (fitted)", "sanctions_jump_pct",
+         "sanctions_jump_pct_low", "sanctions_jump_pct_high"),
         ("Quota revenue forgone, all years", "forgone_cumulative_usd",
          "forgone_cumulative_usd_p5", "forgone_cumulative_usd_p95")],
     "04_prospects": [
@@ -456,7 +456,7 @@ def write_index(folder: Path, record: Mapping, up: str | None = None) -> Path:
         nb_file = html.escape(info.get("notebook") or f"{stem}.ipynb", quote=True)
         summary.append([f'<td><a href="{page}">{_e(stem)}</a></td>',
                         f"<td>{_status(info['status'])}</td>",
-                        _cell(info.get("seconds", 0.0)),
+                        f'<td class="num">{info.get("seconds", 0.0):.1f}</td>',
                         _cell(len(info.get("results") or {})),
                         f'<td><a href="{nb_file}">{_e(nb_file)}</a></td>'])
     parts.append("<h2>Notebooks</h2>")
