@@ -378,7 +378,7 @@ def pool_table(workers: Mapping[str, float]) -> pd.DataFrame:
 def reference_points() -> pd.DataFrame:
     """Counts and forecasts to set beside the ramps (from ``data/workforce.csv``).
 
-    The mid-2025 estimate by South Korean intelligence (``YTN2025``) and the two forecasts of
+    The NIS figure of April 2025 (about 15,000 sent; ``YTN2025``) and the two forecasts of
     about 50,000 by the end of 2025 (``BELENETS2025``, ``MT2025BBC``). Flows (visas, entries,
     dispatch plans) and additions announced for Kursk are left out: they are not head counts.
 
@@ -390,7 +390,7 @@ def reference_points() -> pd.DataFrame:
     """
     wf = load("workforce")
     rows = []
-    for source_id, measure, label in (("YTN2025", "estimate", "estimate, mid-2025"),
+    for source_id, measure, label in (("YTN2025", "estimate", "NIS, sent by Apr 2025"),
                                       ("BELENETS2025", "forecast", "forecast for end-2025"),
                                       ("MT2025BBC", "forecast", "forecast for end-2025")):
         hit = wf[(wf["source_id"] == source_id) & (wf["measure"] == measure)]
