@@ -18,7 +18,7 @@ help: ## list the targets
 
 $(STAMP): pyproject.toml constraints.txt
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check -c constraints.txt -e ".[test]"
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -c constraints.txt -e ".[test,classroom,cluster]"
 	@touch $(STAMP)
 
 # byte-compile the package after each change: where PYTHONDONTWRITEBYTECODE is set, every
