@@ -67,7 +67,7 @@ import pandas as pd
 
 from . import formulas, scenario
 from .data import assumption, load
-from .params import ParamSpec, check, register
+from .params import check
 
 GRADES = ("H", "M", "L")
 """Evidence grades, strongest first (``data/README.md``, "confidence")."""
@@ -85,14 +85,7 @@ SECTIONS = {1: "1 Introduction", 2: "2 History", 3: "3 Economics", 4: "4 Politic
             5: "5 Sanctions and war", 6: "6 Implications", 7: "7 Conclusion"}
 """Short names of the brief's sections, for tables and figures."""
 
-register(
-    ParamSpec("min_confidence", "str", "",
-              "lowest evidence grade that counts: H (H only), M (H and M) or L (all grades)",
-              choices=GRADES),
-    ParamSpec("tolerance", "float", "ratio",
-              "relative tolerance when a recomputed value is compared with the brief's figure",
-              minimum=0, maximum=1),
-)
+
 
 
 # ---------------------------------------------------------------------------------------------

@@ -62,25 +62,24 @@ def _param(name: str):
     return parse
 
 
+SCENARIO_OPTIONS = ("workers", "quota_usd", "quota_months", "savings_usd", "years_abroad",
+                    "bribe_usd", "draws", "seed")
+"""The ``scenario`` command's options: parameters of the registry, with its help and units."""
+
+
 def _add_scenario(sub) -> None:
     p = sub.add_parser(
         "scenario", help="compute a scenario without Jupyter",
         description="State revenue, household savings, capital per returnee and bribe payback "
                     "for one scenario. Values you give become central values; inputs you leave "
                     "out keep the documented ranges of data/assumptions.csv.")
-    options = {
-        "workers": "workers in Russia, persons (default: the 2025 figure, 15,000)",
-        "quota_usd": "paid to the state over --quota-months, USD (default 6,500)",
-        "quota_months": "months over which --quota-usd is paid (default 8)",
-        "savings_usd": "saved per worker per year, USD (default 1,500)",
-        "years_abroad": "length of a posting, years (default 3)",
-        "bribe_usd": "bribe for a posting, USD (default 400)",
-        "draws": "Monte Carlo draws; adds p5/p50/p95 of every output",
-        "seed": "seed of the random number generator (default 2025)",
-    }
-    for name, text in options.items():
-        p.add_argument(f"--{name.replace('_', '-')}", dest=name, type=_param(name), help=text,
-                       metavar=spec(name).kind.upper())
+    for name in SCENARIO_OPTIONS:  # help, unit and default: the registry (parameters.json)
+        s = spec(name)
+        default = ("none: adds p5/p50/p95 of every output when given" if name == "draws"
+                   else str(s.default) if name == "seed" else f"{s.default:,g}")
+        p.add_argument(f"--{name.replace('_', '-')}", dest=name, type=_param(name),
+                       help=f"{s.help}{', ' + s.unit if s.unit else ''} (default {default})",
+                       metavar=s.kind.upper())
     p.add_argument("--json", action="store_true", help="print JSON instead of a table")
     p.set_defaults(func=_scenario)
 
@@ -91,7 +90,8 @@ def _scenario(args) -> int:
     s = scenario.build(workers=args.workers, quota_usd=args.quota_usd,
                        quota_months=args.quota_months, savings_usd=args.savings_usd,
                        years_abroad=args.years_abroad, bribe_usd=args.bribe_usd)
-    out = scenario.report(s, draws=args.draws, seed=2025 if args.seed is None else args.seed)
+    out = scenario.report(s, draws=args.draws,
+                          seed=spec("seed").default if args.seed is None else args.seed)
     if args.json:
         print(json.dumps(out, indent=2, sort_keys=True))
         return 0
@@ -146,6 +146,9 @@ def _add_params(sub) -> None:
     p.add_argument("notebooks", nargs="*", metavar="NOTEBOOK",
                    help="notebooks (stem, number or file name; default all)")
     p.add_argument("--json", action="store_true", help="print JSON instead of tables")
+    p.add_argument("--write-cells", action="store_true",
+                   help="write the notebooks' parameters cells from the registry "
+                        "(dispatchlib/parameters.json), then stop; `refresh` also does this")
     p.set_defaults(func=_params)
 
 
@@ -173,13 +176,20 @@ def _range(s) -> str:
 def _params(args) -> int:
     from .runner import declared, notebooks
 
+    if args.write_cells:
+        from .param_cells import write_cells
+
+        for path in write_cells(notebooks(args.notebooks)):
+            print(f"wrote the parameters cell of {path.name}")
+        return 0
     out = {}
     for source in notebooks(args.notebooks):
         rows = []
         for name, d in declared(source).items():
             s = spec(name)
             rows.append({"name": name, "type": s.kind, "default": d.default, "unit": s.unit,
-                         "allowed": _range(s), "help": s.help, "comment": d.comment})
+                         "allowed": _range(s), "help": s.help, "comment": d.comment,
+                         "sources": list(s.sources)})
         out[source.stem] = rows
     if args.json:
         print(json.dumps(out, indent=2))

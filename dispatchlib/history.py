@@ -30,14 +30,13 @@ import calendar
 import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from types import SimpleNamespace
 
 import numpy as np
 import pandas as pd
 
+from . import rules as _rules
 from .data import load
-from .errors import ParameterError
-from .params import ParamSpec, check, register
+from .params import check
 
 MEASURES = ("stock", "stock_logging", "stock_regional", "permits", "visas_issued", "entries",
             "entries_study", "estimate", "brief", "forecast", "cumulative")
@@ -68,56 +67,11 @@ MIN_TREND_FIGURES = 3
 #: ... spread over at least this share of the era's length
 MIN_TREND_SHARE = 0.5
 
-register(
-    ParamSpec("measures", "list[str]", "",
-              "workforce measures fitted by the reconciled series (stock-like measures only)",
-              choices=STOCK_MEASURES),
-    ParamSpec("grades", "list[str]", "", "confidence grades of the workforce figures fitted",
-              choices=GRADES),
-    ParamSpec("grade_weight", "float", "ratio",
-              "weight of a figure relative to one a grade lower (H to M, M to L)",
-              minimum=1, maximum=100),
-    ParamSpec("ci_level", "float", "probability", "probability covered by confidence bands",
-              minimum=0.5, maximum=0.999),
-)
-
-
-# --- parameter rules ---------------------------------------------------------------------------
-
-
-def _nonempty(name: str):
-    def rule(p: SimpleNamespace) -> None:
-        if hasattr(p, name) and not getattr(p, name):
-            raise ParameterError(name, getattr(p, name), "at least one value")
-    rule.__name__ = f"{name}_not_empty"
-    return rule
-
-
-def enough_figures(p: SimpleNamespace) -> None:
-    """Rule: the chosen measures and grades leave more figures than the model has coefficients.
-
-    Raises
-    ------
-    ParameterError
-        Naming ``grades`` (or ``measures``) with the number of figures left.
-    """
-    measures = getattr(p, "measures", DEFAULT_MEASURES)
-    grades = getattr(p, "grades", GRADES)
-    if not measures or not grades:
-        return
-    sel = select(measures=measures, grades=grades)
-    k = era_design(sel["t"], sel["era"]).shape[1] if len(sel) else 0
-    if len(sel) <= k:
-        name = "grades" if hasattr(p, "grades") else "measures"
-        raise ParameterError(
-            name, getattr(p, name),
-            f"measures and grades that leave more figures than coefficients to fit "
-            f"(measures {list(measures)} with grades {list(grades)} leave {len(sel)} "
-            f"figure(s) for {k} coefficient(s))")
-
+# --- parameter rules: dispatchlib/parameters.json names them, dispatchlib/rules.py holds them
 
 #: cross-parameter rules for ``dl.check(rules=RULES, ...)`` in the history lesson
-RULES = (_nonempty("measures"), _nonempty("grades"), enough_figures)
+RULES = _rules.for_notebook("01_history")
+enough_figures = _rules.enough_figures
 
 
 # --- tables ------------------------------------------------------------------------------------

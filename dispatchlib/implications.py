@@ -19,15 +19,13 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from types import SimpleNamespace
 
 import numpy as np
 import pandas as pd
 
 from . import formulas, prospects
+from . import rules as _rules
 from .data import assumption
-from .errors import ParameterError
-from .params import ParamSpec, register
 
 MONTHS = formulas.MONTHS_PER_YEAR
 OUTCOMES = ("state_revenue_usd", "household_money_usd", "people_exposed", "people_reached")
@@ -39,75 +37,10 @@ OUTCOME_LABELS = {
     "people_reached": "People reached by outreach (persons, by the last year)",
 }
 
-register(
-    ParamSpec("gross_wage_usd", "float", "USD per worker per month",
-              "gross monthly pay of a DPRK worker in Russia", minimum=0, maximum=20_000,
-              exclusive_minimum=True),
-    ParamSpec("state_share", "float", "ratio", "share of gross pay handed to the state (0-1)",
-              minimum=0, maximum=1),
-    ParamSpec("contract_state_share", "float", "ratio",
-              "share of gross pay handed to the state under the contract-system lever (0-1)",
-              minimum=0, maximum=1),
-    ParamSpec("enforcement_cut", "float", "ratio",
-              "share of the workforce removed by stricter sanctions enforcement (0-1)",
-              minimum=0, maximum=1),
-    ParamSpec("outreach_share", "float", "ratio",
-              "share of workers in Russia reached by information outreach (0-1)",
-              minimum=0, maximum=1),
-)
-
-
-def contract_share_not_higher(p: SimpleNamespace) -> None:
-    """Rule for :func:`dispatchlib.check`: the contract-system lever leaves workers at least as
-    large a share as now (``contract_state_share <= state_share``)."""
-    if p.contract_state_share > p.state_share:
-        raise ParameterError("contract_state_share", p.contract_state_share,
-                             f"a share no higher than state_share = {p.state_share:g} (ratio): "
-                             "the lever leaves workers more, not less")
-
-
-def pay_covers_state_and_savings(p: SimpleNamespace) -> None:
-    """Rule for :func:`dispatchlib.check`: a year's gross pay holds the state's take and the
-    savings, so that living costs (the rest, :func:`flow_of_funds`) are not negative.
-
-    ``12 * gross_wage_usd * (1 - state_share) >= savings_usd``; the message names all three
-    values and the most that can be saved (or the least pay needed) with the other two.
-
-    Examples
-    --------
-    >>> from types import SimpleNamespace as P
-    >>> pay_covers_state_and_savings(P(gross_wage_usd=800, state_share=0.5, savings_usd=1500))
-    >>> try:
-    ...     pay_covers_state_and_savings(P(gross_wage_usd=800, state_share=0.9,
-    ...                                    savings_usd=1500))
-    ... except ParameterError as exc:
-    ...     print(exc)  # doctest: +NORMALIZE_WHITESPACE
-    parameter savings_usd = 1500 is not allowed: expected at most 960 (USD per worker per year)
-    with gross_wage_usd = 800 and state_share = 0.9: what is left of 9,600 a year of pay after
-    the state's 8,640; more would make living costs negative (lower state_share or savings_usd,
-    or raise gross_wage_usd to at least 1,250)
-    """
-    gross = p.gross_wage_usd * MONTHS
-    state = float(formulas.state_take(p.gross_wage_usd, p.state_share))
-    left = gross - state
-    if p.savings_usd <= left + 1e-9:
-        return
-    if p.state_share < 1:
-        need = p.savings_usd / (MONTHS * (1 - p.state_share))
-        fix = (f"lower state_share or savings_usd, or raise gross_wage_usd to at least "
-               f"{need:,.0f}")
-    else:
-        fix = "a state_share of 1 leaves nothing: lower it"
-    raise ParameterError(
-        "savings_usd", p.savings_usd,
-        f"at most {left:,.0f} (USD per worker per year) with gross_wage_usd = "
-        f"{p.gross_wage_usd:,g} and state_share = {p.state_share:g}: what is left of "
-        f"{gross:,.0f} a year of pay after the state's {state:,.0f}; more would make living "
-        f"costs negative ({fix})")
-
-
-RULES = (prospects.years_in_order, prospects.ceiling_above_start, prospects.whole_years_abroad,
-         contract_share_not_higher, pay_covers_state_and_savings)
+# parameter rules: dispatchlib/parameters.json names them, dispatchlib/rules.py holds them
+contract_share_not_higher = _rules.contract_share_not_higher
+pay_covers_state_and_savings = _rules.pay_covers_state_and_savings
+RULES = _rules.for_notebook("05_implications")
 """Cross-parameter rules of the ``05_implications`` lesson, for ``dl.check(rules=...)``."""
 
 

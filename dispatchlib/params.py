@@ -1,6 +1,8 @@
-"""Parameters of the notebooks and the command line: one registry of names, types, units and
-allowed values, and the validator every door uses (notebooks, ``python -m dispatchlib``, the
-library functions).
+"""Parameters of the notebooks and the command line: the registry read from
+``dispatchlib/parameters.json`` (names, types, defaults, units, allowed values, sources and the
+notebooks declaring each) and the validator every door uses (notebooks, ``python -m
+dispatchlib``, the library functions). The cross-parameter rules named in the same file are in
+:mod:`dispatchlib.rules`.
 
 Papermill only warns about unknown parameter names and checks no types, so every notebook
 passes its ``parameters`` cell through :func:`check` in the next cell: a wrong value stops the
@@ -21,10 +23,12 @@ parameter quota_months = 0 is not allowed: expected a number >= 1 and <= 60 (mon
 from __future__ import annotations
 
 import difflib
+import json
 import math
 import numbers
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from pathlib import Path
 from types import SimpleNamespace
 
 import numpy as np
@@ -52,6 +56,14 @@ class ParamSpec:
         The value must be strictly above ``minimum``.
     choices : tuple, optional
         Allowed values (for ``str`` and the items of ``list[...]`` kinds).
+    default : object, optional
+        The value every notebook declaring the parameter writes in its ``parameters`` cell.
+    sources : tuple of str
+        Ids in ``data/sources.csv`` of the sources giving the default (empty: our choice).
+    notebooks : tuple of str
+        Stems of the notebooks declaring the parameter.
+    comment : str
+        The note beside the value in a notebook's ``parameters`` cell (unit and source).
     """
 
     name: str
@@ -62,6 +74,10 @@ class ParamSpec:
     maximum: float | None = None
     exclusive_minimum: bool = False
     choices: tuple = field(default_factory=tuple)
+    default: object = None
+    sources: tuple = field(default_factory=tuple)
+    notebooks: tuple = field(default_factory=tuple)
+    comment: str = ""
 
     def allowed(self) -> str:
         """Plain-language description of the allowed values."""
@@ -92,8 +108,7 @@ class ParamSpec:
         if self.kind.startswith("list["):
             if not isinstance(value, list | tuple):
                 raise fail
-            item = ParamSpec(self.name, self.kind[5:-1], self.unit, self.help, self.minimum,
-                             self.maximum, self.exclusive_minimum, self.choices)
+            item = replace(self, kind=self.kind[5:-1])
             try:
                 return [item.validate(v) for v in value]
             except ParameterError:
@@ -183,42 +198,46 @@ def _plain(x: float) -> str:
     return str(int(x)) if float(x).is_integer() else repr(float(x))
 
 
-SPECS: dict[str, ParamSpec] = {}
+REGISTRY = Path(__file__).with_name("parameters.json")
+"""The registry file: every parameter and cross-parameter rule (see its ``about`` entry)."""
+
+
+def read_registry(path: Path = REGISTRY) -> dict:
+    """The registry file's JSON: ``{"about": ..., "parameters": {...}, "rules": {...}}``."""
+    return json.loads(Path(path).read_text(encoding="utf-8"))
+
+
+def _specs(registry: dict) -> dict[str, ParamSpec]:
+    out = {}
+    for name, e in registry["parameters"].items():
+        out[name] = ParamSpec(
+            name, e["type"], e.get("unit", ""), e.get("help", ""), e.get("minimum"),
+            e.get("maximum"), bool(e.get("exclusive_minimum", False)),
+            tuple(e.get("choices", ())), e.get("default"), tuple(e.get("sources", ())),
+            tuple(e.get("notebooks", ())), e.get("comment", ""))
+    return out
+
+
+SPECS: dict[str, ParamSpec] = _specs(read_registry())
+"""Every parameter of the registry file, by name."""
 
 
 def register(*specs: ParamSpec) -> None:
-    """Add parameter specifications to the registry (a name may be registered once)."""
+    """Add parameter specifications (a name may be registered once): for tests and extensions;
+    the package's own parameters are all in ``parameters.json``."""
     for spec in specs:
         if spec.name in SPECS and SPECS[spec.name] != spec:
             raise ValueError(f"parameter {spec.name!r} is already registered differently")
         SPECS[spec.name] = spec
 
 
-register(
-    ParamSpec("workers", "int", "persons", "DPRK workers in Russia during the year",
-              minimum=0, maximum=1_000_000),
-    ParamSpec("quota_usd", "float", "USD",
-              "amount each worker pays the state over quota_months (plan funds)",
-              minimum=0, maximum=100_000),
-    ParamSpec("quota_months", "float", "months", "months over which quota_usd is paid",
-              minimum=1, maximum=60),
-    ParamSpec("savings_usd", "float", "USD per worker per year", "saved by a worker per year",
-              minimum=1, maximum=50_000),
-    ParamSpec("years_abroad", "float", "years", "length of one posting",
-              minimum=0.5, maximum=20),
-    ParamSpec("bribe_usd", "float", "USD", "bribe paid to be selected for a posting",
-              minimum=0, maximum=100_000),
-    ParamSpec("draws", "int", "draws", "Monte Carlo draws", minimum=1, maximum=10_000_000),
-    ParamSpec("seed", "int", "", "seed of the random number generator",
-              minimum=0, maximum=2**32 - 1),
-    ParamSpec("interactive", "bool", "", "build the slider explorers (skipped when headless)"),
-)
+def declared_by(stem: str) -> list[ParamSpec]:
+    """The parameters notebook ``stem`` declares, in the order of its ``parameters`` cell."""
+    return [s for s in SPECS.values() if stem in s.notebooks]
 
 
 def spec(name: str) -> ParamSpec:
     """The specification of one parameter; an unknown name raises ParameterError with hints."""
-    if name not in SPECS:  # a topic's own parameter: its module registers it when imported
-        _load_topic_specs()
     try:
         return SPECS[name]
     except KeyError:
@@ -264,8 +283,6 @@ def check(rules: Sequence[Callable[[SimpleNamespace], None]] = (), **values) -> 
     ParameterError
         For the first value that is unknown, of the wrong type or out of range.
     """
-    if any(name not in SPECS for name in values):
-        _load_topic_specs()  # registered names are never redefined, so loading later is safe
     checked = {}
     for name, v in values.items():
         if name not in SPECS:
@@ -275,15 +292,3 @@ def check(rules: Sequence[Callable[[SimpleNamespace], None]] = (), **values) -> 
     for rule in rules:
         rule(out)
     return out
-
-
-def _load_topic_specs() -> None:
-    """Import the topic modules that register their own parameters."""
-    import importlib
-
-    for module in ("history", "sanctions", "prospects", "implications", "audit"):
-        try:
-            importlib.import_module(f"dispatchlib.{module}")
-        except ModuleNotFoundError as exc:
-            if exc.name != f"dispatchlib.{module}":
-                raise

@@ -39,9 +39,10 @@ import numpy as np
 import pandas as pd
 
 from . import formulas, scenario
+from . import rules as _rules
 from .data import assumption, load
 from .errors import ParameterError
-from .params import ParamSpec, check, register
+from .params import check
 from .scenario import Range
 
 TARGET_USD = 1e9
@@ -102,26 +103,7 @@ PRESETS: dict[str, Preset] = {
 """The named ramps. Ceilings come from the brief; speeds and midpoints are teaching assumptions
 (no source gives a pace), chosen to span the forecasts in ``data/workforce.csv``."""
 
-register(
-    ParamSpec("ramp_scenario", "str", "",
-              "named workforce ramp: preset ceiling, ramp speed and midpoint year",
-              choices=tuple(PRESETS)),
-    ParamSpec("start_year", "int", "year", "first calendar year of a projection",
-              minimum=1946, maximum=2100),
-    ParamSpec("end_year", "int", "year", "last calendar year of a projection",
-              minimum=1946, maximum=2100),
-    ParamSpec("start_workers", "int", "persons", "DPRK workers in Russia in start_year",
-              minimum=0, maximum=1_000_000),
-    ParamSpec("ceiling", "int", "persons",
-              "most DPRK workers Russia could host; 0 takes the ramp_scenario's ceiling",
-              minimum=0, maximum=1_000_000),
-    ParamSpec("ramp_speed", "float", "per year",
-              "steepness of the logistic ramp; 0 takes the ramp_scenario's speed",
-              minimum=0, maximum=5),
-    ParamSpec("midpoint_year", "int", "year",
-              "year the ramp grows fastest; 0 takes the ramp_scenario's year",
-              minimum=0, maximum=2100),
-)
+
 
 
 def preset(name: str) -> Preset:
@@ -266,44 +248,12 @@ def outlook(p: SimpleNamespace | Mapping) -> Outlook:
     )
 
 
-def years_in_order(p: SimpleNamespace) -> None:
-    """Rule for :func:`dispatchlib.check`: ``start_year`` before ``end_year``."""
-    if p.end_year <= p.start_year:
-        raise ParameterError("end_year", p.end_year,
-                             f"a year after start_year = {p.start_year} (year)")
-
-
-def ceiling_above_start(p: SimpleNamespace) -> None:
-    """Rule for :func:`dispatchlib.check`: the ceiling lies above ``start_workers``."""
-    o = outlook(p)
-    if o.ceiling > o.start_workers:
-        return
-    if getattr(p, "ceiling", 0):
-        raise ParameterError("ceiling", p.ceiling,
-                             f"more workers than start_workers = {o.start_workers:,} (persons)")
-    raise ParameterError("start_workers", p.start_workers,
-                         f"fewer workers than the {o.ramp_scenario} ramp's ceiling of "
-                         f"{o.ceiling:,} (persons), or set ceiling")
-
-
-def midpoint_in_range(p: SimpleNamespace) -> None:
-    """Rule for :func:`dispatchlib.check`: a midpoint year given is not before ``start_year``."""
-    m = getattr(p, "midpoint_year", 0)
-    if m and m < p.start_year:
-        raise ParameterError("midpoint_year", m,
-                             f"0 (the ramp's own year) or a year from start_year = "
-                             f"{p.start_year} on (year)")
-
-
-def whole_years_abroad(p: SimpleNamespace) -> None:
-    """Rule for :func:`dispatchlib.check`: postings of at least a year (the rotation steps a
-    year at a time)."""
-    if getattr(p, "years_abroad", 1) < 1:
-        raise ParameterError("years_abroad", p.years_abroad,
-                             "at least 1 year here: the rotation model steps a year at a time")
-
-
-RULES = (years_in_order, ceiling_above_start, midpoint_in_range, whole_years_abroad)
+# parameter rules: dispatchlib/parameters.json names them, dispatchlib/rules.py holds them
+years_in_order = _rules.years_in_order
+ceiling_above_start = _rules.ceiling_above_start
+midpoint_in_range = _rules.midpoint_in_range
+whole_years_abroad = _rules.whole_years_abroad
+RULES = _rules.for_notebook("04_prospects")
 """Cross-parameter rules of the ``04_prospects`` lesson, for ``dl.check(rules=...)``."""
 
 

@@ -472,93 +472,10 @@ def effective(sources: Sequence[Path], given: Mapping[str, Mapping[str, object]]
             for s in sources}
 
 
-_RULES_CACHE: dict[tuple, tuple[tuple, dict[str, str]]] = {}
-
-
-def _library_object(node: ast.expr) -> object:
-    """The object a dotted name such as ``dl.prospects.RULES`` names in dispatchlib, looked up
-    attribute by attribute (never evaluated); ``None`` if it names nothing there."""
-    import importlib
-
-    chain = []
-    while isinstance(node, ast.Attribute):
-        chain.insert(0, node.attr)
-        node = node.value
-    if not isinstance(node, ast.Name) or node.id not in ("dl", "dispatchlib"):
-        return None
-    obj: object = importlib.import_module("dispatchlib")
-    for i, attr in enumerate(chain):
-        if not hasattr(obj, attr):
-            try:
-                importlib.import_module(".".join(["dispatchlib", *chain[:i + 1]]))
-            except ImportError:
-                return None
-        obj = getattr(obj, attr, None)
-    return obj
-
-
-def notebook_rules(source: Path) -> tuple[tuple[Callable, ...], dict[str, str]]:
-    """The cross-parameter rules a notebook applies, read from its validation cell.
-
-    The validation cell is the first code cell after the ``parameters`` cell that calls
-    ``dl.check(...)``. Its ``rules=`` argument names rules of the library
-    (``dl.prospects.RULES``, ``[dl.sanctions.breaks_in_order]``), which are looked up by name,
-    never evaluated; a rule defined in the notebook itself cannot be looked up (the notebook
-    still applies it when it runs).
-
-    Returns
-    -------
-    (tuple of callables, dict)
-        The rules, and ``{argument of dl.check: parameter passed}`` (``end_year=end_year``).
-    """
-    stat = source.stat()
-    key = (str(source.resolve()), stat.st_mtime_ns, stat.st_size)
-    if key in _RULES_CACHE:
-        return _RULES_CACHE[key]
-    names = set(declared(source))
-    cells = read_notebook(source)["cells"]
-    code = [c for c in cells if c.get("cell_type") == "code"]
-    start = next((i for i, c in enumerate(code)
-                  if "parameters" in c.get("metadata", {}).get("tags", [])), None)
-    found: tuple[tuple[Callable, ...], dict[str, str]] = ((), {})
-    for cell in code[start + 1:] if start is not None else []:
-        text = "".join(cell.get("source", ""))
-        if "check(" not in text:
-            continue
-        try:
-            tree = ast.parse(text)
-        except SyntaxError:  # IPython magics: not a validation cell
-            continue
-        call = next((n for n in ast.walk(tree) if isinstance(n, ast.Call)
-                     and isinstance(n.func, ast.Attribute) and n.func.attr == "check"
-                     and isinstance(n.func.value, ast.Name)
-                     and n.func.value.id in ("dl", "dispatchlib")), None)
-        if call is None:
-            continue
-        rules: list[Callable] = []
-        args: dict[str, str] = {}
-        for kw in call.keywords:
-            if kw.arg == "rules":
-                items = kw.value.elts if isinstance(kw.value, ast.List | ast.Tuple) else [kw.value]
-                for item in items:
-                    obj = _library_object(item)
-                    if isinstance(obj, list | tuple):
-                        rules.extend(r for r in obj if callable(r))
-                    elif callable(obj):
-                        rules.append(obj)
-            elif kw.arg is not None:
-                used = {n.id for n in ast.walk(kw.value) if isinstance(n, ast.Name)} & names
-                if len(used) == 1:
-                    args[kw.arg] = used.pop()
-        found = (tuple(rules), args)
-        break
-    _RULES_CACHE[key] = found
-    return found
-
-
 def check_rules(sources: Sequence[Path], given: Mapping[str, Mapping[str, object]]) -> None:
-    """Apply each notebook's cross-parameter rules (:func:`notebook_rules`) to the values it
-    will run with (its defaults, replaced by the values given), before any kernel starts.
+    """Apply each notebook's cross-parameter rules (named for it in ``parameters.json``,
+    :func:`dispatchlib.rules.for_notebook`) to the values it will run with
+    (its defaults, replaced by the values given), before any kernel starts.
 
     Raises
     ------
@@ -568,12 +485,14 @@ def check_rules(sources: Sequence[Path], given: Mapping[str, Mapping[str, object
     for source in sources:
         if not given.get(source.stem):
             continue  # the defaults pass every rule (tests/test_notebooks.py runs them)
-        rules, args = notebook_rules(source)
+        from .rules import for_notebook
+
+        rules = for_notebook(source.stem)
         if not rules:
             continue
         values = effective([source], given)[source.stem]
         try:
-            params.check(rules=rules, **{a: values[n] for a, n in args.items() if n in values})
+            params.check(rules=rules, **values)
         except ParameterError as exc:
             raise ParameterError(exc.name, exc.value,
                                  f"{exc.allowed}; a rule of {source.stem}") from None
@@ -1426,17 +1345,21 @@ def clean(nb: dict) -> dict:
 
 
 def refresh(names: Sequence[str] | None = None) -> list[Path]:
-    """Re-execute committed notebooks in place at default parameters, then clean them."""
+    """Write the notebooks' ``parameters`` cells from the registry
+    (:func:`dispatchlib.param_cells.write_cells`), then re-execute them in place at those
+    defaults and clean them."""
+    from .atomic import write_text
+    from .param_cells import write_cells
+
     done = []
-    for source in notebooks(names):
+    sources = notebooks(names)
+    write_cells(sources)
+    for source in sources:
         with tempfile.TemporaryDirectory() as tmp:
             target = Path(tmp) / source.name
             execute(source, target)
             nb = clean(json.loads(target.read_text(encoding="utf-8")))
-        text = json.dumps(nb, indent=1, ensure_ascii=False) + "\n"
-        tmp_file = source.with_suffix(".ipynb.tmp")
-        tmp_file.write_text(text, encoding="utf-8")
-        shutil.move(tmp_file, source)
+        write_text(source, json.dumps(nb, indent=1, ensure_ascii=False) + "\n")
         shown = source.relative_to(paths.ROOT) if source.is_relative_to(paths.ROOT) else source
         print(f"refreshed {shown}")
         done.append(source)

@@ -29,15 +29,15 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from types import SimpleNamespace
 
 import numpy as np
 import pandas as pd
 
 from . import formulas, history, scenario
+from . import rules as _rules
 from .data import load
 from .errors import ParameterError
-from .params import ParamSpec, check, register
+from .params import check
 
 LAST_YEAR = 2025
 #: measures and grades that make up the yearly series by default
@@ -60,45 +60,10 @@ COEFFICIENT_LABELS = {
 #: row states what it covers; later clauses may quote a quarterly breakdown of a full year.
 PART_OF_YEAR = re.compile(r"\b(Q[1-4]|first half|H1|Jan-\w+|Sep 20\d\d-)")
 
-register(
-    ParamSpec("sanctions_year", "int", "year",
-              "first year of the sanctions segment (break in the time series)",
-              minimum=1991, maximum=LAST_YEAR),
-    ParamSpec("revival_year", "int", "year",
-              "first year of the revival segment (break in the time series)",
-              minimum=1991, maximum=LAST_YEAR),
-    ParamSpec("its_start_year", "int", "year", "first year of the interrupted time series",
-              minimum=1991, maximum=LAST_YEAR),
-    ParamSpec("counterfactual_workers", "int", "persons",
-              "workers in Russia without sanctions, in the year before the sanctions year",
-              minimum=0, maximum=1_000_000),
-    ParamSpec("counterfactual_growth", "float", "percent per year",
-              "yearly growth of the no-sanctions workforce (0 holds it level)",
-              minimum=-50, maximum=50),
-)
-# ci_level (the probability covered by bands) is registered by dispatchlib.history
+# --- parameter rules: dispatchlib/parameters.json names them, dispatchlib/rules.py holds them
 
-
-# --- parameter rules ---------------------------------------------------------------------------
-
-
-def breaks_in_order(p: SimpleNamespace) -> None:
-    """Rule: ``its_start_year < sanctions_year < revival_year``.
-
-    Raises
-    ------
-    ParameterError
-        Naming ``revival_year`` (or ``sanctions_year``) and the order expected.
-    """
-    start = getattr(p, "its_start_year", None)
-    s = getattr(p, "sanctions_year", None)
-    r = getattr(p, "revival_year", None)
-    if s is not None and r is not None and not s < r:
-        raise ParameterError("revival_year", r,
-                             f"a year after sanctions_year = {s} (sanctions before revival)")
-    if start is not None and s is not None and not start < s:
-        raise ParameterError("sanctions_year", s,
-                             f"a year after its_start_year = {start}")
+breaks_in_order = _rules.breaks_in_order
+enough_years = _rules.enough_years
 
 
 def check_segments(years, sanctions_year: int, revival_year: int,
@@ -131,23 +96,8 @@ def check_segments(years, sanctions_year: int, revival_year: int,
                                  f"yearly values in its segment (it holds {inside})")
 
 
-def enough_years(p: SimpleNamespace) -> None:
-    """Rule: every segment of the time series holds at least :data:`MIN_SEGMENT_YEARS` yearly
-    values (with the default measures and grades).
-
-    Raises
-    ------
-    ParameterError
-        Naming ``its_start_year``, ``sanctions_year`` or ``revival_year``.
-    """
-    start = getattr(p, "its_start_year", 2010)
-    s, r = getattr(p, "sanctions_year", 2018), getattr(p, "revival_year", 2022)
-    years = annual_series(start_year=start).index.to_numpy()
-    check_segments(years, s, r, pre_name="its_start_year", pre_value=start)
-
-
 #: cross-parameter rules for ``dl.check(rules=RULES, ...)`` in the sanctions lesson
-RULES = (breaks_in_order, enough_years)
+RULES = _rules.for_notebook("03_sanctions")
 
 
 # --- tables ------------------------------------------------------------------------------------

@@ -146,14 +146,14 @@ def test_pay_that_just_holds_the_savings_passes():
 
 def test_every_shipped_scenario_passes_every_rule_of_every_lesson():
     from dispatchlib import cases, runner
+    from dispatchlib.rules import for_notebook
 
     sources = runner.notebooks()
     for name in cases.available():
         case = cases.load(name)
         given = runner.plan(sources, case.parameters, optional=set(case.parameters))
         for stem, values in runner.effective(sources, given).items():
-            rules, args = runner.notebook_rules(next(s for s in sources if s.stem == stem))
-            p = check(rules=rules, **{a: values[n] for a, n in args.items()})
+            p = check(rules=for_notebook(stem), **values)
             if stem == "05_implications":  # the pay split has no negative part
                 f = implications.flow_of_funds(p.gross_wage_usd, p.state_share, p.savings_usd)
                 assert float(f["living_usd"]) >= 0, name

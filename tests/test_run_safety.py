@@ -223,18 +223,6 @@ def test_bad_parameter_through_run_is_one_clear_line_and_nothing_runs(args, expe
     assert stdout == "" and not out.exists()
 
 
-def test_the_cross_parameter_rules_are_the_notebooks_own():
-    # the runner reads them from each notebook's dl.check(rules=...) call: nothing is kept twice
-    import dispatchlib as dl
-
-    expected = {"01_history": dl.history.RULES, "03_sanctions": dl.sanctions.RULES,
-                "04_prospects": dl.prospects.RULES, "05_implications": dl.implications.RULES}
-    for source in runner.notebooks():
-        rules, args = runner.notebook_rules(source)
-        assert rules == tuple(expected.get(source.stem, ())), source.stem
-        assert set(args) <= set(runner.declared(source))
-
-
 def test_a_cross_parameter_rule_stops_the_command_before_any_kernel(tmp_path):
     # the same check in a real process: no progress line, no folder, exit status 2
     out, cwd = tmp_path / "reports", tmp_path / "cwd"
@@ -713,7 +701,7 @@ def test_names_with_a_trailing_newline_are_refused():
 def test_a_broken_notebook_is_one_line_naming_it(tmp_path, text, message):
     path = tmp_path / "03_broken.ipynb"
     path.write_text(text)
-    for read in (runner.read_notebook, runner.declared, runner.notebook_rules):
+    for read in (runner.read_notebook, runner.declared):
         with pytest.raises(DispatchlibError) as caught:
             read(path)
         assert str(caught.value).startswith(f"notebook {path}: {message}")
