@@ -4,6 +4,11 @@ Every function accepts scalars or NumPy arrays (broadcast against each other) an
 same shape. Amounts are in US dollars (USD) of the year the source refers to; head counts are
 persons; durations are years or months as named.
 
+Each argument has a domain (no negative amounts or head counts, months and divisors above 0,
+shares from 0 to 1): a value outside it, or NaN or an infinity, raises
+:class:`~dispatchlib.errors.ParameterError` naming the argument, never returns ``inf`` or
+``nan``.
+
 The figures used in the examples are those of Lankov (2025), sections 3 and 4:
 $6,500 paid to the state over 8 months, about $1,500 saved a year, a $400 bribe for a Russian
 posting, and the UN Panel of Experts' ~$500 million a year from ~100,000 workers abroad.
@@ -14,7 +19,30 @@ from __future__ import annotations
 import numpy as np
 from numpy.typing import ArrayLike
 
+from .errors import ParameterError
+
 MONTHS_PER_YEAR = 12
+
+
+def _domain(name: str, value: ArrayLike, *, positive: bool = False,
+            at_most_one: bool = False) -> np.ndarray:
+    """``value`` as a float array, every element finite and at least 0 (above 0 when
+    ``positive``; at most 1 when ``at_most_one``), or ParameterError naming ``name`` and the
+    first element outside."""
+    try:
+        arr = np.asarray(value, dtype=float)
+    except (TypeError, ValueError):
+        raise ParameterError(name, value, "a number or an array of numbers") from None
+    bad = ~np.isfinite(arr) | ((arr <= 0) if positive else (arr < 0))
+    if at_most_one:
+        bad |= arr > 1
+    if bad.any():
+        first = arr[bad].flat[0] if arr.ndim else arr.item()
+        shown = int(first) if float(first).is_integer() else float(first)
+        allowed = ("a number above 0" if positive else
+                   "a share from 0 to 1" if at_most_one else "a number of at least 0")
+        raise ParameterError(name, shown, allowed)
+    return arr
 
 
 def annual_quota(amount_usd: ArrayLike, months: ArrayLike) -> np.ndarray:
@@ -37,7 +65,8 @@ def annual_quota(amount_usd: ArrayLike, months: ArrayLike) -> np.ndarray:
     >>> float(annual_quota(6500, 8))   # the brief's 2022 documents
     9750.0
     """
-    return np.asarray(amount_usd, dtype=float) / np.asarray(months, dtype=float) * MONTHS_PER_YEAR
+    return _domain("amount_usd", amount_usd) / _domain("months", months, positive=True) * (
+        MONTHS_PER_YEAR)
 
 
 def state_revenue(workers: ArrayLike, quota_usd_per_year: ArrayLike) -> np.ndarray:
@@ -60,7 +89,7 @@ def state_revenue(workers: ArrayLike, quota_usd_per_year: ArrayLike) -> np.ndarr
     >>> float(state_revenue(100_000, 9750))
     975000000.0
     """
-    return np.asarray(workers, dtype=float) * np.asarray(quota_usd_per_year, dtype=float)
+    return _domain("workers", workers) * _domain("quota_usd_per_year", quota_usd_per_year)
 
 
 def household_savings(workers: ArrayLike, savings_usd_per_year: ArrayLike) -> np.ndarray:
@@ -83,7 +112,7 @@ def household_savings(workers: ArrayLike, savings_usd_per_year: ArrayLike) -> np
     >>> float(household_savings(100_000, 1500))
     150000000.0
     """
-    return np.asarray(workers, dtype=float) * np.asarray(savings_usd_per_year, dtype=float)
+    return _domain("workers", workers) * _domain("savings_usd_per_year", savings_usd_per_year)
 
 
 def returnee_capital(savings_usd_per_year: ArrayLike, years_abroad: ArrayLike) -> np.ndarray:
@@ -106,7 +135,8 @@ def returnee_capital(savings_usd_per_year: ArrayLike, years_abroad: ArrayLike) -
     >>> float(returnee_capital(1500, 4))   # the brief's $5,000-6,000 after 3-4 years
     6000.0
     """
-    return np.asarray(savings_usd_per_year, dtype=float) * np.asarray(years_abroad, dtype=float)
+    return (_domain("savings_usd_per_year", savings_usd_per_year)
+            * _domain("years_abroad", years_abroad))
 
 
 def bribe_payback_months(bribe_usd: ArrayLike, savings_usd_per_year: ArrayLike) -> np.ndarray:
@@ -129,8 +159,9 @@ def bribe_payback_months(bribe_usd: ArrayLike, savings_usd_per_year: ArrayLike) 
     >>> float(bribe_payback_months(400, 1500))
     3.2
     """
-    monthly = np.asarray(savings_usd_per_year, dtype=float) / MONTHS_PER_YEAR
-    return np.asarray(bribe_usd, dtype=float) / monthly
+    monthly = _domain("savings_usd_per_year", savings_usd_per_year, positive=True) / (
+        MONTHS_PER_YEAR)
+    return _domain("bribe_usd", bribe_usd) / monthly
 
 
 def per_worker_revenue(total_usd_per_year: ArrayLike, workers: ArrayLike) -> np.ndarray:
@@ -153,7 +184,8 @@ def per_worker_revenue(total_usd_per_year: ArrayLike, workers: ArrayLike) -> np.
     >>> float(per_worker_revenue(500e6, 100_000))
     5000.0
     """
-    return np.asarray(total_usd_per_year, dtype=float) / np.asarray(workers, dtype=float)
+    return (_domain("total_usd_per_year", total_usd_per_year)
+            / _domain("workers", workers, positive=True))
 
 
 def workers_needed(target_usd_per_year: ArrayLike, quota_usd_per_year: ArrayLike) -> np.ndarray:
@@ -176,8 +208,8 @@ def workers_needed(target_usd_per_year: ArrayLike, quota_usd_per_year: ArrayLike
     >>> round(float(workers_needed(1e9, 9750)))
     102564
     """
-    target = np.asarray(target_usd_per_year, dtype=float)
-    return target / np.asarray(quota_usd_per_year, dtype=float)
+    target = _domain("target_usd_per_year", target_usd_per_year)
+    return target / _domain("quota_usd_per_year", quota_usd_per_year, positive=True)
 
 
 def state_take(gross_wage_usd_month: ArrayLike, state_share: ArrayLike) -> np.ndarray:
@@ -200,5 +232,5 @@ def state_take(gross_wage_usd_month: ArrayLike, state_share: ArrayLike) -> np.nd
     >>> float(state_take(800, 0.5))
     4800.0
     """
-    gross_year = np.asarray(gross_wage_usd_month, dtype=float) * MONTHS_PER_YEAR
-    return gross_year * np.asarray(state_share, dtype=float)
+    gross_year = _domain("gross_wage_usd_month", gross_wage_usd_month) * MONTHS_PER_YEAR
+    return gross_year * _domain("state_share", state_share, at_most_one=True)

@@ -462,7 +462,9 @@ def forgone(counterfactual_workers, actual_workers, quota_usd_per_year) -> np.nd
     195000000.0
     """
     gap = np.asarray(counterfactual_workers, dtype=float) - np.asarray(actual_workers, float)
-    return formulas.state_revenue(gap, quota_usd_per_year)
+    # a negative gap (more workers than the counterfactual) is a gain: the revenue formula
+    # takes head counts (never negative), so the sign is put back afterwards
+    return np.sign(gap) * formulas.state_revenue(np.abs(gap), quota_usd_per_year)
 
 
 def forgone_revenue(actual: pd.Series, counterfactual_workers: float = 30000,

@@ -4,6 +4,7 @@ import numpy as np
 import pytest
 
 from dispatchlib import formulas as f
+from dispatchlib.errors import ParameterError
 
 
 def test_annual_quota_brief_documents():
@@ -58,3 +59,37 @@ def test_broadcasting_shapes():
     workers = np.array([[1.0], [2.0]])
     quota = np.array([10.0, 20.0, 30.0])
     assert f.state_revenue(workers, quota).shape == (2, 3)
+
+
+@pytest.mark.parametrize(("call", "name", "value", "expected"), [
+    # zero months: 6,500 / 0 would be inf
+    (lambda: f.annual_quota(6500, 0), "months", 0, "a number above 0"),
+    (lambda: f.annual_quota(-1, 8), "amount_usd", -1, "a number of at least 0"),
+    # negative workers: a negative revenue is not a revenue
+    (lambda: f.state_revenue(-5, 9750), "workers", -5, "a number of at least 0"),
+    (lambda: f.household_savings([10, -2], 1500), "workers", -2, "a number of at least 0"),
+    (lambda: f.returnee_capital(1500, float("nan")), "years_abroad", float("nan"),
+     "a number of at least 0"),
+    # zero savings: 400 / 0 would be inf months
+    (lambda: f.bribe_payback_months(400, 0), "savings_usd_per_year", 0, "a number above 0"),
+    (lambda: f.per_worker_revenue(500e6, 0), "workers", 0, "a number above 0"),
+    (lambda: f.workers_needed(1e9, 0), "quota_usd_per_year", 0, "a number above 0"),
+    # a share above 1 hands the state more than the pay
+    (lambda: f.state_take(800, 1.5), "state_share", 1.5, "a share from 0 to 1"),
+    (lambda: f.state_take(800, [0.5, -0.1]), "state_share", -0.1, "a share from 0 to 1"),
+    (lambda: f.state_revenue(float("inf"), 9750), "workers", float("inf"),
+     "a number of at least 0"),
+])
+def test_a_value_outside_the_domain_names_the_argument(call, name, value, expected):
+    with pytest.raises(ParameterError) as caught:
+        call()
+    assert caught.value.name == name and caught.value.allowed == expected
+    assert (caught.value.value == value) or (value != value and caught.value.value != value)
+
+
+def test_the_edges_of_the_domain_are_allowed():
+    # a share of exactly 0 or 1, zero workers and zero years are in the domain
+    assert f.state_take(800, 1) == pytest.approx(9600.0)   # 800 x 12 x 1
+    assert f.state_take(800, 0) == 0.0
+    assert f.state_revenue(0, 9750) == 0.0
+    assert f.returnee_capital(1500, 0) == 0.0
