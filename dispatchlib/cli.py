@@ -277,7 +277,9 @@ def _run(args) -> int:
                  out=Path(args.out) if args.out else None, scenario=scenario,
                  strict=bool(args.notebooks) or None, optional=from_files,
                  replace=args.replace)
-    record = json.loads((folder / "run.json").read_text(encoding="utf-8"))
+    from .run_record import read
+
+    record = read(folder)
     failed = [s for s, info in record["notebooks"].items() if info["status"] != "ok"]
     jobs = min(args.jobs or default_jobs(), len(record["notebooks"]))
     print(f"run {name}: {record['status']} ({len(record['notebooks']) - len(failed)} ok, "
@@ -338,11 +340,11 @@ def _compare(args) -> int:
     from pathlib import Path
 
     from .compare import compare, differing, format_table, locate
-    from .runner import load_record
+    from .run_record import read
 
     out = Path(args.out) if args.out else None
     a, b = locate(args.run_a, out), locate(args.run_b, out)
-    diff = compare(load_record(a), load_record(b))
+    diff = compare(read(a), read(b))
     if args.json:
         shown = diff if args.everything else differing(diff)
         print(json.dumps({k: [{"key": key, "a": x, "b": y} for key, x, y in v]

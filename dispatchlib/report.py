@@ -17,7 +17,6 @@ import base64
 import functools
 import html
 import io
-import json
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
@@ -563,10 +562,5 @@ def write_sweep_index(folder: Path, name: str, header: Sequence[str],
     return out
 
 
-def load_record(folder: Path) -> dict:
-    """The ``run.json`` record of a run folder."""
-    return json.loads((folder / "run.json").read_text(encoding="utf-8"))
-
-
-__all__ = ["fmt", "load_record", "math_svg", "render_notebook", "write_index",
+__all__ = ["fmt", "math_svg", "render_notebook", "write_index",
            "write_sweep_index", "write_text_atomic"]

@@ -52,8 +52,9 @@ from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import params, paths, results
+from . import params, paths, results, run_record
 from .errors import DispatchlibError, ParameterError
+from .run_record import NotebookEntry, RunRecord
 
 NOTEBOOK_NAME = re.compile(r"\A\d\d_[a-z0-9-]+\.ipynb\Z")
 KERNEL = "python3"
@@ -644,12 +645,8 @@ def written_by_run(folder: Path) -> dict | None:
     files a run writes (``run.json``, ``index.html`` and, per notebook of that record, its
     executed copy, page, log and results).
     """
-    try:
-        record = json.loads((folder / "run.json").read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return None
-    if not isinstance(record, dict) or record.get("name") != folder.name \
-            or not isinstance(record.get("notebooks"), dict):
+    record = run_record.read_or_none(folder)
+    if record is None or record.get("name") != folder.name:
         return None
     allowed = {"run.json", "index.html"} | {
         f"{stem}{suffix}" for stem in record["notebooks"] for suffix in RUN_SUFFIXES}
@@ -884,8 +881,7 @@ def tasks(run_plan: RunPlan) -> list[Task]:
         raise
     run_plan.lock, run_plan.work = fd, work
     run_plan.started = time.perf_counter()
-    record = _record(run_plan, status="running")
-    results.write_json_atomic(work / "run.json", record)
+    run_record.write(work, _run_record(run_plan, status="running"))
     label = f"run {run_plan.name}" if not run_plan.up else f"run {run_plan.up}/{run_plan.name}"
     return [Task(run_plan.name, s, inside(work, s.name), run_plan.given[s.stem], label)
             for s in run_plan.sources]
@@ -1132,8 +1128,8 @@ def _start_method() -> str:
     return "fork" if alone else "spawn"
 
 
-def _record(run_plan: RunPlan, status: str) -> dict:
-    nbs = {}
+def _run_record(run_plan: RunPlan, status: str) -> RunRecord:
+    nbs: dict[str, NotebookEntry] = {}
     for s in run_plan.sources:
         o = run_plan.outcomes.get(s.stem, {"status": "running"})
         nbs[s.stem] = {"status": o["status"], "seconds": o.get("seconds", 0.0),
@@ -1170,9 +1166,9 @@ def finish(run_plan: RunPlan) -> dict:
     from . import report
 
     ok = all(run_plan.outcomes.get(s.stem, {}).get("status") == "ok" for s in run_plan.sources)
-    record = _record(run_plan, status="ok" if ok else "failed")
+    record = _run_record(run_plan, status="ok" if ok else "failed")
     work = run_plan.work or run_plan.folder
-    results.write_json_atomic(inside(work, "run.json"), record)
+    run_record.write(inside(work, run_record.FILE_NAME).parent, record)
     report.write_index(work, record, up=f"sweep {run_plan.up}" if run_plan.up else None)
     if run_plan.work is not None:
         _publish(run_plan.work, run_plan.folder, functools.partial(
@@ -1306,28 +1302,6 @@ def run(names: Sequence[str] | None = None, name: str = "default",
              f"into {run_plan.folder}")
     execute_plans([run_plan], jobs)
     return run_plan.folder
-
-
-def load_record(folder: Path) -> dict:
-    """The ``run.json`` record of a run folder.
-
-    Raises
-    ------
-    DispatchlibError
-        Naming the file, when it cannot be read or is not a run's record.
-    """
-    path = Path(folder) / "run.json"
-    try:
-        record = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError) as exc:
-        raise DispatchlibError(f"{path}: cannot be read ({exc.strerror or exc})") from None
-    except ValueError as exc:
-        raise DispatchlibError(f"{path}: not a run record: not JSON ({exc})") from None
-    if not isinstance(record, dict) or not all(
-            isinstance(record.get(k), dict) for k in ("parameters", "notebooks")):
-        raise DispatchlibError(f"{path}: not a run record: expected a JSON object with "
-                               "'parameters' and 'notebooks' objects")
-    return record
 
 
 # --------------------------------------------------------------------------- refresh

@@ -42,7 +42,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from . import cases, report, results, runner
+from . import cases, report, results, run_record, runner
 from .errors import DispatchlibError, ParameterError
 
 
@@ -122,14 +122,9 @@ def _same(a: object, b: object) -> bool:
 
 def already_done(plan: runner.RunPlan) -> dict | None:
     """The earlier record of this run if it succeeded with the same values, notebooks and data."""
-    record_path = plan.folder / "run.json"
-    if not record_path.is_file():
-        return None
-    try:
-        record = json.loads(record_path.read_text(encoding="utf-8"))
-    except (OSError, json.JSONDecodeError):
-        return None
-    if record.get("status") != "ok" or not _same(record.get("overrides"), plan.overrides):
+    record = run_record.read_or_none(plan.folder)
+    if (record is None or record.get("status") != "ok"
+            or not _same(record.get("overrides"), plan.overrides)):
         return None
     sources = {s.stem: runner.file_hash(s) for s in plan.sources}
     earlier = {k: v.get("source_sha256") for k, v in (record.get("notebooks") or {}).items()}

@@ -3,6 +3,8 @@
 - Notebook kernels started by nbval and papermill inherit ``DISPATCHLIB_HEADLESS=1`` (slider
   explorers step aside) and never ``MPLBACKEND=Agg`` (which would drop every figure).
 - nbval does not compare ``stderr`` (library warnings differ between machines).
+- Every ``run.json`` written is validated against its JSON Schema
+  (``DISPATCHLIB_VALIDATE_RUN_RECORDS=1``, inherited by the commands the tests start).
 - ``broken`` is a copy of ``data/`` that a test may break (the loader reads it instead);
   ``modules_after(code)`` lists the modules a fresh Python process holds after running ``code``.
 - ``run_notebook`` executes a notebook with papermill into the test's temporary folder and
@@ -24,6 +26,9 @@ CHROMIUM_FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first
                   "--disable-sync"]
 
 os.environ["DISPATCHLIB_HEADLESS"] = "1"
+# every run.json the package writes during the suite (in this process or a command's) is
+# validated against dispatchlib/run_record.schema.json before it is written
+os.environ["DISPATCHLIB_VALIDATE_RUN_RECORDS"] = "1"
 os.environ.pop("MPLBACKEND", None)
 
 

@@ -16,7 +16,7 @@ from urllib.parse import unquote, urlparse
 import pytest
 from conftest import CHROMIUM_FLAGS, chromium_or_skip
 
-from dispatchlib import paths, runner
+from dispatchlib import paths, run_record, runner
 
 SCREENSHOTS = paths.ROOT / "reports" / "browser-test"
 
@@ -26,7 +26,7 @@ def report(tmp_path_factory):
     """``run`` over every lesson at its defaults, two at a time, into a temporary folder."""
     out = tmp_path_factory.mktemp("reports")
     folder = runner.run(name="default", jobs=2, out=out)
-    return folder, runner.load_record(folder)
+    return folder, run_record.read(folder)
 
 
 def _png_outputs(notebook: Path) -> int:

@@ -39,7 +39,7 @@ import nbformat
 import pytest
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 
-from dispatchlib import paths, report, runner
+from dispatchlib import paths, report, run_record, runner
 from dispatchlib.errors import DispatchlibError, shown
 
 ROOT = paths.ROOT
@@ -531,7 +531,8 @@ def test_a_swap_cut_short_is_repaired_and_a_non_run_folder_is_never_replaced(tmp
     folder = tmp_path / "X"
     old = tmp_path / ".X.old"
     old.mkdir()
-    record = {"name": "X", "status": "ok", "sweep": None, "notebooks": {}}
+    record = {"name": "X", "status": "ok", "sweep": None, "parameters": {},
+              "notebooks": {}}
     (old / "run.json").write_text(json.dumps(record))
     plan = runner.RunPlan("X", folder, [], {}, {})
     runner.tasks(plan)  # restores the earlier run, then works beside it
@@ -723,7 +724,7 @@ def test_a_notebook_papermill_cannot_read_is_named(tmp_path):
 def test_a_broken_run_record_is_one_line_naming_it(tmp_path, text, message):
     (tmp_path / "run.json").write_text(text)
     with pytest.raises(DispatchlibError, match=re.escape(f"{tmp_path / 'run.json'}: {message}")):
-        runner.load_record(tmp_path)
+        run_record.read(tmp_path)
 
 
 def _record(folder: Path, name: str, **results) -> Path:

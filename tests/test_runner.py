@@ -338,7 +338,8 @@ def test_scenario_references_must_be_sources(tmp_path):
 
 def _run_folder(folder, name=None, stems=("02_economics",), sweep=None, extra=()):
     folder.mkdir(parents=True)
-    record = {"name": name or folder.name, "sweep": sweep, "notebooks": {s: {} for s in stems}}
+    record = {"name": name or folder.name, "sweep": sweep, "parameters": {s: {} for s in stems},
+              "notebooks": {s: {} for s in stems}}
     (folder / "run.json").write_text(json.dumps(record))
     (folder / "index.html").write_text("<html></html>")
     for stem in stems:
@@ -425,7 +426,7 @@ def test_the_default_run_name_starts_with_the_notebooks_named(tiny, tmp_path, ca
         folder = tmp_path / name
         folder.mkdir()
         (folder / "run.json").write_text(json.dumps(
-            {"status": "ok", "seconds": 0, "notebooks": {}}))
+            {"status": "ok", "seconds": 0, "parameters": {}, "notebooks": {}}))
         return folder
 
     monkeypatch.setattr(runner, "run", fake_run)
