@@ -187,7 +187,7 @@ def bench_scenario(repeat: int) -> dict:
     # compute alone: scenario.report with a million draws minus without, in one warm process
     code = (
         "import json, statistics, time\n"
-        "from dispatchlib import scenario\n"
+        "from dispatchlib.model import scenario\n"
         "s = scenario.build()\n"
         "scenario.report(s, draws=1000)\n"
         "t = []\n"
@@ -297,7 +297,7 @@ def machine() -> dict:
 
 def versions() -> dict:
     """dispatchlib, Python and the libraries that set the cost of a run (the runner's list)."""
-    from dispatchlib.runner import versions as installed
+    from dispatchlib.run.runner import versions as installed
 
     return installed(VERSIONS)
 

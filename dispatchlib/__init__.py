@@ -3,6 +3,10 @@
 Built around the 2025 Sejong Policy Brief 2025-24 by Lankov, Andrei: "North Korean Labor
 Dispatch to Russia: Current Issues and Prospects".
 
+Layout (README.md, "Architecture"): ``tables/`` reads ``data/``; ``model/`` holds the pure
+arithmetic; ``lessons/`` one module per lesson; ``plots/`` and ``teaching/`` serve the notebooks;
+``run/`` executes them and writes reports; ``parameters.json`` is the parameter registry.
+
 - :func:`load` returns the tables of ``data/`` (see ``data/README.md``) as typed DataFrames;
 - :mod:`dispatchlib.formulas` holds the revenue and savings arithmetic;
 - :mod:`dispatchlib.scenario` runs deterministic, Monte Carlo and sensitivity scenarios;
@@ -16,7 +20,7 @@ neither pandas nor matplotlib, seaborn or statsmodels.
 
 import importlib as _importlib
 
-from .errors import DataError, DispatchlibError, ParameterError
+from dispatchlib.errors import DataError, DispatchlibError, ParameterError
 
 __version__ = "0.1.0"
 
@@ -28,15 +32,22 @@ __all__ = [
 
 # Everything else is imported on first use (``dl.history``, ``dl.load``), so a command such as
 # ``python -m dispatchlib scenario`` starts without pandas, and a notebook loads only what it uses.
-_MODULES = {"audit", "economics", "formulas", "history", "implications", "plots", "prospects",
-            "sanctions", "scenario", "teaching", "data", "errors", "params", "paths", "results"}
-_FUNCTIONS = {"load": "data", "resources": "data", "sources_for": "data", "check": "params",
-              "record": "results"}
+# ``dl.<name>`` -> where it lives (the tree reads data -> model -> lessons -> notebooks -> runs;
+# README.md, "Architecture"). The run package (``dispatchlib.run``) is not among them: notebooks
+# never import it.
+_MODULES = {"audit": "lessons.audit", "economics": "lessons.economics",
+            "history": "lessons.history", "implications": "lessons.implications",
+            "prospects": "lessons.prospects", "sanctions": "lessons.sanctions",
+            "formulas": "model.formulas", "scenario": "model.scenario", "data": "tables.data",
+            "plots": "plots", "teaching": "teaching", "errors": "errors", "params": "params",
+            "paths": "paths", "results": "results", "rules": "rules"}
+_FUNCTIONS = {"load": "tables.data", "resources": "tables.data", "sources_for": "tables.data",
+              "check": "params", "record": "results"}
 
 
 def __getattr__(name: str):
     if name in _MODULES:
-        return _importlib.import_module(f"{__name__}.{name}")
+        return _importlib.import_module(f"{__name__}.{_MODULES[name]}")
     if name in _FUNCTIONS:
         value = getattr(_importlib.import_module(f"{__name__}.{_FUNCTIONS[name]}"), name)
         globals()[name] = value  # found directly from now on
@@ -47,4 +58,4 @@ def __getattr__(name: str):
 def __dir__() -> list[str]:
     # the public names only: no ``_importlib``, no ``__builtins__``
     public = {n for n in globals() if not n.startswith("_")} | {"__version__"}
-    return sorted(public | set(__all__) | _MODULES | set(_FUNCTIONS))
+    return sorted(public | set(__all__) | set(_MODULES) | set(_FUNCTIONS))

@@ -33,10 +33,10 @@ import json
 import sys
 from collections.abc import Sequence
 
-from .classroom import add_parser as _add_student
-from .errors import DispatchlibError, ParameterError
-from .ledger import add_parser as _add_audit
-from .params import spec
+from dispatchlib.errors import DispatchlibError, ParameterError
+from dispatchlib.params import spec
+from dispatchlib.run.ledger import add_parser as _add_audit
+from dispatchlib.teaching.classroom import add_parser as _add_student
 
 EXIT_USAGE = 2
 
@@ -85,7 +85,7 @@ def _add_scenario(sub) -> None:
 
 
 def _scenario(args) -> int:
-    from . import scenario
+    from dispatchlib.model import scenario
 
     s = scenario.build(workers=args.workers, quota_usd=args.quota_usd,
                        quota_months=args.quota_months, savings_usd=args.savings_usd,
@@ -115,7 +115,7 @@ def _add_data(sub) -> None:
 
 
 def _data(args) -> int:
-    from .data import validate
+    from dispatchlib.tables.data import validate
 
     problems = validate()
     for line in problems:
@@ -148,7 +148,7 @@ def _add_params(sub) -> None:
     p.add_argument("--json", action="store_true", help="print JSON instead of tables")
     p.add_argument("--write-cells", action="store_true",
                    help="write the notebooks' parameters cells from the registry "
-                        "(dispatchlib/parameters.json), then stop; `refresh` also does this")
+                        "(dispatchlib/parameters.json), then stop; refresh also does this")
     p.set_defaults(func=_params)
 
 
@@ -174,10 +174,10 @@ def _range(s) -> str:
 
 
 def _params(args) -> int:
-    from .runner import declared, notebooks
+    from dispatchlib.run.runner import declared, notebooks
 
     if args.write_cells:
-        from .param_cells import write_cells
+        from dispatchlib.param_cells import write_cells
 
         for path in write_cells(notebooks(args.notebooks)):
             print(f"wrote the parameters cell of {path.name}")
@@ -242,9 +242,9 @@ def _add_run(sub) -> None:
 def _run(args) -> int:
     from pathlib import Path
 
-    from . import cases
-    from .runner import Text, default_jobs, run, slug
-    from .runner import notebooks as notebooks_named
+    from dispatchlib.run import scenario_files as cases
+    from dispatchlib.run.runner import Text, default_jobs, run, slug
+    from dispatchlib.run.runner import notebooks as notebooks_named
 
     overrides: dict = {}
     notebooks = list(args.notebooks)
@@ -277,7 +277,7 @@ def _run(args) -> int:
                  out=Path(args.out) if args.out else None, scenario=scenario,
                  strict=bool(args.notebooks) or None, optional=from_files,
                  replace=args.replace)
-    from .run_record import read
+    from dispatchlib.run.record import read
 
     record = read(folder)
     failed = [s for s, info in record["notebooks"].items() if info["status"] != "ok"]
@@ -311,7 +311,7 @@ def _add_sweep(sub) -> None:
 def _sweep(args) -> int:
     from pathlib import Path
 
-    from .sweep import sweep
+    from dispatchlib.run.sweep import sweep
 
     folder, rows = sweep(args.grid, jobs=args.jobs, out=Path(args.out) if args.out else None,
                          name=args.name, replace=args.replace)
@@ -339,8 +339,8 @@ def _add_compare(sub) -> None:
 def _compare(args) -> int:
     from pathlib import Path
 
-    from .compare import compare, differing, format_table, locate
-    from .run_record import read
+    from dispatchlib.run.compare import compare, differing, format_table, locate
+    from dispatchlib.run.record import read
 
     out = Path(args.out) if args.out else None
     a, b = locate(args.run_a, out), locate(args.run_b, out)
@@ -368,7 +368,7 @@ def _add_refresh(sub) -> None:
 
 
 def _refresh(args) -> int:
-    from .runner import refresh
+    from dispatchlib.run.runner import refresh
 
     refresh(args.notebooks)
     return 0

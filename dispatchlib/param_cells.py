@@ -20,7 +20,7 @@ import json
 from collections.abc import Sequence
 from pathlib import Path
 
-from .params import SPECS, ParamSpec, declared_by
+from dispatchlib.params import SPECS, ParamSpec, declared_by
 
 _ANNOTATION = {"int": "int", "float": "float", "bool": "bool", "str": "str",
                "list[str]": "list", "list[int]": "list"}
@@ -93,7 +93,7 @@ def write_cells(sources: Sequence[Path]) -> list[Path]:
 
     Only that cell's source changes (its outputs stay until the next ``refresh``).
     """
-    from .atomic import write_text
+    from dispatchlib.atomic import write_text
 
     changed = []
     for path in sources:

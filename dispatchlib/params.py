@@ -33,7 +33,7 @@ from types import SimpleNamespace
 
 import numpy as np
 
-from .errors import ParameterError
+from dispatchlib.errors import ParameterError
 
 
 @dataclass(frozen=True)
@@ -148,7 +148,7 @@ class ParamSpec:
         ParameterError
             Naming the parameter, the text and what is allowed (and why YAML refused it).
         """
-        from .yaml12 import YamlError, load
+        from dispatchlib.yaml12 import YamlError, load
 
         if self.kind == "str":
             return self.validate(str(text))

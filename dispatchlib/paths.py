@@ -12,6 +12,8 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+from dispatchlib.errors import DispatchlibError
+
 ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -33,3 +35,27 @@ def scenarios_dir() -> Path:
 def reports_dir() -> Path:
     """Folder where runs write executed notebooks, HTML and results (git-ignored)."""
     return Path(os.environ.get("DISPATCHLIB_REPORTS_DIR", ROOT / "reports"))
+
+
+def protected() -> list[Path]:
+    """Folders no command ever writes into: the lessons (``notebooks/``) and ``data/`` (those
+    of the repository and those the environment points at), resolved."""
+    found = {notebooks_dir(), data_dir(), ROOT / "notebooks",
+             ROOT / "data"}
+    return sorted({p.resolve() for p in found})
+
+
+def refuse_protected(target: Path | str) -> Path:
+    """``target`` resolved, unless it lies in ``notebooks/`` or ``data/`` (:func:`protected`).
+
+    Raises
+    ------
+    DispatchlibError
+        Naming the file and the folder it would change.
+    """
+    resolved = Path(target).expanduser().resolve()
+    for folder in protected():
+        if resolved == folder or folder in resolved.parents:
+            raise DispatchlibError(f"refusing to write {resolved}: it is inside {folder}, which "
+                                   "nothing but `refresh` ever changes")
+    return resolved

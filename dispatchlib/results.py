@@ -16,7 +16,8 @@ import json
 import math
 from pathlib import Path
 
-from . import atomic as _atomic
+from dispatchlib import atomic as _atomic
+from dispatchlib.paths import refuse_protected
 
 MIME_TYPE = "application/vnd.dispatchlib.results+json"
 
@@ -82,7 +83,6 @@ def write(notebook_path: str | Path) -> Path | None:
     half-written file. Never beside a lesson in ``notebooks/`` (or in ``data/``): that raises
     :class:`~dispatchlib.errors.DispatchlibError`.
     """
-    from .runner import refuse_protected  # here: a notebook's kernel imports this module
 
     payload = extract(notebook_path)
     if payload is None:

@@ -22,8 +22,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from types import SimpleNamespace
 
-from .errors import ParameterError
-from .params import read_registry
+from dispatchlib.errors import ParameterError
+from dispatchlib.params import read_registry
 
 Rule = Callable[[SimpleNamespace], None]
 
@@ -48,7 +48,7 @@ def enough_figures(p: SimpleNamespace) -> None:
     ParameterError
         Naming ``grades`` (or ``measures``) with the number of figures left.
     """
-    from .history import DEFAULT_MEASURES, GRADES, era_design, select
+    from dispatchlib.lessons.history import DEFAULT_MEASURES, GRADES, era_design, select
 
     measures = getattr(p, "measures", DEFAULT_MEASURES)
     grades = getattr(p, "grades", GRADES)
@@ -93,7 +93,7 @@ def enough_years(p: SimpleNamespace) -> None:
     ParameterError
         Naming ``its_start_year``, ``sanctions_year`` or ``revival_year``.
     """
-    from .sanctions import annual_series, check_segments
+    from dispatchlib.lessons.sanctions import annual_series, check_segments
 
     start = getattr(p, "its_start_year", 2010)
     s, r = getattr(p, "sanctions_year", 2018), getattr(p, "revival_year", 2022)
@@ -111,7 +111,7 @@ def years_in_order(p: SimpleNamespace) -> None:
 def ceiling_above_start(p: SimpleNamespace) -> None:
     """The ramp's ceiling (``ceiling``, or the ``ramp_scenario``'s) lies above
     ``start_workers``."""
-    from .prospects import outlook
+    from dispatchlib.lessons.prospects import outlook
 
     o = outlook(p)
     if o.ceiling > o.start_workers:
@@ -170,7 +170,7 @@ def pay_covers_state_and_savings(p: SimpleNamespace) -> None:
     the state's 8,640; more would make living costs negative (lower state_share or savings_usd,
     or raise gross_wage_usd to at least 1,250)
     """
-    from .formulas import MONTHS_PER_YEAR, state_take
+    from dispatchlib.model.formulas import MONTHS_PER_YEAR, state_take
 
     gross = p.gross_wage_usd * MONTHS_PER_YEAR
     state = float(state_take(p.gross_wage_usd, p.state_share))

@@ -33,7 +33,7 @@ import re
 
 import yaml
 
-from .errors import DispatchlibError
+from dispatchlib.errors import DispatchlibError
 
 MAX_DEPTH = 20
 """Deepest nesting of lists and mappings accepted (a grid file needs 3)."""

@@ -27,7 +27,7 @@ CHROMIUM_FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first
 
 os.environ["DISPATCHLIB_HEADLESS"] = "1"
 # every run.json the package writes during the suite (in this process or a command's) is
-# validated against dispatchlib/run_record.schema.json before it is written
+# validated against dispatchlib/run/record.schema.json before it is written
 os.environ["DISPATCHLIB_VALIDATE_RUN_RECORDS"] = "1"
 os.environ.pop("MPLBACKEND", None)
 
@@ -59,7 +59,8 @@ def modules_after(code: str) -> set[str]:
 @pytest.fixture
 def run_notebook(tmp_path):
     """Execute ``notebooks/<stem>.ipynb`` with parameters; return its recorded results."""
-    from dispatchlib import results, runner
+    from dispatchlib import results
+    from dispatchlib.run import runner
 
     def run(stem: str, **parameters) -> dict:
         (source,) = runner.notebooks([stem])
@@ -77,7 +78,7 @@ def stopped_by(tmp_path):
     stops with a ParameterError in the cell right after the parameters; return the error."""
     import papermill
 
-    from dispatchlib import runner
+    from dispatchlib.run import runner
 
     def run(stem: str, parameters: dict) -> papermill.PapermillExecutionError:
         (source,) = runner.notebooks([stem])

@@ -8,7 +8,8 @@ import sys
 import pandas as pd
 import pytest
 
-from dispatchlib import ParameterError, audit, check, load
+from dispatchlib import ParameterError, check, load
+from dispatchlib.lessons import audit
 
 # ---------------------------------------------------------------------------------------------
 # recomputations
@@ -478,7 +479,7 @@ def test_headline_checks_parameters():
 
 
 def test_importing_audit_stays_light():
-    code = ("import sys, dispatchlib.audit; "
+    code = ("import sys, dispatchlib.lessons.audit; "
             "print(sorted(m for m in ('matplotlib', 'seaborn', 'scipy') if m in sys.modules))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                          check=True)

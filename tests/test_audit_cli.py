@@ -9,7 +9,9 @@ import sys
 
 import pytest
 
-from dispatchlib import audit, ledger, load
+from dispatchlib import load
+from dispatchlib.lessons import audit
+from dispatchlib.run import ledger
 
 
 def run(*args):

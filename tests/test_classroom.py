@@ -18,8 +18,10 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from dispatchlib import classroom, cli, paths, runner
+from dispatchlib import cli, paths
 from dispatchlib.errors import DispatchlibError, ParameterError
+from dispatchlib.run import runner
+from dispatchlib.teaching import classroom
 
 NOTEBOOKS = runner.notebooks()
 LESSONS = [p for p in NOTEBOOKS if p.name[:2] != "00"]  # 01 to 06

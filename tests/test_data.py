@@ -7,7 +7,7 @@ from frictionless import Package
 
 import dispatchlib as dl
 from dispatchlib import DataError, paths
-from dispatchlib.data import validate
+from dispatchlib.tables.data import validate
 
 DATA = paths.ROOT / "data"
 

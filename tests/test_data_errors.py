@@ -25,7 +25,7 @@ import pytest
 
 import dispatchlib as dl
 from dispatchlib import DataError, paths
-from dispatchlib.data import validate
+from dispatchlib.tables.data import validate
 
 DATA = paths.ROOT / "data"
 

@@ -3,8 +3,8 @@
 import numpy as np
 import pytest
 
-from dispatchlib import formulas as f
 from dispatchlib.errors import ParameterError
+from dispatchlib.model import formulas as f
 
 
 def test_annual_quota_brief_documents():

@@ -17,7 +17,8 @@ from pathlib import Path
 
 import pytest
 
-from dispatchlib import runner, teaching
+from dispatchlib import teaching
+from dispatchlib.run import runner
 
 EXPLORED = ["01_history", "02_economics", "04_prospects"]
 WIDGET = "application/vnd.jupyter.widget-view+json"

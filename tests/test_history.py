@@ -7,7 +7,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from dispatchlib import ParameterError, check, history, load
+from dispatchlib import ParameterError, check, load
+from dispatchlib.lessons import history
 
 ERAS = pd.DataFrame({"era_id": ["a", "b"], "start_year": [2000, 2010],
                      "end_year": [2009, 2019]})

@@ -4,7 +4,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from dispatchlib import ParameterError, check, formulas, implications, prospects
+from dispatchlib import ParameterError, check
+from dispatchlib.lessons import implications, prospects
+from dispatchlib.model import formulas
 
 DEFAULTS = dict(ramp_scenario="central", start_year=2025, end_year=2035, start_workers=15000,
                 years_abroad=3.0, gross_wage_usd=800.0, state_share=0.5, savings_usd=1500.0,
@@ -145,8 +147,9 @@ def test_pay_that_just_holds_the_savings_passes():
 
 
 def test_every_shipped_scenario_passes_every_rule_of_every_lesson():
-    from dispatchlib import cases, runner
     from dispatchlib.rules import for_notebook
+    from dispatchlib.run import runner
+    from dispatchlib.run import scenario_files as cases
 
     sources = runner.notebooks()
     for name in cases.available():
@@ -160,7 +163,7 @@ def test_every_shipped_scenario_passes_every_rule_of_every_lesson():
 
 
 def test_high_case_keeps_living_costs_positive():
-    from dispatchlib import cases
+    from dispatchlib.run import scenario_files as cases
 
     v = cases.load("high").parameters
     # 1,625 x 12 = 19,500; half to the state = 9,750; 19,500 - 9,750 - 2,400 = 7,350

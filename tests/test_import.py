@@ -17,7 +17,7 @@ def test_scenario_command_loads_no_pandas():
                             "main(['scenario', '--json'])")
     assert "numpy" in loaded
     assert "pandas" not in loaded
-    assert not {"dispatchlib.history", "dispatchlib.audit"} & loaded  # topic specs not needed
+    assert not {"dispatchlib.lessons.history", "dispatchlib.lessons.audit"} & loaded
 
 
 def test_lazy_names_resolve_and_are_listed():
@@ -25,7 +25,8 @@ def test_lazy_names_resolve_and_are_listed():
     code = ("from dispatchlib import check; import dispatchlib as dl; "
             "from dispatchlib import data, params, results; "
             "assert dl.check is params.check and dl.load is data.load; "
-            "assert dl.record is results.record and dl.history.__name__ == 'dispatchlib.history'; "
+            "assert dl.record is results.record; "
+            "assert dl.history.__name__ == 'dispatchlib.lessons.history'; "
             "names = {'load', 'check', 'history', 'plots', 'data', 'params', 'paths'}; "
             "assert names <= set(dir(dl)); "
             "assert dl.paths.ROOT.is_dir(); "
@@ -53,3 +54,28 @@ def test_every_parameter_is_known_without_importing_a_lesson():
             "assert 'pandas' not in sys.modules; print('ok')")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert out.stdout.strip() == "ok", out.stderr
+
+
+def test_no_module_a_notebook_uses_imports_the_run_package():
+    # the notebooks reach the package through dl.<name> only; none of those modules, nor
+    # anything they import, may load dispatchlib.run (runs execute notebooks, not the reverse)
+    import ast
+    from pathlib import Path
+
+    import dispatchlib as dl
+
+    root = Path(dl.__file__).parent
+    for path in sorted(root.rglob("*.py")):
+        rel = path.relative_to(root)
+        if rel.parts[0] == "run" or str(rel) in ("cli.py", "__main__.py",
+                                                 "teaching/classroom.py"):
+            continue  # the commands (classroom is `student`): they find and run notebooks
+        for node in ast.walk(ast.parse(path.read_text())):
+            names = ([a.name for a in node.names] if isinstance(node, ast.Import) else
+                     [node.module or ""] if isinstance(node, ast.ImportFrom) else [])
+            assert not [n for n in names if n.startswith("dispatchlib.run")], rel
+    code = ("import sys, dispatchlib as dl; "
+            + "; ".join(f"dl.{n}" for n in sorted(dl._MODULES)) + "; "
+            "print(sorted(m for m in sys.modules if m.startswith('dispatchlib.run')))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert out.stdout.strip() == "[]", out.stderr

@@ -30,7 +30,8 @@ from urllib.parse import urlparse
 import pytest
 from conftest import CHROMIUM_FLAGS, chromium_or_skip
 
-from dispatchlib import paths, runner
+from dispatchlib import paths
+from dispatchlib.run import runner
 from dispatchlib.teaching import EXPLORER_CLASS
 
 SHOTS = paths.ROOT / "reports" / "lab-test"

@@ -7,8 +7,9 @@ import re
 import papermill
 import pytest
 
-from dispatchlib import params, runner
+from dispatchlib import params
 from dispatchlib.results import MIME_TYPE
+from dispatchlib.run import runner
 
 NOTEBOOKS = runner.notebooks()
 ABSOLUTE = re.compile(r"(/work/|/root/|/home/|/tmp/|/Users/|[A-Z]:\\\\)")

@@ -19,8 +19,9 @@ import papermill
 import pytest
 
 import dispatchlib as dl
-from dispatchlib import ParameterError, paths, scenario
+from dispatchlib import ParameterError, paths
 from dispatchlib.errors import shown
+from dispatchlib.model import scenario
 from dispatchlib.params import spec
 
 NOTEBOOK = paths.notebooks_dir() / "02_economics.ipynb"

@@ -20,10 +20,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import dispatchlib as dl
-from dispatchlib import ParameterError, formulas, scenario
+from dispatchlib import ParameterError
 from dispatchlib.errors import shown
+from dispatchlib.model import formulas, scenario
+from dispatchlib.model.scenario import Range
 from dispatchlib.params import spec
-from dispatchlib.scenario import Range
 
 SETTINGS = settings(max_examples=150, deadline=None, derandomize=True, database=None,
                     suppress_health_check=[HealthCheck.too_slow])

@@ -6,8 +6,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from dispatchlib import ParameterError, check, prospects
-from dispatchlib.scenario import Range
+from dispatchlib import ParameterError, check
+from dispatchlib.lessons import prospects
+from dispatchlib.model.scenario import Range
 
 DEFAULTS = dict(ramp_scenario="central", start_year=2025, end_year=2035, start_workers=15000,
                 ceiling=0, ramp_speed=0.0, midpoint_year=0, years_abroad=3.0)

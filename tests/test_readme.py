@@ -3,8 +3,9 @@ and the folders and commands it names exist."""
 
 import re
 
-from dispatchlib import paths, runner
+from dispatchlib import paths
 from dispatchlib.cli import COMMANDS, _Parser
+from dispatchlib.run import runner
 
 README = (paths.ROOT / "README.md").read_text(encoding="utf-8")
 

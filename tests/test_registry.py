@@ -7,9 +7,10 @@ import re
 import pytest
 
 import dispatchlib as dl
-from dispatchlib import param_cells, params, rules, runner
+from dispatchlib import param_cells, params, rules
 from dispatchlib.errors import ParameterError
 from dispatchlib.paths import ROOT
+from dispatchlib.run import runner
 
 SOURCES = {r["source_id"] for r in csv.DictReader(open(ROOT / "data/sources.csv"))}
 REGISTRY = params.read_registry()

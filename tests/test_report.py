@@ -1,4 +1,4 @@
-"""The offline pages (dispatchlib.report): number formatting, formulas drawn without MathJax,
+"""The offline pages (dispatchlib.run.pages): number formatting, formulas drawn without MathJax,
 escaping of everything a user can type, and the docstring examples of the run modules."""
 
 import base64
@@ -8,7 +8,8 @@ import nbformat
 import pytest
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 
-from dispatchlib import compare, report, runner, sweep
+from dispatchlib.run import compare, runner, sweep
+from dispatchlib.run import pages as report
 
 
 @pytest.mark.parametrize(("value", "name", "text"), [

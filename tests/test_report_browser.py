@@ -16,7 +16,9 @@ from urllib.parse import unquote, urlparse
 import pytest
 from conftest import CHROMIUM_FLAGS, chromium_or_skip
 
-from dispatchlib import paths, run_record, runner
+from dispatchlib import paths
+from dispatchlib.run import record as run_record
+from dispatchlib.run import runner
 
 SCREENSHOTS = paths.ROOT / "reports" / "browser-test"
 
@@ -156,7 +158,7 @@ def test_index_pages_lead_with_the_answer_and_fit_a_normal_screen(tmp_path):
     """A run's page shows its headline results in the first screen; a sweep's page of a wide
     grid (the trial's was 3,390 px wide) is no wider than the window: its table scrolls in
     its box. Pages made from records, no kernel."""
-    from dispatchlib import report
+    from dispatchlib.run import pages as report
 
     sync_playwright, executable = chromium_or_skip()
     stems = [p.stem for p in runner.notebooks()]

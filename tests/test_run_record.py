@@ -5,8 +5,8 @@ import json
 import jsonschema
 import pytest
 
-from dispatchlib import run_record
 from dispatchlib.errors import DispatchlibError
+from dispatchlib.run import record as run_record
 
 SHA = "0" * 64
 

@@ -39,8 +39,11 @@ import nbformat
 import pytest
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 
-from dispatchlib import paths, report, run_record, runner
+from dispatchlib import paths
 from dispatchlib.errors import DispatchlibError, shown
+from dispatchlib.run import pages as report
+from dispatchlib.run import record as run_record
+from dispatchlib.run import runner
 
 ROOT = paths.ROOT
 
@@ -825,7 +828,7 @@ def test_a_reports_folder_from_the_environment_is_checked_and_named(monkeypatch)
     monkeypatch.setenv("DISPATCHLIB_REPORTS_DIR", str(ROOT / "data"))
     with pytest.raises(runner.ParameterError, match=r"^parameter DISPATCHLIB_REPORTS_DIR = "):
         runner.prepare(["02_economics"])
-    from dispatchlib import sweep
+    from dispatchlib.run import sweep
 
     with pytest.raises(runner.ParameterError, match=r"^parameter DISPATCHLIB_REPORTS_DIR = "):
         sweep.sweep(ROOT / "scenarios" / "grids" / "economics-2x2.yaml")

@@ -17,8 +17,10 @@ import pytest
 import synthetic_notebooks
 import yaml
 
-from dispatchlib import cases, params, paths, runner
+from dispatchlib import params, paths
 from dispatchlib.errors import DispatchlibError, ParameterError
+from dispatchlib.run import runner
+from dispatchlib.run import scenario_files as cases
 
 
 def cli(*args, notebooks_dir=None, timeout=300):

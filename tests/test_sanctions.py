@@ -7,7 +7,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from dispatchlib import ParameterError, check, sanctions
+from dispatchlib import ParameterError, check
+from dispatchlib.lessons import sanctions
 
 
 def test_design_matrix_on_a_tiny_series():

@@ -4,9 +4,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from dispatchlib import ParameterError, scenario
-from dispatchlib.data import assumption
-from dispatchlib.scenario import Range
+from dispatchlib import ParameterError
+from dispatchlib.model import scenario
+from dispatchlib.model.scenario import Range
+from dispatchlib.tables.data import assumption
 
 
 def test_documented_scenario_reproduces_the_brief():

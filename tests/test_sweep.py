@@ -17,8 +17,8 @@ import pytest
 import synthetic_notebooks
 import yaml
 
-from dispatchlib import compare, sweep
 from dispatchlib.errors import DispatchlibError, ParameterError
+from dispatchlib.run import compare, sweep
 
 
 def cli(*args, notebooks_dir, timeout=300):
@@ -158,7 +158,8 @@ def test_compare_records():
 
 
 def test_the_example_grid_plans_four_runs_of_the_economics_lesson():
-    from dispatchlib import paths, runner
+    from dispatchlib import paths
+    from dispatchlib.run import runner
 
     grid = sweep.load_grid(paths.scenarios_dir() / "grids" / "economics-2x2.yaml")
     combos = grid.combinations()
@@ -176,7 +177,7 @@ MANY_RUNS = """
 import json, resource, sys
 from pathlib import Path
 
-from dispatchlib import runner
+from dispatchlib.run import runner
 
 out, source = Path(sys.argv[1]), Path(sys.argv[2])
 soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)

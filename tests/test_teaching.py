@@ -85,7 +85,7 @@ def test_a_self_check_never_raises(capsys):
 def test_headless_follows_the_environment(monkeypatch):
     monkeypatch.delenv("DISPATCHLIB_HEADLESS", raising=False)
     monkeypatch.delenv("NBGRADER_EXECUTION", raising=False)
-    monkeypatch.setattr(teaching, "frontend", lambda: True)  # as in JupyterLab
+    monkeypatch.setattr(teaching.selfcheck, "frontend", lambda: True)  # as in JupyterLab
     assert not teaching.headless()
     monkeypatch.setenv("NBGRADER_EXECUTION", "autograde")
     assert teaching.headless()
@@ -159,7 +159,7 @@ def test_explore_builds_sliders_that_redraw(monkeypatch, capsys, style):
 
     monkeypatch.delenv("DISPATCHLIB_HEADLESS", raising=False)
     monkeypatch.delenv("NBGRADER_EXECUTION", raising=False)
-    monkeypatch.setattr(teaching, "frontend", lambda: True)  # as in JupyterLab
+    monkeypatch.setattr(teaching.selfcheck, "frontend", lambda: True)  # as in JupyterLab
     calls = []
 
     def figure(workers, grades, weight, label):
@@ -190,7 +190,7 @@ def test_explore_builds_sliders_that_redraw(monkeypatch, capsys, style):
 def test_explore_explains_a_value_it_cannot_draw(monkeypatch, capsys, style):
     monkeypatch.delenv("DISPATCHLIB_HEADLESS", raising=False)
     monkeypatch.delenv("NBGRADER_EXECUTION", raising=False)
-    monkeypatch.setattr(teaching, "frontend", lambda: True)  # as in JupyterLab
+    monkeypatch.setattr(teaching.selfcheck, "frontend", lambda: True)  # as in JupyterLab
     box = teaching.explore(teaching.reconciled_figure,
                            {"grades": teaching.choices("grades", ["H", "M", "L"])},
                            measures=["stock"], grade_weight=2.0)

@@ -137,7 +137,7 @@ def test_runner_engine_writes_a_timed_out_notebook_with_the_cells_run_so_far(tmp
     # the runner's papermill engine saves once, at the end: also when a cell times out
     from nbclient.exceptions import CellTimeoutError
 
-    from dispatchlib import runner
+    from dispatchlib.run import runner
 
     nb = new_notebook(cells=[new_code_cell('print("first")'),
                              new_code_cell("import time\ntime.sleep(60)"),
@@ -156,7 +156,7 @@ def test_runner_engine_writes_a_timed_out_notebook_with_the_cells_run_so_far(tmp
 
 def test_runner_forks_its_workers_only_when_no_other_thread_runs():
     code = ("import sys, threading, time\n"
-            "from dispatchlib import runner\n"
+            "from dispatchlib.run import runner\n"
             "alone = runner._start_method()\n"
             "t = threading.Thread(target=time.sleep, args=(0.5,)); t.start()\n"
             "print(alone, runner._start_method())\n"
@@ -168,7 +168,7 @@ def test_runner_forks_its_workers_only_when_no_other_thread_runs():
 
 
 def test_runner_starts_the_notebooks_that_took_longest_first(tmp_path):
-    from dispatchlib import runner
+    from dispatchlib.run import runner
 
     folder = tmp_path / "run"
     folder.mkdir()

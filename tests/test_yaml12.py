@@ -7,9 +7,11 @@ import time
 
 import pytest
 
-from dispatchlib import cases, params, runner, sweep
+from dispatchlib import params
 from dispatchlib.cli import main as cli_main
 from dispatchlib.errors import DispatchlibError, ParameterError
+from dispatchlib.run import runner, sweep
+from dispatchlib.run import scenario_files as cases
 from dispatchlib.yaml12 import MAX_DEPTH, YamlError, load
 
 # A 306-byte billion-laughs value: nine levels of nine aliases (9**9 items once expanded).

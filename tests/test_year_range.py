@@ -11,7 +11,9 @@ import numpy as np
 import pytest
 
 import dispatchlib
-from dispatchlib import params, prospects, runner
+from dispatchlib import params
+from dispatchlib.lessons import prospects
+from dispatchlib.run import runner
 
 LOW = int(params.spec("start_year").minimum)
 HIGH = int(params.spec("end_year").maximum)

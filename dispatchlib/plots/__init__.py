@@ -17,7 +17,7 @@ from collections.abc import Iterable
 
 import matplotlib as mpl
 
-from . import theme
+from dispatchlib.plots import theme
 
 #: figure size (inches) and dpi of each style; seaborn context and font scale: theme.CONTEXTS
 STYLES = {
@@ -55,7 +55,7 @@ def use_style(mode: str = "notebook") -> None:
     ParameterError
         For an unknown mode (in the argument or in ``DISPATCHLIB_STYLE``).
     """
-    from ..errors import ParameterError
+    from dispatchlib.errors import ParameterError
 
     override = os.environ.get(STYLE_VARIABLE, "").strip()
     name, mode = (STYLE_VARIABLE, override) if override else ("mode", mode)

@@ -11,8 +11,8 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 
-from ..audit import VERDICTS
-from . import add_sources, colors, thousands, usd
+from dispatchlib.lessons.audit import VERDICTS
+from dispatchlib.plots import add_sources, colors, thousands, usd
 
 # colour-blind palette positions (seaborn "colorblind") and hatches: two cues per verdict
 _VERDICT_STYLE = {

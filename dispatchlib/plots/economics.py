@@ -10,8 +10,8 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 
-from ..scenario import LABELS, UNITS
-from . import add_sources, colors, thousands, usd
+from dispatchlib.model.scenario import LABELS, UNITS
+from dispatchlib.plots import add_sources, colors, thousands, usd
 
 
 def revenue_vs_workers(band: pd.DataFrame, marks: pd.DataFrame | None = None,

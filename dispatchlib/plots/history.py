@@ -10,8 +10,8 @@ import numpy as np
 import pandas as pd
 from matplotlib.lines import Line2D
 
-from ..history import LABELS, MEASURES, STOCK_MEASURES, decimal_year
-from . import add_sources, colors, finished, thousands
+from dispatchlib.lessons.history import LABELS, MEASURES, STOCK_MEASURES, decimal_year
+from dispatchlib.plots import add_sources, colors, finished, thousands
 
 #: one marker per measure: filled shapes for stock-like counts, triangles for flows
 MARKERS = {

@@ -10,8 +10,8 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 
-from ..implications import OUTCOME_LABELS, OUTCOMES
-from . import add_sources, colors, thousands, usd
+from dispatchlib.lessons.implications import OUTCOME_LABELS, OUTCOMES
+from dispatchlib.plots import add_sources, colors, thousands, usd
 
 
 def flow_of_funds(cases: pd.DataFrame, sources: Iterable[str] = ()):

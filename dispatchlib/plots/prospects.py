@@ -10,7 +10,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 
-from . import add_sources, colors, thousands, usd
+from dispatchlib.plots import add_sources, colors, thousands, usd
 
 _STYLES = {"low": ":", "central": "--", "high": "-."}
 

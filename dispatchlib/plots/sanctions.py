@@ -9,8 +9,8 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 
-from ..history import decimal_year
-from . import add_sources, colors, thousands, usd
+from dispatchlib.lessons.history import decimal_year
+from dispatchlib.plots import add_sources, colors, thousands, usd
 
 #: events marked on the time series: event_id -> short label
 MARKED_EVENTS = {

@@ -33,11 +33,12 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from . import formulas, history, scenario
-from . import rules as _rules
-from .data import load
-from .errors import ParameterError
-from .params import check
+from dispatchlib import rules as _rules
+from dispatchlib.errors import ParameterError
+from dispatchlib.lessons import history
+from dispatchlib.model import formulas, scenario
+from dispatchlib.params import check
+from dispatchlib.tables.data import load
 
 LAST_YEAR = 2025
 #: measures and grades that make up the yearly series by default

@@ -21,8 +21,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import paths
-from .errors import DataError, DispatchlibError
+from dispatchlib import paths
+from dispatchlib.errors import DataError, DispatchlibError
 
 KEYS = ("title", "description", "references", "notebooks", "parameters")
 
@@ -90,7 +90,7 @@ def read_yaml(path: Path, what: str) -> dict:
     """A YAML mapping from ``path`` (:func:`dispatchlib.yaml12.load`: YAML 1.2 core rules, no
     anchors or aliases, bounded nesting) whose keys are all in :data:`KEYS` (scenario and grid
     files share them); errors name the file."""
-    from .yaml12 import YamlError, load
+    from dispatchlib.yaml12 import YamlError, load
 
     try:
         data = load(Path(path).read_text(encoding="utf-8"))
@@ -131,7 +131,7 @@ def check_references(ids: tuple[str, ...], path: Path, what: str) -> None:
     """Raise DataError naming the file and the id for a reference missing from sources.csv."""
     if not ids:
         return
-    from .data import load
+    from dispatchlib.tables.data import load
 
     known = set(load("sources")["source_id"])
     for ref in ids:

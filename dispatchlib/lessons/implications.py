@@ -23,9 +23,10 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from . import formulas, prospects
-from . import rules as _rules
-from .data import assumption
+from dispatchlib import rules as _rules
+from dispatchlib.lessons import prospects
+from dispatchlib.model import formulas
+from dispatchlib.tables.data import assumption
 
 MONTHS = formulas.MONTHS_PER_YEAR
 OUTCOMES = ("state_revenue_usd", "household_money_usd", "people_exposed", "people_reached")

@@ -34,9 +34,9 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from . import rules as _rules
-from .data import load
-from .params import check
+from dispatchlib import rules as _rules
+from dispatchlib.params import check
+from dispatchlib.tables.data import load
 
 MEASURES = ("stock", "stock_logging", "stock_regional", "permits", "visas_issued", "entries",
             "entries_study", "estimate", "brief", "forecast", "cumulative")

@@ -42,8 +42,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from . import cases, report, results, run_record, runner
-from .errors import DispatchlibError, ParameterError
+from dispatchlib import results
+from dispatchlib.errors import DispatchlibError, ParameterError
+from dispatchlib.run import pages as report
+from dispatchlib.run import record as run_record
+from dispatchlib.run import runner
+from dispatchlib.run import scenario_files as cases
 
 
 @dataclass(frozen=True)

@@ -34,10 +34,10 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from . import formulas
-from .data import assumption
-from .params import check
-from .params import unknown as unknown_name
+from dispatchlib.model import formulas
+from dispatchlib.params import check
+from dispatchlib.params import unknown as unknown_name
+from dispatchlib.tables.data import assumption
 
 if TYPE_CHECKING:  # pandas loads only with the functions that return tables (not for report)
     import pandas as pd

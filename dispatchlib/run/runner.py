@@ -52,9 +52,11 @@ from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import params, paths, results, run_record
-from .errors import DispatchlibError, ParameterError
-from .run_record import NotebookEntry, RunRecord
+from dispatchlib import params, paths, results
+from dispatchlib.errors import DispatchlibError, ParameterError
+from dispatchlib.paths import protected, refuse_protected
+from dispatchlib.run import record as run_record
+from dispatchlib.run.record import NotebookEntry, RunRecord
 
 NOTEBOOK_NAME = re.compile(r"\A\d\d_[a-z0-9-]+\.ipynb\Z")
 KERNEL = "python3"
@@ -170,7 +172,7 @@ def _engine() -> str:
 
 def render_html(notebook_path: Path) -> Path:
     """Render an executed notebook to a standalone, offline HTML page next to it."""
-    from . import report
+    from dispatchlib.run import pages as report
 
     return report.render_notebook(notebook_path)
 
@@ -201,30 +203,6 @@ def inside(root: Path, *parts: str) -> Path:
     if target != base and base not in target.parents:
         raise DispatchlibError(f"refusing to write {target}: it is outside {base}")
     return target
-
-
-def protected() -> list[Path]:
-    """Folders no command ever writes into: the lessons (``notebooks/``) and ``data/`` (those
-    of the repository and those the environment points at), resolved."""
-    found = {paths.notebooks_dir(), paths.data_dir(), paths.ROOT / "notebooks",
-             paths.ROOT / "data"}
-    return sorted({p.resolve() for p in found})
-
-
-def refuse_protected(target: Path | str) -> Path:
-    """``target`` resolved, unless it lies in ``notebooks/`` or ``data/`` (:func:`protected`).
-
-    Raises
-    ------
-    DispatchlibError
-        Naming the file and the folder it would change.
-    """
-    resolved = Path(target).expanduser().resolve()
-    for folder in protected():
-        if resolved == folder or folder in resolved.parents:
-            raise DispatchlibError(f"refusing to write {resolved}: it is inside {folder}, which "
-                                   "nothing but `refresh` ever changes")
-    return resolved
 
 
 def reports_root(out: Path | str | None = None) -> Path:
@@ -486,7 +464,7 @@ def check_rules(sources: Sequence[Path], given: Mapping[str, Mapping[str, object
     for source in sources:
         if not given.get(source.stem):
             continue  # the defaults pass every rule (tests/test_notebooks.py runs them)
-        from .rules import for_notebook
+        from dispatchlib.rules import for_notebook
 
         rules = for_notebook(source.stem)
         if not rules:
@@ -512,7 +490,7 @@ def versions(names: Sequence[str] = VERSIONED) -> dict[str, str]:
 def _versions(names: tuple[str, ...]) -> dict[str, str]:
     from importlib import metadata
 
-    from . import __version__
+    from dispatchlib import __version__
 
     out = {"dispatchlib": __version__, "python": platform.python_version()}
     for name in names:
@@ -903,7 +881,7 @@ def _warm_pages() -> None:
         import nbformat
         from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 
-        from . import report
+        from dispatchlib.run import pages as report
 
         with tempfile.TemporaryDirectory() as tmp:
             path = Path(tmp) / "warm-up.ipynb"
@@ -970,7 +948,7 @@ def _page(task: Task, outcome: dict) -> dict:
     start = time.perf_counter()
     if task.target.exists():
         try:
-            from . import report
+            from dispatchlib.run import pages as report
 
             report.render_notebook(task.target, nav=task.nav)
         except Exception as exc:  # noqa: BLE001
@@ -1163,7 +1141,7 @@ def finish(run_plan: RunPlan) -> dict:
     ``seconds``, the wall time from queueing the run's notebooks to the end of the last one.
     It holds no time stamp.
     """
-    from . import report
+    from dispatchlib.run import pages as report
 
     ok = all(run_plan.outcomes.get(s.stem, {}).get("status") == "ok" for s in run_plan.sources)
     record = _run_record(run_plan, status="ok" if ok else "failed")
@@ -1322,8 +1300,8 @@ def refresh(names: Sequence[str] | None = None) -> list[Path]:
     """Write the notebooks' ``parameters`` cells from the registry
     (:func:`dispatchlib.param_cells.write_cells`), then re-execute them in place at those
     defaults and clean them."""
-    from .atomic import write_text
-    from .param_cells import write_cells
+    from dispatchlib.atomic import write_text
+    from dispatchlib.param_cells import write_cells
 
     done = []
     sources = notebooks(names)

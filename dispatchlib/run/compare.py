@@ -14,8 +14,9 @@ import math
 from collections.abc import Mapping
 from pathlib import Path
 
-from . import paths, runner
-from .errors import DispatchlibError
+from dispatchlib import paths
+from dispatchlib.errors import DispatchlibError
+from dispatchlib.run import runner
 
 MISSING = "(absent)"
 
@@ -144,7 +145,7 @@ def format_table(name_a: str, name_b: str, diff: Mapping[str, list],
     Values only one run has (a notebook the other did not run) are counted in one closing
     line, and listed only when ``everything`` (``compare --all``).
     """
-    from .report import fmt
+    from dispatchlib.run.pages import fmt
 
     def show(v: object, key: str = "") -> str:
         if key == "data_sha256" and isinstance(v, str) and len(v) > 16:

@@ -49,8 +49,8 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING
 
-from . import paths
-from .errors import DataError
+from dispatchlib import paths
+from dispatchlib.errors import DataError
 
 if TYPE_CHECKING:  # pandas is imported when a DataFrame is built, so assumption() needs none
     import pandas as pd

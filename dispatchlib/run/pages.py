@@ -20,7 +20,7 @@ import io
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
-from . import results as _results
+from dispatchlib import results as _results
 
 #: nbconvert template: the ``lab`` page without any script (require.js, MathJax, mermaid,
 #: widgets), plus a link back to the run's index when ``resources["dispatchlib_nav"]`` is set.
@@ -172,7 +172,7 @@ def render_notebook(notebook_path: Path, target: Path | None = None,
     """
     import nbformat
 
-    from .runner import refuse_protected
+    from dispatchlib.run.runner import refuse_protected
 
     out = target or notebook_path.with_suffix(".html")
     refuse_protected(out)  # a page beside a lesson would change notebooks/
@@ -286,7 +286,7 @@ def _references(ids: Sequence[str]) -> str:
     if not ids:
         return ""
     try:
-        from .data import sources_for
+        from dispatchlib.tables.data import sources_for
 
         table = sources_for(list(ids))
         items = [f"<li><code>{_e(r.source_id)}</code>: {_e(r.author)}, <i>{_e(r.title)}</i>, "
@@ -411,7 +411,7 @@ def _answer(nbs: Mapping) -> str:
 
 def _parameter_note(name: str, value: object) -> str:
     """What a parameter value means when the registry gives 0 a meaning (``ceiling 0``)."""
-    from . import params
+    from dispatchlib import params
 
     try:
         helptext = params.spec(name).help
@@ -466,7 +466,7 @@ def write_index(folder: Path, record: Mapping, up: str | None = None) -> Path:
     names = sorted({n for p in record["parameters"].values() for n in p})
     overrides = record.get("overrides", {})
     rows = []
-    from . import params
+    from dispatchlib import params
 
     for n in names:
         try:

@@ -19,7 +19,7 @@ from __future__ import annotations
 import numpy as np
 from numpy.typing import ArrayLike
 
-from .errors import ParameterError
+from dispatchlib.errors import ParameterError
 
 MONTHS_PER_YEAR = 12
 

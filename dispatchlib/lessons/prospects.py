@@ -38,12 +38,12 @@ from types import SimpleNamespace
 import numpy as np
 import pandas as pd
 
-from . import formulas, scenario
-from . import rules as _rules
-from .data import assumption, load
-from .errors import ParameterError
-from .params import check
-from .scenario import Range
+from dispatchlib import rules as _rules
+from dispatchlib.errors import ParameterError
+from dispatchlib.model import formulas, scenario
+from dispatchlib.model.scenario import Range
+from dispatchlib.params import check
+from dispatchlib.tables.data import assumption, load
 
 TARGET_USD = 1e9
 """The brief's "about one billion dollars a year" for the state (claims ``ceiling_revenue``,

@@ -62,8 +62,8 @@ def rows(min_confidence: str = "L", tolerance: float = 0.05) -> list[dict]:
     ParameterError
         If ``min_confidence`` or ``tolerance`` is not allowed.
     """
-    from . import audit  # pandas and the audit load only when the ledger is built
-    from .data import load
+    from dispatchlib.lessons import audit  # pandas and the audit load only when the ledger is built
+    from dispatchlib.tables.data import load
 
     table = audit.audit(min_confidence=min_confidence, tolerance=tolerance)
     ev = audit.evidence_table(min_confidence)
@@ -143,7 +143,7 @@ def _option(name: str):
     command loads neither the audit nor pandas.
     """
     def parse(text: str):
-        from .cli import _param  # the same parsing and checks as every other option
+        from dispatchlib.cli import _param  # the same parsing and checks as every other option
 
         return _param(name)(text)
 
@@ -171,7 +171,7 @@ def add_parser(subparsers) -> None:
 
 def run_audit(args) -> int:
     """Handler of ``audit``: print the ledger in the chosen format; returns the exit status."""
-    from .audit import VERDICTS, counted_grades
+    from dispatchlib.lessons.audit import VERDICTS, counted_grades
 
     ledger = rows(args.min_confidence, args.tolerance)
     if args.json:

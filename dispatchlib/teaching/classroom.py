@@ -29,8 +29,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from pathlib import Path
 
-from . import paths
-from .errors import DispatchlibError, ParameterError
+from dispatchlib import paths
+from dispatchlib.errors import DispatchlibError, ParameterError
 
 #: cells with any of these tags are left out of student copies
 TEACHER_TAGS = ("solution", "instructor")
@@ -96,7 +96,7 @@ def check_out(out: Path | str) -> Path:
     ParameterError
         (as ``--out``) naming the folder and what is allowed.
     """
-    from .runner import check_out as allowed
+    from dispatchlib.run.runner import check_out as allowed
 
     target = allowed(out)
     for marker, what in (("run.json", "a run's folder"), ("sweep.json", "a sweep's folder")):
@@ -121,7 +121,9 @@ def is_student_copy(path: Path) -> bool:
 def _write_atomic(nb, target: Path) -> None:
     import nbformat
 
-    from .results import write_text_atomic  # here: the rest of the command line needs none
+    from dispatchlib.results import (
+        write_text_atomic,  # here: the rest of the command line needs none
+    )
 
     nbformat.validate(nb)
     text = nbformat.writes(nb)
@@ -157,7 +159,7 @@ def write_student_copies(out: Path | str | None = None,
     """
     import nbformat
 
-    from .runner import notebooks, read_notebook
+    from dispatchlib.run.runner import notebooks, read_notebook
 
     target = check_out(default_out() if out is None else out)
     sources = notebooks(names)

@@ -65,9 +65,9 @@ from dataclasses import dataclass, replace
 import numpy as np
 import pandas as pd
 
-from . import formulas, scenario
-from .data import assumption, load
-from .params import check
+from dispatchlib.model import formulas, scenario
+from dispatchlib.params import check
+from dispatchlib.tables.data import assumption, load
 
 GRADES = ("H", "M", "L")
 """Evidence grades, strongest first (``data/README.md``, "confidence")."""

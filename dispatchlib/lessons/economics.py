@@ -6,8 +6,8 @@ from __future__ import annotations
 
 import pandas as pd
 
-from . import formulas
-from .data import assumption, load
+from dispatchlib.model import formulas
+from dispatchlib.tables.data import assumption, load
 
 
 def per_worker_estimates(quota_usd: float, quota_months: float) -> pd.DataFrame:

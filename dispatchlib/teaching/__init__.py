@@ -1,0 +1,21 @@
+"""Teaching: self-checks for exercises (:mod:`.selfcheck`), slider explorers
+(:mod:`.explorers`), the figures a lesson and its explorer share (:mod:`.figures`) and the
+student copies of the lessons (:mod:`.classroom`, ``python -m dispatchlib student``).
+
+``dl.teaching.<name>`` gives every public name of the first three; importing this package loads
+neither matplotlib nor ipywidgets.
+"""
+
+from dispatchlib.teaching.explorers import Choices, Slider, choices, explore, slider
+from dispatchlib.teaching.figures import ramp_figure, reconciled_figure, revenue_figure
+from dispatchlib.teaching.selfcheck import (
+    EXPLORER_CLASS,
+    HEADLESS_VARIABLES,
+    check_answer,
+    frontend,
+    headless,
+)
+
+__all__ = ["EXPLORER_CLASS", "HEADLESS_VARIABLES", "Choices", "Slider", "check_answer",
+           "choices", "explore", "frontend", "headless", "ramp_figure", "reconciled_figure",
+           "revenue_figure", "slider"]
