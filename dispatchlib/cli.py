@@ -174,7 +174,7 @@ def _range(s) -> str:
 
 
 def _params(args) -> int:
-    from dispatchlib.run.runner import declared, notebooks
+    from dispatchlib.run.discovery import declared, notebooks
 
     if args.write_cells:
         from dispatchlib.param_cells import write_cells
@@ -243,8 +243,10 @@ def _run(args) -> int:
     from pathlib import Path
 
     from dispatchlib.run import scenario_files as cases
-    from dispatchlib.run.runner import Text, default_jobs, run, slug
-    from dispatchlib.run.runner import notebooks as notebooks_named
+    from dispatchlib.run.discovery import notebooks as notebooks_named
+    from dispatchlib.run.planning import Text, slug
+    from dispatchlib.run.runner import run
+    from dispatchlib.run.workers import default_jobs
 
     overrides: dict = {}
     notebooks = list(args.notebooks)
@@ -368,7 +370,7 @@ def _add_refresh(sub) -> None:
 
 
 def _refresh(args) -> int:
-    from dispatchlib.run.runner import refresh
+    from dispatchlib.run.refresh import refresh
 
     refresh(args.notebooks)
     return 0

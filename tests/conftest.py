@@ -20,6 +20,8 @@ from pathlib import Path
 
 import pytest
 
+from dispatchlib.run import discovery, engine
+
 #: how the browser tests start Debian's Chromium: headless, as root, never reaching the network
 CHROMIUM_FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                   "--disable-background-networking", "--disable-component-update",
@@ -60,11 +62,10 @@ def modules_after(code: str) -> set[str]:
 def run_notebook(tmp_path):
     """Execute ``notebooks/<stem>.ipynb`` with parameters; return its recorded results."""
     from dispatchlib import results
-    from dispatchlib.run import runner
 
     def run(stem: str, **parameters) -> dict:
-        (source,) = runner.notebooks([stem])
-        target = runner.execute(source, tmp_path / source.name, parameters)
+        (source,) = discovery.notebooks([stem])
+        target = engine.execute(source, tmp_path / source.name, parameters)
         payload = results.extract(target)
         assert payload is not None, f"{stem} recorded no results"
         return payload["results"]
@@ -78,10 +79,9 @@ def stopped_by(tmp_path):
     stops with a ParameterError in the cell right after the parameters; return the error."""
     import papermill
 
-    from dispatchlib.run import runner
 
     def run(stem: str, parameters: dict) -> papermill.PapermillExecutionError:
-        (source,) = runner.notebooks([stem])
+        (source,) = discovery.notebooks([stem])
         with pytest.raises(papermill.PapermillExecutionError) as info:
             papermill.execute_notebook(str(source), str(tmp_path / "out.ipynb"),
                                        parameters=parameters, progress_bar=False,

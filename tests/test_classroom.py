@@ -20,10 +20,10 @@ import pytest
 
 from dispatchlib import cli, paths
 from dispatchlib.errors import DispatchlibError, ParameterError
-from dispatchlib.run import runner
+from dispatchlib.run import discovery, engine, workers
 from dispatchlib.teaching import classroom
 
-NOTEBOOKS = runner.notebooks()
+NOTEBOOKS = discovery.notebooks()
 LESSONS = [p for p in NOTEBOOKS if p.name[:2] != "00"]  # 01 to 06
 EXPLORERS = {"01_history": "reconciled_figure", "02_economics": "revenue_figure",
              "04_prospects": "ramp_figure"}
@@ -126,7 +126,7 @@ def test_teacher_notes_and_closing_discussion(path):
 
 @pytest.mark.parametrize("stem", sorted(EXPLORERS))
 def test_explorer_redraws_the_static_figure_and_steps_aside(stem):
-    (path,) = runner.notebooks([stem])
+    (path,) = discovery.notebooks([stem])
     cells = _cells(path)
     params = next(c for c in cells if "parameters" in _tags(c))
     assert re.search(r"^interactive: bool = True  # ", _src(params), re.M)
@@ -163,7 +163,7 @@ def test_the_interactive_parameter_switches_the_explorer(tmp_path, monkeypatch, 
 
     monkeypatch.delenv("DISPATCHLIB_HEADLESS", raising=False)
     monkeypatch.delenv("NBGRADER_EXECUTION", raising=False)
-    (source,) = runner.notebooks(["02_economics"])
+    (source,) = discovery.notebooks(["02_economics"])
     target = tmp_path / "out.ipynb"
     # a timeout turns a stall into a failure, not a hang
     papermill.execute_notebook(str(source), str(target), kernel_name="python3",
@@ -273,10 +273,10 @@ def student_copies(tmp_path_factory):
     copies = classroom.write_student_copies(folder / "copies")
     assert _hash_tree(paths.ROOT / "notebooks") == before, "notebooks/ must not change"
     targets = [folder / "executed" / c.name for c in copies]
-    # runner.execute runs papermill with DISPATCHLIB_HEADLESS=1, two notebooks at a time
-    with ProcessPoolExecutor(max_workers=min(2, runner.default_jobs()),
+    # engine.execute runs papermill with DISPATCHLIB_HEADLESS=1, two notebooks at a time
+    with ProcessPoolExecutor(max_workers=min(2, workers.default_jobs()),
                              mp_context=get_context("spawn")) as pool:
-        executed = list(pool.map(runner.execute, copies, targets))
+        executed = list(pool.map(engine.execute, copies, targets))
     return copies, executed
 
 

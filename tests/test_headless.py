@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 
 from dispatchlib import teaching
-from dispatchlib.run import runner
+from dispatchlib.run import discovery
 
 EXPLORED = ["01_history", "02_economics", "04_prospects"]
 WIDGET = "application/vnd.jupyter.widget-view+json"
@@ -50,7 +50,7 @@ def test_no_frontend_in_plain_python(monkeypatch):
 
 @pytest.mark.parametrize("stem", EXPLORED)
 def test_plain_papermill_runs_the_lessons_with_explorers_and_they_step_aside(stem, tmp_path):
-    (source,) = runner.notebooks([stem])
+    (source,) = discovery.notebooks([stem])
     target = tmp_path / source.name
     run = subprocess.run([str(BIN / "papermill"), str(source), str(target), "--no-progress-bar",
                           "--execution-timeout", "300"],
@@ -63,7 +63,7 @@ def test_plain_papermill_runs_the_lessons_with_explorers_and_they_step_aside(ste
 
 
 def test_nbclient_and_nbval_without_the_variable_step_aside(tmp_path):
-    (source,) = runner.notebooks(["02_economics"])
+    (source,) = discovery.notebooks(["02_economics"])
     code = ("import sys, nbformat, nbclient; nb = nbformat.read(sys.argv[1], as_version=4); "
             "nbclient.NotebookClient(nb, timeout=300, kernel_name='python3').execute(); "
             "nbformat.write(nb, sys.argv[2])")

@@ -7,6 +7,7 @@ import pytest
 from dispatchlib import ParameterError, check
 from dispatchlib.lessons import implications, prospects
 from dispatchlib.model import formulas
+from dispatchlib.run import discovery, planning
 
 DEFAULTS = dict(ramp_scenario="central", start_year=2025, end_year=2035, start_workers=15000,
                 years_abroad=3.0, gross_wage_usd=800.0, state_share=0.5, savings_usd=1500.0,
@@ -148,14 +149,13 @@ def test_pay_that_just_holds_the_savings_passes():
 
 def test_every_shipped_scenario_passes_every_rule_of_every_lesson():
     from dispatchlib.rules import for_notebook
-    from dispatchlib.run import runner
     from dispatchlib.run import scenario_files as cases
 
-    sources = runner.notebooks()
+    sources = discovery.notebooks()
     for name in cases.available():
         case = cases.load(name)
-        given = runner.plan(sources, case.parameters, optional=set(case.parameters))
-        for stem, values in runner.effective(sources, given).items():
+        given = planning.plan(sources, case.parameters, optional=set(case.parameters))
+        for stem, values in planning.effective(sources, given).items():
             p = check(rules=for_notebook(stem), **values)
             if stem == "05_implications":  # the pay split has no negative part
                 f = implications.flow_of_funds(p.gross_wage_usd, p.state_share, p.savings_usd)

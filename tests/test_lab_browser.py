@@ -31,7 +31,7 @@ import pytest
 from conftest import CHROMIUM_FLAGS, chromium_or_skip
 
 from dispatchlib import paths
-from dispatchlib.run import runner
+from dispatchlib.run import discovery
 from dispatchlib.teaching import EXPLORER_CLASS
 
 SHOTS = paths.ROOT / "reports" / "lab-test"
@@ -98,7 +98,7 @@ def lab(chromium, tmp_path):
     """A JupyterLab server over a copy of the notebooks; stopped afterwards, whatever happens."""
     folder = tmp_path / "notebooks"
     folder.mkdir()
-    for source in runner.notebooks():
+    for source in discovery.notebooks():
         shutil.copy2(source, folder / source.name)
     home = {name: tmp_path / name for name in ("config", "data", "runtime", "ipython")}
     for path in home.values():

@@ -9,9 +9,9 @@ import pytest
 
 from dispatchlib import params
 from dispatchlib.results import MIME_TYPE
-from dispatchlib.run import runner
+from dispatchlib.run import discovery
 
-NOTEBOOKS = runner.notebooks()
+NOTEBOOKS = discovery.notebooks()
 ABSOLUTE = re.compile(r"(/work/|/root/|/home/|/tmp/|/Users/|[A-Z]:\\\\)")
 
 
@@ -30,7 +30,7 @@ def test_there_are_notebooks():
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
 def test_notebook_hygiene(path):
     nb = _nb(path)
-    assert runner.NOTEBOOK_NAME.match(path.name)
+    assert discovery.NOTEBOOK_NAME.match(path.name)
     assert nb["metadata"]["kernelspec"]["name"] == "python3"
     assert "papermill" not in nb["metadata"] and "widgets" not in nb["metadata"]
     cells = nb["cells"]

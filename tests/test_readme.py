@@ -5,7 +5,7 @@ import re
 
 from dispatchlib import paths
 from dispatchlib.cli import COMMANDS, _Parser
-from dispatchlib.run import runner
+from dispatchlib.run import discovery
 
 README = (paths.ROOT / "README.md").read_text(encoding="utf-8")
 
@@ -13,10 +13,10 @@ README = (paths.ROOT / "README.md").read_text(encoding="utf-8")
 def test_notebook_map_lists_every_notebook_and_parameter():
     rows = {m.group(1): m.group(0) for m in re.finditer(r"^\| `(\d\d_[a-z0-9-]+)` \|.*$",
                                                           README, flags=re.M)}
-    for source in runner.notebooks():
+    for source in discovery.notebooks():
         assert source.stem in rows, f"README notebook map misses {source.stem}"
         listed = set(re.findall(r"`([a-z_]+)`", rows[source.stem].rsplit("|", 2)[-2]))
-        assert listed == set(runner.declared(source)), source.stem
+        assert listed == set(discovery.declared(source)), source.stem
 
 
 def test_folders_named_in_the_layout_table_exist():

@@ -10,11 +10,11 @@ import dispatchlib as dl
 from dispatchlib import param_cells, params, rules
 from dispatchlib.errors import ParameterError
 from dispatchlib.paths import ROOT
-from dispatchlib.run import runner
+from dispatchlib.run import discovery, planning
 
 SOURCES = {r["source_id"] for r in csv.DictReader(open(ROOT / "data/sources.csv"))}
 REGISTRY = params.read_registry()
-NOTEBOOKS = runner.notebooks()
+NOTEBOOKS = discovery.notebooks()
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
@@ -81,7 +81,7 @@ def test_each_validation_cell_applies_the_registrys_rules(path):
 
 def test_a_rule_from_the_registry_stops_a_plan_naming_the_parameter():
     with pytest.raises(ParameterError) as caught:
-        runner.plan([p for p in NOTEBOOKS if p.stem == "04_prospects"],
+        planning.plan([p for p in NOTEBOOKS if p.stem == "04_prospects"],
                     {"start_year": 2030, "end_year": 2028})
     assert caught.value.name == "end_year"
     assert "a year after start_year = 2030" in str(caught.value)

@@ -8,7 +8,7 @@ import nbformat
 import pytest
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 
-from dispatchlib.run import compare, runner, sweep
+from dispatchlib.run import compare, discovery, runner, sweep
 from dispatchlib.run import pages as report
 
 
@@ -155,7 +155,7 @@ def test_every_headline_is_a_result_its_notebook_records():
     import re
 
     for stem, lines in report.HEADLINES.items():
-        source = runner.notebooks([stem])[0]
+        source = discovery.notebooks([stem])[0]
         cells = json.loads(source.read_text(encoding="utf-8"))["cells"]
         record = next("".join(c["source"]) for c in cells
                       if c["cell_type"] == "code" and "dl.record(" in "".join(c["source"]))

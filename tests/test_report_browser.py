@@ -17,8 +17,8 @@ import pytest
 from conftest import CHROMIUM_FLAGS, chromium_or_skip
 
 from dispatchlib import paths
+from dispatchlib.run import discovery, runner
 from dispatchlib.run import record as run_record
-from dispatchlib.run import runner
 
 SCREENSHOTS = paths.ROOT / "reports" / "browser-test"
 
@@ -41,13 +41,13 @@ def _png_outputs(notebook: Path) -> int:
 def test_full_run_at_defaults_succeeds(report):
     folder, record = report
     assert record["status"] == "ok", {k: v["error"] for k, v in record["notebooks"].items()}
-    assert list(record["notebooks"]) == [p.stem for p in runner.notebooks()]
+    assert list(record["notebooks"]) == [p.stem for p in discovery.notebooks()]
     for stem, info in record["notebooks"].items():
         assert info["results"], f"{stem} recorded no headline results"
         assert (folder / f"{stem}.html").is_file() and (folder / f"{stem}.ipynb").is_file()
     # the defaults are the notebooks' own
-    for source in runner.notebooks():
-        declared = {n: d.default for n, d in runner.declared(source).items()}
+    for source in discovery.notebooks():
+        declared = {n: d.default for n, d in discovery.declared(source).items()}
         assert record["parameters"][source.stem] == declared
     assert record["overrides"] == {}
 
@@ -55,7 +55,7 @@ def test_full_run_at_defaults_succeeds(report):
 def test_pages_reference_nothing_online(report):
     folder, _ = report
     pages = sorted(folder.glob("*.html"))
-    assert len(pages) == len(runner.notebooks()) + 1
+    assert len(pages) == len(discovery.notebooks()) + 1
     for page in pages:
         text = page.read_text(encoding="utf-8")
         assert "<script" not in text, page.name
@@ -161,7 +161,7 @@ def test_index_pages_lead_with_the_answer_and_fit_a_normal_screen(tmp_path):
     from dispatchlib.run import pages as report
 
     sync_playwright, executable = chromium_or_skip()
-    stems = [p.stem for p in runner.notebooks()]
+    stems = [p.stem for p in discovery.notebooks()]
     record = {"name": "default", "status": "ok", "seconds": 9.0, "overrides": {},
               "parameters": {s: {f"parameter_{i}": 1000 * i for i in range(30)} for s in stems},
               "notebooks": {s: {"status": "ok", "seconds": 1.0, "results": {

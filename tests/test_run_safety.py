@@ -40,10 +40,10 @@ import pytest
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 
 from dispatchlib import paths
-from dispatchlib.errors import DispatchlibError, shown
+from dispatchlib.errors import DispatchlibError, ParameterError, shown
+from dispatchlib.run import discovery, engine, folders, planning, runner, workers
 from dispatchlib.run import pages as report
 from dispatchlib.run import record as run_record
-from dispatchlib.run import runner
 
 ROOT = paths.ROOT
 
@@ -537,7 +537,7 @@ def test_a_swap_cut_short_is_repaired_and_a_non_run_folder_is_never_replaced(tmp
     record = {"name": "X", "status": "ok", "sweep": None, "parameters": {},
               "notebooks": {}}
     (old / "run.json").write_text(json.dumps(record))
-    plan = runner.RunPlan("X", folder, [], {}, {})
+    plan = planning.RunPlan("X", folder, [], {}, {})
     runner.tasks(plan)  # restores the earlier run, then works beside it
     assert json.loads((folder / "run.json").read_text()) == record
     assert not old.exists() and (tmp_path / f".X.{os.getpid()}.partial" / "run.json").is_file()
@@ -547,7 +547,7 @@ def test_a_swap_cut_short_is_repaired_and_a_non_run_folder_is_never_replaced(tmp
     mine.mkdir()
     (mine / "notes.txt").write_text("keep")
     with pytest.raises(DispatchlibError, match="not a run folder"):
-        runner.tasks(runner.RunPlan("mine", mine, [], {}, {}))
+        runner.tasks(planning.RunPlan("mine", mine, [], {}, {}))
     assert sorted(p.name for p in tmp_path.iterdir()) == ["X", "mine"]  # no lock, no work folder
     assert (mine / "notes.txt").read_text() == "keep"
 
@@ -556,9 +556,9 @@ def test_a_forked_worker_does_not_hold_the_run_lock(tmp_path):
     # workers forked by the runner inherit its descriptors; a worker that outlived a killed
     # runner must not keep the run name locked
     folder = tmp_path / "X"
-    fd = runner.lock(folder)
-    with pytest.raises(runner.RunLocked):
-        runner.lock(folder)  # held
+    fd = folders.lock(folder)
+    with pytest.raises(folders.RunLocked):
+        folders.lock(folder)  # held
     read_end, write_end = os.pipe()
     ready_read, ready_write = os.pipe()
     pid = os.fork()
@@ -572,11 +572,11 @@ def test_a_forked_worker_does_not_hold_the_run_lock(tmp_path):
     os.close(ready_write)
     try:
         assert os.read(ready_read, 1) == b"1"
-        runner._HELD_LOCKS.discard(fd)
+        folders._HELD_LOCKS.discard(fd)
         os.close(fd)  # the runner dies (its lock file stays behind)
         assert (tmp_path / ".X.lock").exists()
-        again = runner.lock(folder)  # free, though the worker still lives
-        runner.unlock(folder, again)
+        again = folders.lock(folder)  # free, though the worker still lives
+        folders.unlock(folder, again)
     finally:
         os.close(write_end)
         os.close(ready_read)
@@ -668,31 +668,31 @@ def test_a_second_run_of_the_same_name_is_refused_while_the_first_runs(tmp_path,
 ])
 def test_reports_folders_that_are_refused(out, expected, monkeypatch):
     monkeypatch.chdir(ROOT)
-    with pytest.raises(runner.ParameterError, match=re.escape(expected)) as caught:
-        runner.check_out(out)
+    with pytest.raises(ParameterError, match=re.escape(expected)) as caught:
+        folders.check_out(out)
     assert str(caught.value).startswith(f"parameter --out = {shown(out)} is not allowed")
 
 
 def test_a_link_or_an_environment_cannot_lead_a_run_into_the_lessons(tmp_path, monkeypatch):
     (tmp_path / "link").symlink_to(ROOT / "notebooks")
-    with pytest.raises(runner.ParameterError, match="expected a folder outside"):
-        runner.check_out(tmp_path / "link" / "x")
+    with pytest.raises(ParameterError, match="expected a folder outside"):
+        folders.check_out(tmp_path / "link" / "x")
     lessons = tmp_path / "elsewhere" / "nb"
     lessons.mkdir(parents=True)
     monkeypatch.setenv("DISPATCHLIB_NOTEBOOKS_DIR", str(lessons))
-    with pytest.raises(runner.ParameterError, match="expected a folder that does not hold"):
-        runner.check_out(tmp_path / "elsewhere")  # a run named 'nb' there would replace them
-    assert runner.check_out(tmp_path / "reports") == (tmp_path / "reports").resolve()
-    assert runner.check_out(ROOT / "reports") == (ROOT / "reports").resolve()
+    with pytest.raises(ParameterError, match="expected a folder that does not hold"):
+        folders.check_out(tmp_path / "elsewhere")  # a run named 'nb' there would replace them
+    assert folders.check_out(tmp_path / "reports") == (tmp_path / "reports").resolve()
+    assert folders.check_out(ROOT / "reports") == (ROOT / "reports").resolve()
 
 
 def test_names_with_a_trailing_newline_are_refused():
     for name in ("x\n", "run\n", "a\r", "b\x00"):
-        with pytest.raises(runner.BadName):
-            runner.check_name(name)
-    assert not runner.SAFE_NAME.fullmatch("x\n") and not runner.NOTEBOOK_NAME.fullmatch(
+        with pytest.raises(folders.BadName):
+            folders.check_name(name)
+    assert not folders.SAFE_NAME.fullmatch("x\n") and not discovery.NOTEBOOK_NAME.fullmatch(
         "02_economics.ipynb\n")
-    assert runner.slug({"label": "x\n"}) != "label-x"  # changed, so a hash is added
+    assert planning.slug({"label": "x\n"}) != "label-x"  # changed, so a hash is added
 
 
 @pytest.mark.parametrize(("text", "message"), [
@@ -705,7 +705,7 @@ def test_names_with_a_trailing_newline_are_refused():
 def test_a_broken_notebook_is_one_line_naming_it(tmp_path, text, message):
     path = tmp_path / "03_broken.ipynb"
     path.write_text(text)
-    for read in (runner.read_notebook, runner.declared):
+    for read in (discovery.read_notebook, discovery.declared):
         with pytest.raises(DispatchlibError) as caught:
             read(path)
         assert str(caught.value).startswith(f"notebook {path}: {message}")
@@ -716,7 +716,7 @@ def test_a_notebook_papermill_cannot_read_is_named(tmp_path):
     path = tmp_path / "03_odd.ipynb"
     path.write_text('{"cells": [{"cell_type": "code"}]}')  # JSON with cells, not nbformat
     with pytest.raises(DispatchlibError, match=re.escape(f"notebook {path}: not a readable")):
-        runner.declared(path)
+        discovery.declared(path)
 
 
 @pytest.mark.parametrize(("text", "message"), [
@@ -756,9 +756,9 @@ def test_the_kernels_transport_warning_is_dropped_from_a_log_and_the_rest_kept(t
     log.write_text("[IPKernelApp] WARNING | Kernel is running over TCP without encryption. All "
                    "communication (including code and outputs) is sent in plain text.\n"
                    "UserWarning: a real warning from the notebook\n")
-    runner._drop_noise(log)
+    workers._drop_noise(log)
     assert log.read_text() == "UserWarning: a real warning from the notebook\n"
-    runner._drop_noise(tmp_path / "missing.log")  # nothing to do, no error
+    workers._drop_noise(tmp_path / "missing.log")  # nothing to do, no error
 
 
 def test_progress_never_shows_more_notebooks_running_than_workers(tmp_path):
@@ -789,7 +789,7 @@ def test_a_worker_asks_to_die_with_its_runner():
     if pid == 0:  # the worker
         code = 3
         try:
-            runner._die_with_parent(os.getppid())
+            workers._die_with_parent(os.getppid())
             got = ctypes.c_int()
             ctypes.CDLL(None).prctl(2, ctypes.byref(got), 0, 0, 0)  # PR_GET_PDEATHSIG
             code = 0 if got.value == signal.SIGKILL else 4
@@ -799,7 +799,7 @@ def test_a_worker_asks_to_die_with_its_runner():
     pid = os.fork()
     if pid == 0:  # a worker whose runner is already gone ends at once
         try:
-            runner._die_with_parent(os.getppid() + 1_000_000)
+            workers._die_with_parent(os.getppid() + 1_000_000)
         finally:
             os._exit(0)
     assert os.waitstatus_to_exitcode(os.waitpid(pid, 0)[1]) == 1
@@ -810,25 +810,25 @@ def test_no_library_writer_touches_the_lessons_or_the_data(tmp_path):
     lesson = ROOT / "notebooks" / "02_economics.ipynb"
     before = tree_digest(ROOT / "notebooks")
     with pytest.raises(DispatchlibError, match="refusing to write .*notebooks"):
-        runner.execute(lesson, lesson)
+        engine.execute(lesson, lesson)
     with pytest.raises(DispatchlibError, match="refusing to write .*02_economics.html"):
         report.render_notebook(lesson)
     with pytest.raises(DispatchlibError, match="refusing to write .*data"):
-        runner.execute(lesson, ROOT / "data" / "x.ipynb")
+        engine.execute(lesson, ROOT / "data" / "x.ipynb")
     from dispatchlib import results
 
     with pytest.raises(DispatchlibError, match="refusing to write .*02_economics.results.json"):
         results.write(lesson)  # the lessons record results: this would write beside one
     assert tree_digest(ROOT / "notebooks") == before
     assert not (ROOT / "data" / "x.ipynb").exists()
-    assert runner.refuse_protected(tmp_path / "x.ipynb") == (tmp_path / "x.ipynb").resolve()
+    assert paths.refuse_protected(tmp_path / "x.ipynb") == (tmp_path / "x.ipynb").resolve()
 
 
 def test_a_reports_folder_from_the_environment_is_checked_and_named(monkeypatch):
     monkeypatch.setenv("DISPATCHLIB_REPORTS_DIR", str(ROOT / "data"))
-    with pytest.raises(runner.ParameterError, match=r"^parameter DISPATCHLIB_REPORTS_DIR = "):
-        runner.prepare(["02_economics"])
+    with pytest.raises(ParameterError, match=r"^parameter DISPATCHLIB_REPORTS_DIR = "):
+        planning.prepare(["02_economics"])
     from dispatchlib.run import sweep
 
-    with pytest.raises(runner.ParameterError, match=r"^parameter DISPATCHLIB_REPORTS_DIR = "):
+    with pytest.raises(ParameterError, match=r"^parameter DISPATCHLIB_REPORTS_DIR = "):
         sweep.sweep(ROOT / "scenarios" / "grids" / "economics-2x2.yaml")

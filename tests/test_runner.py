@@ -19,7 +19,8 @@ import yaml
 
 from dispatchlib import params, paths
 from dispatchlib.errors import DispatchlibError, ParameterError
-from dispatchlib.run import runner
+from dispatchlib.run import discovery, folders, planning, runner
+from dispatchlib.run import record as run_record
 from dispatchlib.run import scenario_files as cases
 
 
@@ -56,8 +57,8 @@ def test_params_lists_every_declared_parameter_from_notebook_and_registry():
     proc = cli("params", "--json")
     assert proc.returncode == 0, proc.stderr
     listed = json.loads(proc.stdout)
-    assert set(listed) == {p.stem for p in runner.notebooks()}
-    for source in runner.notebooks():
+    assert set(listed) == {p.stem for p in discovery.notebooks()}
+    for source in discovery.notebooks():
         found = papermill.inspect_notebook(str(source))
         rows = {r["name"]: r for r in listed[source.stem]}
         assert list(rows) == list(found)  # the notebook's own order, nothing added by hand
@@ -72,7 +73,7 @@ def test_params_lists_every_declared_parameter_from_notebook_and_registry():
 def test_params_table_for_one_notebook(capsys):
     code, out, _ = main("params", "02_economics", capsys=capsys)
     assert code == 0
-    (source,) = runner.notebooks(["02_economics"])
+    (source,) = discovery.notebooks(["02_economics"])
     count = len(papermill.inspect_notebook(str(source)))
     assert out.startswith(f"02_economics: {count} parameter(s)")
     from dispatchlib.cli import _range
@@ -169,28 +170,28 @@ def test_values_are_read_as_yaml_never_evaluated():
     workers, months = params.spec("workers"), params.spec("quota_months")
     text = params.ParamSpec("label", "str")
     names = params.ParamSpec("names", "list[str]")
-    assert runner.coerce(workers, runner.Text("100000")) == 100000
-    assert runner.coerce(workers, runner.Text("1e5")) == 100000  # a float to YAML 1.2
-    assert runner.coerce(workers, runner.Text("100_000")) == 100000
-    assert runner.coerce(months, runner.Text("6")) == 6.0
-    assert runner.coerce(text, runner.Text("yes")) == "yes"  # text stays text, not True
-    assert runner.coerce(names, runner.Text("[a, b]")) == ["a", "b"]
-    assert runner.coerce(params.spec("interactive"), runner.Text("false")) is False
+    assert planning.coerce(workers, planning.Text("100000")) == 100000
+    assert planning.coerce(workers, planning.Text("1e5")) == 100000  # a float to YAML 1.2
+    assert planning.coerce(workers, planning.Text("100_000")) == 100000
+    assert planning.coerce(months, planning.Text("6")) == 6.0
+    assert planning.coerce(text, planning.Text("yes")) == "yes"  # text stays text, not True
+    assert planning.coerce(names, planning.Text("[a, b]")) == ["a", "b"]
+    assert planning.coerce(params.spec("interactive"), planning.Text("false")) is False
     with pytest.raises(ParameterError, match="workers"):
-        runner.coerce(workers, runner.Text("__import__('os').getcwd()"))
+        planning.coerce(workers, planning.Text("__import__('os').getcwd()"))
     with pytest.raises(ParameterError, match="quota_months"):
-        runner.coerce(months, runner.Text("{"))  # not YAML
+        planning.coerce(months, planning.Text("{"))  # not YAML
 
 
 def test_plan_gives_each_notebook_the_values_it_declares(tiny):
-    sources = runner.notebooks()
-    given = runner.plan(sources, {"workers": runner.Text("7"), "seed": 3})
+    sources = discovery.notebooks()
+    given = planning.plan(sources, {"workers": planning.Text("7"), "seed": 3})
     assert given == {"01_tiny": {"workers": 7, "seed": 3}, "02_other": {"seed": 3}}
     # a scenario-file name no notebook declares is left unused, but must still be known
-    given = runner.plan(sources, {"quota_usd": 1.0}, optional={"quota_usd"})
+    given = planning.plan(sources, {"quota_usd": 1.0}, optional={"quota_usd"})
     assert given == {"01_tiny": {}, "02_other": {}}
     with pytest.raises(ParameterError, match="did you mean 'quota_usd'"):
-        runner.plan(sources, {"quota_uds": 1.0}, optional={"quota_uds"})
+        planning.plan(sources, {"quota_uds": 1.0}, optional={"quota_uds"})
 
 
 # --------------------------------------------------------------------------- names and paths
@@ -207,19 +208,19 @@ def test_unsafe_run_names_are_refused(tiny, tmp_path, capsys, name):
 def test_inside_refuses_paths_that_leave_the_folder(tmp_path):
     root = tmp_path / "reports"
     root.mkdir()
-    assert runner.inside(root, "run", "a.html") == (root / "run" / "a.html").resolve()
+    assert folders.inside(root, "run", "a.html") == (root / "run" / "a.html").resolve()
     with pytest.raises(DispatchlibError, match="outside"):
-        runner.inside(root, "..", "x")
+        folders.inside(root, "..", "x")
     (root / "link").symlink_to(tmp_path)
     with pytest.raises(DispatchlibError, match="outside"):
-        runner.inside(root, "link", "x")
+        folders.inside(root, "link", "x")
 
 
 def test_slug_is_safe_and_distinct():
-    assert runner.slug({"workers": 100000, "quota_months": 6.0}) == \
+    assert planning.slug({"workers": 100000, "quota_months": 6.0}) == \
         "workers-100000_quota_months-6.0"
-    odd = runner.slug({"label": "a b/c"})
-    assert runner.SAFE_NAME.match(odd) and odd != runner.slug({"label": "a bc"})
+    odd = planning.slug({"label": "a b/c"})
+    assert folders.SAFE_NAME.match(odd) and odd != planning.slug({"label": "a bc"})
 
 
 def test_an_existing_folder_that_is_not_a_run_is_left_alone(tiny, tmp_path, capsys):
@@ -259,7 +260,7 @@ def test_run_writes_record_pages_and_index(tiny, tmp_path):
     assert record["notebooks"]["02_other"]["results"] == {"draws_plus_seed": 13}
     assert set(record["versions"]) == {"dispatchlib", "python", "pandas", "numpy", "matplotlib",
                                        "seaborn", "statsmodels", "papermill", "nbconvert"}
-    assert record["data_sha256"] == runner.data_hash()
+    assert record["data_sha256"] == run_record.data_hash()
     assert record["scenario"]["title"].startswith("<script>")
     assert json.loads((folder / "01_tiny.results.json").read_text())["results"]["doubled"] == 42
     # progress: one line per notebook start and finish, on stderr
@@ -324,8 +325,8 @@ def test_the_named_cases_are_there():
 def test_scenario_file_is_documented_sourced_and_valid(path):
     case = cases.load(path.stem)  # by name; checks keys and that references are source ids
     assert case.title and len(case.description) > 80 and case.references
-    sources = runner.notebooks(list(case.notebooks) or None)
-    given = runner.plan(sources, case.parameters, optional=set(case.parameters))
+    sources = discovery.notebooks(list(case.notebooks) or None)
+    given = planning.plan(sources, case.parameters, optional=set(case.parameters))
     used = {name for per_nb in given.values() for name in per_nb}
     # every value reaches at least one lesson (no name kept for a notebook that is gone)
     assert used == set(case.parameters), set(case.parameters) - used
@@ -345,7 +346,7 @@ def _run_folder(folder, name=None, stems=("02_economics",), sweep=None, extra=()
     (folder / "run.json").write_text(json.dumps(record))
     (folder / "index.html").write_text("<html></html>")
     for stem in stems:
-        for suffix in runner.RUN_SUFFIXES:
+        for suffix in folders.RUN_SUFFIXES:
             (folder / f"{stem}{suffix}").write_text("x")
     for file in extra:
         (folder / file).write_text("mine")
@@ -353,7 +354,7 @@ def _run_folder(folder, name=None, stems=("02_economics",), sweep=None, extra=()
 
 
 def test_only_a_folder_a_run_provably_wrote_is_replaced(tmp_path):
-    check = runner._check_replaceable
+    check = folders._check_replaceable
     assert check(tmp_path / "absent", ["02_economics"]) is None
     (tmp_path / "empty").mkdir()
     assert check(tmp_path / "empty", ["02_economics"]) is None
@@ -379,12 +380,12 @@ def test_only_a_folder_a_run_provably_wrote_is_replaced(tmp_path):
     refused.append((no_record, ["02_economics"], None, "not a run folder (no run.json)"))
     for folder, stems, sweep, message in refused:
         before = sorted(p.name for p in folder.iterdir())
-        with pytest.raises(runner.NotReplaceable, match=re.escape(message)):
+        with pytest.raises(folders.NotReplaceable, match=re.escape(message)):
             check(folder, stems, sweep=sweep)
         assert check(folder, stems, replace=True, sweep=sweep)  # --replace: allowed
         assert sorted(p.name for p in folder.iterdir()) == before  # nothing touched
     (tmp_path / "file").write_text("x")
-    with pytest.raises(runner.NotReplaceable, match="is not a folder"):
+    with pytest.raises(folders.NotReplaceable, match="is not a folder"):
         check(tmp_path / "file", ["02_economics"], replace=True)
 
 
@@ -401,7 +402,7 @@ def test_reusing_a_run_name_for_other_notebooks_is_refused_before_any_kernel(tin
         "other notebooks (01_tiny, 02_other; this run: 02_other): not replacing it; give "
         "--replace to replace it, or choose another --name"]
     assert {p.name: p.read_bytes() for p in (out / "full").iterdir()} == before
-    assert runner.prepare(["02_other"], "full", out=out, replace=True).replaces
+    assert planning.prepare(["02_other"], "full", out=out, replace=True).replaces
 
 
 def test_versions_of_named_libraries():
@@ -411,10 +412,10 @@ def test_versions_of_named_libraries():
 
     import dispatchlib
 
-    got = runner.versions(["numpy", "no-such-package-here"])
+    got = run_record.versions(["numpy", "no-such-package-here"])
     assert got == {"dispatchlib": dispatchlib.__version__, "python": platform.python_version(),
                    "numpy": numpy.__version__, "no-such-package-here": "not installed"}
-    assert set(runner.versions()) == {"dispatchlib", "python", *runner.VERSIONED}
+    assert set(run_record.versions()) == {"dispatchlib", "python", *run_record.VERSIONED}
 
 
 def test_the_default_run_name_starts_with_the_notebooks_named(tiny, tmp_path, capsys,

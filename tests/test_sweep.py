@@ -18,7 +18,7 @@ import synthetic_notebooks
 import yaml
 
 from dispatchlib.errors import DispatchlibError, ParameterError
-from dispatchlib.run import compare, sweep
+from dispatchlib.run import compare, planning, sweep
 
 
 def cli(*args, notebooks_dir, timeout=300):
@@ -159,13 +159,12 @@ def test_compare_records():
 
 def test_the_example_grid_plans_four_runs_of_the_economics_lesson():
     from dispatchlib import paths
-    from dispatchlib.run import runner
 
     grid = sweep.load_grid(paths.scenarios_dir() / "grids" / "economics-2x2.yaml")
     combos = grid.combinations()
     assert len(combos) == 4 and combos[0] == {"workers": 15000, "quota_months": 6, "draws": 5000}
     for values in combos:  # every combination passes the checks; nothing runs
-        plan = runner.prepare(grid.notebooks, runner.slug(values), values, parent=grid.name)
+        plan = planning.prepare(grid.notebooks, planning.slug(values), values, parent=grid.name)
         assert plan.given["02_economics"] == {"workers": values["workers"],
                                               "quota_months": float(values["quota_months"]),
                                               "draws": 5000}
@@ -189,10 +188,10 @@ def work(task):  # no kernel: the notebook's output is a copy of it
     return {"status": "ok", "error": None, "results": {"n": 1}, "seconds": 0.0}
 
 
-runner._work = work
-runner._page = lambda task, outcome: outcome
-runner._warm_pages = lambda: None
-plans = [runner.RunPlan(f"r{i}", out / "big" / f"r{i}", [source], {source.stem: {}}, {},
+workers._work = work
+workers._page = lambda task, outcome: outcome
+workers._warm_pages = lambda: None
+plans = [planning.RunPlan(f"r{i}", out / "big" / f"r{i}", [source], {source.stem: {}}, {},
                         up="big") for i in range(int(sys.argv[4]))]
 records = runner.execute_plans(plans, jobs=2)
 print(json.dumps({"ok": sum(r["status"] == "ok" for r in records)}))

@@ -24,6 +24,8 @@ import nbformat
 import pytest
 from nbformat.v4 import new_code_cell, new_notebook, new_output
 
+from dispatchlib.run import engine, planning
+
 BIN = Path(sys.executable).parent
 SLOW_IMPORTS = ("rfc3987_syntax", "lark")
 
@@ -148,7 +150,7 @@ def test_runner_engine_writes_a_timed_out_notebook_with_the_cells_run_so_far(tmp
     nbformat.write(nb, str(source))
     monkeypatch.setattr(runner, "TIMEOUT_S", 3)
     with pytest.raises(CellTimeoutError):
-        runner.execute(source, tmp_path / "out" / "slow.ipynb")
+        engine.execute(source, tmp_path / "out" / "slow.ipynb")
     cells = json.loads((tmp_path / "out" / "slow.ipynb").read_text())["cells"]
     assert "".join(cells[0]["outputs"][0]["text"]) == "first\n"
     assert cells[2]["outputs"] == []
@@ -157,9 +159,9 @@ def test_runner_engine_writes_a_timed_out_notebook_with_the_cells_run_so_far(tmp
 def test_runner_forks_its_workers_only_when_no_other_thread_runs():
     code = ("import sys, threading, time\n"
             "from dispatchlib.run import runner\n"
-            "alone = runner._start_method()\n"
+            "alone = workers._start_method()\n"
             "t = threading.Thread(target=time.sleep, args=(0.5,)); t.start()\n"
-            "print(alone, runner._start_method())\n"
+            "print(alone, workers._start_method())\n"
             "t.join()\n")
     proc = _run(sys.executable, "-c", code)
     assert proc.returncode == 0, proc.stderr
@@ -176,8 +178,8 @@ def test_runner_starts_the_notebooks_that_took_longest_first(tmp_path):
                              "04_d": {"seconds": 4.0}}}
     (folder / "run.json").write_text(json.dumps(earlier))
     sources = [Path(f"{stem}.ipynb") for stem in ("01_a", "02_b", "03_c", "04_d")]
-    plan = runner.RunPlan("run", folder, sources, {}, {})
-    other = runner.RunPlan("other", tmp_path / "other", sources[:2], {}, {})
+    plan = planning.RunPlan("run", folder, sources, {}, {})
+    other = planning.RunPlan("other", tmp_path / "other", sources[:2], {}, {})
     ordered = runner._longest_first([plan, other])
     # no earlier time (03_c) first, then 9.5 s, 4.0 s, 2.0 s; the next run after this one
     assert [(p.name, s.stem) for p, s in ordered] == [

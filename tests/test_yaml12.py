@@ -10,7 +10,7 @@ import pytest
 from dispatchlib import params
 from dispatchlib.cli import main as cli_main
 from dispatchlib.errors import DispatchlibError, ParameterError
-from dispatchlib.run import runner, sweep
+from dispatchlib.run import discovery, planning, sweep
 from dispatchlib.run import scenario_files as cases
 from dispatchlib.yaml12 import MAX_DEPTH, YamlError, load
 
@@ -78,14 +78,14 @@ WORKERS = params.spec("workers")
     ("010000", 10000), ("1e5", 100000), ("100_000", 100000), ("15000.0", 15000)])
 def test_typed_numbers_read_as_meant(text, value):
     assert WORKERS.parse(text) == value
-    assert runner.coerce(WORKERS, runner.Text(text)) == value
+    assert planning.coerce(WORKERS, planning.Text(text)) == value
 
 
 @pytest.mark.parametrize("text", ["1:30", "0:10:00", "yes", "2025-01-01", "010000x"])
 def test_typed_text_for_a_number_is_refused(text):
     with pytest.raises(ParameterError, match=r"^parameter workers = .* is not allowed: "
                                              r"expected a whole number >= 0"):
-        runner.coerce(WORKERS, runner.Text(text))
+        planning.coerce(WORKERS, planning.Text(text))
 
 
 def test_booleans_are_only_true_and_false():
@@ -102,7 +102,7 @@ def test_booleans_are_only_true_and_false():
 def test_bombs_and_deep_values_are_refused_through_p(text):
     start = time.perf_counter()
     with pytest.raises(ParameterError) as info:
-        runner.coerce(WORKERS, runner.Text(text))
+        planning.coerce(WORKERS, planning.Text(text))
     assert time.perf_counter() - start < 1.0
     assert "\n" not in str(info.value) and "workers" in str(info.value)
     assert ("anchors and aliases" in str(info.value)) or ("nested more than" in str(info.value))
@@ -128,10 +128,10 @@ def _case(tmp_path, workers: str):
 def test_scenario_files_read_as_meant(tmp_path):
     assert cases.load(_case(tmp_path, "010000")).parameters == {"workers": 10000}
     assert cases.load(_case(tmp_path, "1:30")).parameters == {"workers": "1:30"}
-    sources = runner.notebooks(["02_economics"])
+    sources = discovery.notebooks(["02_economics"])
     with pytest.raises(ParameterError, match=r"parameter workers = '1:30' is not allowed"):
-        runner.plan(sources, cases.load(_case(tmp_path, "1:30")).parameters)
-    assert runner.plan(sources, {"workers": "100_000"})["02_economics"]["workers"] == 100000
+        planning.plan(sources, cases.load(_case(tmp_path, "1:30")).parameters)
+    assert planning.plan(sources, {"workers": "100_000"})["02_economics"]["workers"] == 100000
 
 
 @pytest.mark.parametrize("value", [BOMB, DEEP])
@@ -162,7 +162,7 @@ def test_lesson_numbers_keep_their_leading_zero(tmp_path):
     case.write_text("title: t\nnotebooks: [02, 4, 05_implications]\nparameters: {}\n",
                     encoding="utf-8")
     assert cases.load(case).notebooks == ("02", "04", "05_implications")
-    assert [p.stem for p in runner.notebooks(list(cases.load(case).notebooks))] == [
+    assert [p.stem for p in discovery.notebooks(list(cases.load(case).notebooks))] == [
         "02_economics", "04_prospects", "05_implications"]
     grid = tmp_path / "grid.yaml"
     grid.write_text("notebooks: [02]\nparameters:\n  workers: [1, 2]\n", encoding="utf-8")

@@ -13,7 +13,7 @@ import pytest
 import dispatchlib
 from dispatchlib import params
 from dispatchlib.lessons import prospects
-from dispatchlib.run import runner
+from dispatchlib.run import discovery
 
 LOW = int(params.spec("start_year").minimum)
 HIGH = int(params.spec("end_year").maximum)
@@ -45,7 +45,7 @@ def _run_in_process(monkeypatch, stem: str, **values) -> dict:
     values set after the parameters cell as papermill would; return the recorded results."""
     import matplotlib.pyplot as plt
 
-    (source,) = runner.notebooks([stem])
+    (source,) = discovery.notebooks([stem])
     cells = json.loads(source.read_text(encoding="utf-8"))["cells"]
     namespace: dict = {}
     recorded: dict = {}

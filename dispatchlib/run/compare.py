@@ -16,7 +16,7 @@ from pathlib import Path
 
 from dispatchlib import paths
 from dispatchlib.errors import DispatchlibError
-from dispatchlib.run import runner
+from dispatchlib.run import folders
 
 MISSING = "(absent)"
 
@@ -36,8 +36,8 @@ def locate(ref: str, out: Path | None = None) -> Path:
     if candidate.name == "run.json" and candidate.is_file():
         return candidate.parent
     parts = ref.strip("/").split("/")
-    if 1 <= len(parts) <= 2 and all(runner.SAFE_NAME.fullmatch(p) for p in parts):
-        folder = runner.inside(root, *parts)
+    if 1 <= len(parts) <= 2 and all(folders.SAFE_NAME.fullmatch(p) for p in parts):
+        folder = folders.inside(root, *parts)
         if (folder / "run.json").is_file():
             return folder
     found = [*root.glob("*/run.json"), *root.glob("*/*/run.json")]

@@ -172,7 +172,7 @@ def render_notebook(notebook_path: Path, target: Path | None = None,
     """
     import nbformat
 
-    from dispatchlib.run.runner import refuse_protected
+    from dispatchlib.paths import refuse_protected
 
     out = target or notebook_path.with_suffix(".html")
     refuse_protected(out)  # a page beside a lesson would change notebooks/

@@ -8,11 +8,16 @@ sit in ``RunRecord["notebooks"][stem]["results"]``).
 
 from __future__ import annotations
 
+import functools
+import hashlib
 import json
 import os
+import platform
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Literal, TypedDict
 
+from dispatchlib import paths
 from dispatchlib.atomic import write_json
 from dispatchlib.errors import DispatchlibError
 
@@ -106,3 +111,41 @@ def read_or_none(folder: Path) -> RunRecord | None:
         return read(folder)
     except DispatchlibError:
         return None
+
+
+# what a record states about the environment of a run
+
+VERSIONED = ("pandas", "numpy", "matplotlib", "seaborn", "statsmodels", "papermill", "nbconvert")
+
+def versions(names: Sequence[str] = VERSIONED) -> dict[str, str]:
+    """Versions of Python, dispatchlib and the libraries ``names`` (default: the main libraries
+    a run uses); a package that is not installed says so. (Looked up once per process: a
+    sweep records them for every run.)"""
+    return dict(_versions(tuple(names)))
+
+@functools.cache
+def _versions(names: tuple[str, ...]) -> dict[str, str]:
+    from importlib import metadata
+
+    from dispatchlib import __version__
+
+    out = {"dispatchlib": __version__, "python": platform.python_version()}
+    for name in names:
+        try:
+            out[name] = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            out[name] = "not installed"
+    return out
+
+def data_hash(folder: Path | None = None) -> str:
+    """SHA-256 over every file of the data folder (relative path and bytes, sorted by path)."""
+    folder = folder or paths.data_dir()
+    digest = hashlib.sha256()
+    for path in sorted(p for p in folder.rglob("*") if p.is_file()):
+        digest.update(path.relative_to(folder).as_posix().encode() + b"\0")
+        digest.update(path.read_bytes() + b"\0")
+    return digest.hexdigest()
+
+def file_hash(path: Path) -> str:
+    """SHA-256 of one file's bytes."""
+    return hashlib.sha256(path.read_bytes()).hexdigest()

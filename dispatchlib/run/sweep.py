@@ -44,9 +44,9 @@ from pathlib import Path
 
 from dispatchlib import results
 from dispatchlib.errors import DispatchlibError, ParameterError
+from dispatchlib.run import folders, planning, runner
 from dispatchlib.run import pages as report
 from dispatchlib.run import record as run_record
-from dispatchlib.run import runner
 from dispatchlib.run import scenario_files as cases
 
 
@@ -114,7 +114,7 @@ def load_grid(path: str | Path, name: str | None = None) -> Grid:
     refs = tuple(str(r) for r in data.get("references") or [])
     cases.check_references(refs, path, what)
     notebooks = cases.names(data, "notebooks", path, what)  # [02, 04]: lessons 02 and 04
-    sweep_name = runner.check_name(name or path.stem, "sweep name")
+    sweep_name = folders.check_name(name or path.stem, "sweep name")
     return Grid(name=sweep_name, title=str(data.get("title") or ""),
                 description=str(data.get("description") or ""),
                 notebooks=notebooks, parameters=grid_params)
@@ -124,15 +124,15 @@ def _same(a: object, b: object) -> bool:
     return json.dumps(a, sort_keys=True) == json.dumps(b, sort_keys=True)
 
 
-def already_done(plan: runner.RunPlan) -> dict | None:
+def already_done(plan: planning.RunPlan) -> dict | None:
     """The earlier record of this run if it succeeded with the same values, notebooks and data."""
     record = run_record.read_or_none(plan.folder)
     if (record is None or record.get("status") != "ok"
             or not _same(record.get("overrides"), plan.overrides)):
         return None
-    sources = {s.stem: runner.file_hash(s) for s in plan.sources}
+    sources = {s.stem: run_record.file_hash(s) for s in plan.sources}
     earlier = {k: v.get("source_sha256") for k, v in (record.get("notebooks") or {}).items()}
-    if earlier != sources or record.get("data_sha256") != runner.data_hash():
+    if earlier != sources or record.get("data_sha256") != run_record.data_hash():
         return None
     return record
 
@@ -226,13 +226,13 @@ def sweep(path: str | Path, jobs: int | None = None, out: Path | None = None,
         runs (``--replace``); without it they are refused before anything runs.
     """
     grid = load_grid(path, name)
-    root = runner.reports_root(out)
+    root = folders.reports_root(out)
     varying = [k for k, v in grid.parameters.items() if len(v) > 1] or list(grid.parameters)
     plans = []
     for values in grid.combinations():
-        run_name = runner.slug({k: values[k] for k in varying})
+        run_name = planning.slug({k: values[k] for k in varying})
         try:
-            plans.append(runner.prepare(grid.notebooks or None, run_name, values, out=root,
+            plans.append(planning.prepare(grid.notebooks or None, run_name, values, out=root,
                                         parent=grid.name, replace=replace))
         except ParameterError as exc:
             if exc.name not in values:  # a notebook or sweep name: the same for every run
@@ -243,16 +243,16 @@ def sweep(path: str | Path, jobs: int | None = None, out: Path | None = None,
     if len({p.name for p in plans}) != len(plans):
         raise DispatchlibError(f"grid file {path}: two combinations give the same run name")
 
-    folder = runner.inside(root, grid.name)
+    folder = folders.inside(root, grid.name)
     _check_sweep_folder(folder, grid, replace)  # before anything is written
-    fd = runner.lock(folder, "sweep")
+    fd = folders.lock(folder, "sweep")
     try:
         return _sweep_locked(path, grid, folder, plans, jobs, replace)
     finally:
-        runner.unlock(folder, fd)
+        folders.unlock(folder, fd)
 
 
-def _sweep_locked(path: str | Path, grid: Grid, folder: Path, plans: list[runner.RunPlan],
+def _sweep_locked(path: str | Path, grid: Grid, folder: Path, plans: list[planning.RunPlan],
                   jobs: int | None, replace: bool) -> tuple[Path, list[dict]]:
     """The part of :func:`sweep` done under the sweep's lock."""
     earlier = _check_sweep_folder(folder, grid, replace)  # again, under the lock
@@ -261,7 +261,7 @@ def _sweep_locked(path: str | Path, grid: Grid, folder: Path, plans: list[runner
         names = {p.name for p in plans}
         for entry in folder.iterdir():
             if entry.name not in names and entry.is_dir() and not entry.is_symlink():
-                record = runner.written_by_run(entry)
+                record = folders.written_by_run(entry)
                 if record is not None and record.get("sweep") == grid.name:
                     shutil.rmtree(entry)
     results.write_json_atomic(folder / "sweep.json", _grid_record(grid))
@@ -277,7 +277,7 @@ def _sweep_locked(path: str | Path, grid: Grid, folder: Path, plans: list[runner
 
     ordered = [records[p.name] for p in plans]
     header, rows = table(ordered, list(grid.parameters))
-    report.write_text_atomic(runner.inside(folder, "sweep.csv"), _csv_text(header, rows))
+    report.write_text_atomic(folders.inside(folder, "sweep.csv"), _csv_text(header, rows))
     report.write_sweep_index(folder, grid.name, header, rows, grid.title, grid.description)
     failed = [r for r in ordered if r["status"] != "ok"]
     for rec in failed:

@@ -96,7 +96,7 @@ def check_out(out: Path | str) -> Path:
     ParameterError
         (as ``--out``) naming the folder and what is allowed.
     """
-    from dispatchlib.run.runner import check_out as allowed
+    from dispatchlib.run.folders import check_out as allowed
 
     target = allowed(out)
     for marker, what in (("run.json", "a run's folder"), ("sweep.json", "a sweep's folder")):
@@ -159,7 +159,7 @@ def write_student_copies(out: Path | str | None = None,
     """
     import nbformat
 
-    from dispatchlib.run.runner import notebooks, read_notebook
+    from dispatchlib.run.discovery import notebooks, read_notebook
 
     target = check_out(default_out() if out is None else out)
     sources = notebooks(names)

@@ -1,0 +1,123 @@
+"""Finding the lesson notebooks (``NN_topic.ipynb``) and reading the parameters each declares in
+its ``parameters`` cell (``papermill.inspect_notebook``).
+"""
+
+from __future__ import annotations
+
+import ast
+import difflib
+import json
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from dispatchlib import paths
+from dispatchlib.errors import DispatchlibError, ParameterError
+
+NOTEBOOK_NAME = re.compile(r"\A\d\d_[a-z0-9-]+\.ipynb\Z")
+
+class UnknownNotebook(ParameterError):
+    """A notebook name that matches no ``notebooks/NN_*.ipynb``."""
+
+    def __init__(self, name: str, found: Sequence[str]):
+        super().__init__("notebook", name, "one of: " + ", ".join(found))
+        close = difflib.get_close_matches(name, found, n=1)
+        hint = f"did you mean {close[0]!r}? " if close else ""
+        self.args = (f"no notebook {name!r}; {hint}the notebooks are: "
+                     f"{', '.join(found) or '(none)'}",)
+
+def notebooks(names: Sequence[str] | None = None) -> list[Path]:
+    """The lesson notebooks in teaching order, or those named (stem, number, file name or path).
+
+    Raises
+    ------
+    UnknownNotebook
+        For a name that matches no notebook (a ``ValueError``).
+    """
+    found = sorted(p for p in paths.notebooks_dir().glob("*.ipynb")
+                   if NOTEBOOK_NAME.fullmatch(p.name))
+    if not names:
+        return found
+    by_key = {}
+    for p in found:
+        by_key.update({p.name: p, p.stem: p, p.stem[:2]: p})
+    chosen = []
+    for name in names:
+        key = Path(name).name
+        if key not in by_key:
+            raise UnknownNotebook(name, [p.stem for p in found])
+        if by_key[key] not in chosen:
+            chosen.append(by_key[key])
+    return chosen
+
+@dataclass(frozen=True)
+class Declared:
+    """One parameter as a notebook declares it in its ``parameters`` cell.
+
+    Attributes
+    ----------
+    name : str
+        Parameter name.
+    kind : str
+        Type annotation in the notebook (``int``, ``float``...).
+    default : object
+        Default value (the literal in the cell; its text if it is not a literal).
+    comment : str
+        The comment after the value (unit and source).
+    """
+
+    name: str
+    kind: str
+    default: object
+    comment: str
+
+_DECLARED_CACHE: dict[tuple, dict[str, Declared]] = {}
+
+def read_notebook(source: Path) -> dict:
+    """A notebook file's JSON, checked to be a notebook.
+
+    Raises
+    ------
+    DispatchlibError
+        Naming the file, for an empty, unreadable or non-JSON file, or JSON that is not a
+        notebook (no ``cells`` list).
+    """
+    try:
+        text = Path(source).read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise DispatchlibError(f"notebook {source}: cannot be read ({exc})") from None
+    if not text.strip():
+        raise DispatchlibError(f"notebook {source}: the file is empty, not a notebook")
+    try:
+        nb = json.loads(text)
+    except ValueError as exc:
+        raise DispatchlibError(f"notebook {source}: not a notebook: not JSON ({exc})") from None
+    if not isinstance(nb, dict) or not isinstance(nb.get("cells"), list):
+        raise DispatchlibError(f"notebook {source}: not a notebook: no list of cells")
+    return nb
+
+def declared(source: Path) -> dict[str, Declared]:
+    """The parameters a notebook declares, in the order of its ``parameters`` cell."""
+    import papermill
+
+    stat = source.stat()
+    key = (str(source.resolve()), stat.st_mtime_ns, stat.st_size)
+    if key not in _DECLARED_CACHE:
+        read_notebook(source)  # a broken file: one line naming it
+        try:
+            found = papermill.inspect_notebook(str(source))
+        except Exception as exc:  # noqa: BLE001 - JSON, but not a notebook papermill reads
+            first = (str(exc).strip().splitlines() or [type(exc).__name__])[0][:200]
+            raise DispatchlibError(f"notebook {source}: not a readable notebook ({first})"
+                                   ) from None
+        out = {}
+        for name, info in found.items():
+            try:
+                default = ast.literal_eval(info["default"])
+            except (ValueError, SyntaxError):
+                default = info["default"]
+            out[name] = Declared(name, info.get("inferred_type_name") or "", default,
+                                 info.get("help") or "")
+        _DECLARED_CACHE[key] = out
+    return dict(_DECLARED_CACHE[key])

@@ -1,0 +1,48 @@
+"""``python -m dispatchlib refresh``: the notebooks' ``parameters`` cells written from the
+registry, then each notebook re-executed in place at its defaults and stripped of run-specific
+metadata (nbconvert's preprocessors, :func:`clean`).
+"""
+
+from __future__ import annotations
+
+import json
+import tempfile
+from collections.abc import Sequence
+from pathlib import Path
+
+from dispatchlib import paths
+from dispatchlib.run.discovery import notebooks
+from dispatchlib.run.engine import execute
+
+
+def clean(nb: dict) -> dict:
+    """Drop the run-specific metadata papermill and nbclient add (times, paths, widget state)."""
+    nb.get("metadata", {}).pop("papermill", None)
+    nb.get("metadata", {}).pop("widgets", None)
+    for cell in nb.get("cells", []):
+        cell.get("metadata", {}).pop("papermill", None)
+        cell.get("metadata", {}).pop("execution", None)
+        if cell.get("metadata", {}).get("tags") == []:
+            del cell["metadata"]["tags"]
+    return nb
+
+def refresh(names: Sequence[str] | None = None) -> list[Path]:
+    """Write the notebooks' ``parameters`` cells from the registry
+    (:func:`dispatchlib.param_cells.write_cells`), then re-execute them in place at those
+    defaults and clean them."""
+    from dispatchlib.atomic import write_text
+    from dispatchlib.param_cells import write_cells
+
+    done = []
+    sources = notebooks(names)
+    write_cells(sources)
+    for source in sources:
+        with tempfile.TemporaryDirectory() as tmp:
+            target = Path(tmp) / source.name
+            execute(source, target)
+            nb = clean(json.loads(target.read_text(encoding="utf-8")))
+        write_text(source, json.dumps(nb, indent=1, ensure_ascii=False) + "\n")
+        shown = source.relative_to(paths.ROOT) if source.is_relative_to(paths.ROOT) else source
+        print(f"refreshed {shown}")
+        done.append(source)
+    return done
