@@ -297,7 +297,7 @@ def machine() -> dict:
 
 def versions() -> dict:
     """dispatchlib, Python and the libraries that set the cost of a run (the runner's list)."""
-    from dispatchlib.run.record import versions as installed
+    from dispatchlib.run.run_record import versions as installed
 
     return installed(VERSIONS)
 

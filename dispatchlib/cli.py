@@ -277,9 +277,9 @@ def _run(args) -> int:
     from_files = {n for c in loaded for n in c.parameters} - set(typed)
     folder = run(notebooks or None, name=name, parameters=overrides, jobs=args.jobs,
                  out=Path(args.out) if args.out else None, scenario=scenario,
-                 strict=bool(args.notebooks) or None, optional=from_files,
+                 each_declares=bool(args.notebooks) or None, from_files=from_files,
                  replace=args.replace)
-    from dispatchlib.run.record import read
+    from dispatchlib.run.run_record import read
 
     record = read(folder)
     failed = [s for s, info in record["notebooks"].items() if info["status"] != "ok"]
@@ -342,7 +342,7 @@ def _compare(args) -> int:
     from pathlib import Path
 
     from dispatchlib.run.compare import compare, differing, format_table, locate
-    from dispatchlib.run.record import read
+    from dispatchlib.run.run_record import read
 
     out = Path(args.out) if args.out else None
     a, b = locate(args.run_a, out), locate(args.run_b, out)

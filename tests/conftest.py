@@ -29,7 +29,7 @@ CHROMIUM_FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first
 
 os.environ["DISPATCHLIB_HEADLESS"] = "1"
 # every run.json the package writes during the suite (in this process or a command's) is
-# validated against dispatchlib/run/record.schema.json before it is written
+# validated against dispatchlib/run/run_record.schema.json before it is written
 os.environ["DISPATCHLIB_VALIDATE_RUN_RECORDS"] = "1"
 os.environ.pop("MPLBACKEND", None)
 

@@ -154,8 +154,8 @@ def test_every_shipped_scenario_passes_every_rule_of_every_lesson():
     sources = discovery.notebooks()
     for name in cases.available():
         case = cases.load(name)
-        given = planning.plan(sources, case.parameters, optional=set(case.parameters))
-        for stem, values in planning.effective(sources, given).items():
+        injected = planning.plan(sources, case.parameters, from_files=set(case.parameters))
+        for stem, values in planning.values_used(sources, injected).items():
             p = check(rules=for_notebook(stem), **values)
             if stem == "05_implications":  # the pay split has no negative part
                 f = implications.flow_of_funds(p.gross_wage_usd, p.state_share, p.savings_usd)

@@ -54,7 +54,7 @@ def test_a_page_has_no_script_and_its_formulas_and_figures_inline(tmp_path):
     nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3"}
     path = tmp_path / "01_t.ipynb"
     nbformat.write(nb, str(path))
-    page = report.render_notebook(path, nav="run <b>x</b>").read_text()
+    page = report.render_notebook(path, back_link="run <b>x</b>").read_text()
     assert "<script" not in page and "mathjax" not in page.lower()
     assert "&lt;script&gt;alert" in page  # code is shown, escaped by the highlighter
     assert page.count('src="data:image/svg+xml;base64,') == 2  # two formulas

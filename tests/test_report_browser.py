@@ -17,8 +17,7 @@ import pytest
 from conftest import CHROMIUM_FLAGS, chromium_or_skip
 
 from dispatchlib import paths
-from dispatchlib.run import discovery, runner
-from dispatchlib.run import record as run_record
+from dispatchlib.run import discovery, run_record, runner
 
 SCREENSHOTS = paths.ROOT / "reports" / "browser-test"
 

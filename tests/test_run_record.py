@@ -6,7 +6,7 @@ import jsonschema
 import pytest
 
 from dispatchlib.errors import DispatchlibError
-from dispatchlib.run import record as run_record
+from dispatchlib.run import run_record
 
 SHA = "0" * 64
 

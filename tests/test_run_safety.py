@@ -41,9 +41,8 @@ from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 
 from dispatchlib import paths
 from dispatchlib.errors import DispatchlibError, ParameterError, shown
-from dispatchlib.run import discovery, engine, folders, planning, runner, workers
+from dispatchlib.run import discovery, engine, folders, planning, run_record, runner, workers
 from dispatchlib.run import pages as report
-from dispatchlib.run import record as run_record
 
 ROOT = paths.ROOT
 
@@ -428,7 +427,7 @@ def test_every_user_text_is_escaped_in_the_index_pages(tmp_path):
                                "error": EVIL, "notebook": f'01_x.ipynb" onclick="{EVIL}',
                                "page": f'01_x.html" onclick="{EVIL}'}},
         "versions": {"python": EVIL}, "data_sha256": EVIL, "seconds": 1.0}
-    pages = [report.write_index(tmp_path, record, up=EVIL).read_text()]
+    pages = [report.write_index(tmp_path, record, back_link=EVIL).read_text()]
     sweep_dir = tmp_path / "sweep"
     sweep_dir.mkdir()
     pages.append(report.write_sweep_index(
@@ -495,7 +494,7 @@ def test_a_killed_run_leaves_earlier_runs_whole(tmp_path):
         ("while the page is drawn or the run finishes",
          lambda r, t0: any(out.glob(".X.*.partial/02_economics.results.json")), False),
     ]
-    for i, (what, condition, strict) in enumerate(moments):
+    for i, (what, condition, each_declares) in enumerate(moments):
         run = start("run", "02_economics", "--name", "X", "--out", out, log=tmp_path / f"{i}.err")
         t0 = time.monotonic()
         wait_for(lambda c=condition, r=run, t=t0: c(r, t), run, what=what)
@@ -503,7 +502,7 @@ def test_a_killed_run_leaves_earlier_runs_whole(tmp_path):
         assert [p.name for p in out.iterdir() if not p.name.startswith(".")] == ["X"], what
         assert_readable(out)
         now = tree_digest(out / "X")
-        if strict:
+        if each_declares:
             assert now == before, what  # the earlier run, byte for byte
         else:  # killed just before or after the swap: the earlier run or the new one, whole
             assert sorted(now) == complete_files(out / "X"), what

@@ -19,8 +19,7 @@ import yaml
 
 from dispatchlib import params, paths
 from dispatchlib.errors import DispatchlibError, ParameterError
-from dispatchlib.run import discovery, folders, planning, runner
-from dispatchlib.run import record as run_record
+from dispatchlib.run import discovery, folders, planning, run_record, runner
 from dispatchlib.run import scenario_files as cases
 
 
@@ -185,13 +184,13 @@ def test_values_are_read_as_yaml_never_evaluated():
 
 def test_plan_gives_each_notebook_the_values_it_declares(tiny):
     sources = discovery.notebooks()
-    given = planning.plan(sources, {"workers": planning.Text("7"), "seed": 3})
-    assert given == {"01_tiny": {"workers": 7, "seed": 3}, "02_other": {"seed": 3}}
+    injected = planning.plan(sources, {"workers": planning.Text("7"), "seed": 3})
+    assert injected == {"01_tiny": {"workers": 7, "seed": 3}, "02_other": {"seed": 3}}
     # a scenario-file name no notebook declares is left unused, but must still be known
-    given = planning.plan(sources, {"quota_usd": 1.0}, optional={"quota_usd"})
-    assert given == {"01_tiny": {}, "02_other": {}}
+    injected = planning.plan(sources, {"quota_usd": 1.0}, from_files={"quota_usd"})
+    assert injected == {"01_tiny": {}, "02_other": {}}
     with pytest.raises(ParameterError, match="did you mean 'quota_usd'"):
-        planning.plan(sources, {"quota_uds": 1.0}, optional={"quota_uds"})
+        planning.plan(sources, {"quota_uds": 1.0}, from_files={"quota_uds"})
 
 
 # --------------------------------------------------------------------------- names and paths
@@ -326,8 +325,8 @@ def test_scenario_file_is_documented_sourced_and_valid(path):
     case = cases.load(path.stem)  # by name; checks keys and that references are source ids
     assert case.title and len(case.description) > 80 and case.references
     sources = discovery.notebooks(list(case.notebooks) or None)
-    given = planning.plan(sources, case.parameters, optional=set(case.parameters))
-    used = {name for per_nb in given.values() for name in per_nb}
+    injected = planning.plan(sources, case.parameters, from_files=set(case.parameters))
+    used = {name for per_nb in injected.values() for name in per_nb}
     # every value reaches at least one lesson (no name kept for a notebook that is gone)
     assert used == set(case.parameters), set(case.parameters) - used
 

@@ -165,7 +165,7 @@ def test_the_example_grid_plans_four_runs_of_the_economics_lesson():
     assert len(combos) == 4 and combos[0] == {"workers": 15000, "quota_months": 6, "draws": 5000}
     for values in combos:  # every combination passes the checks; nothing runs
         plan = planning.prepare(grid.notebooks, planning.slug(values), values, parent=grid.name)
-        assert plan.given["02_economics"] == {"workers": values["workers"],
+        assert plan.injected["02_economics"] == {"workers": values["workers"],
                                               "quota_months": float(values["quota_months"]),
                                               "draws": 5000}
 
@@ -176,7 +176,7 @@ MANY_RUNS = """
 import json, resource, sys
 from pathlib import Path
 
-from dispatchlib.run import runner
+from dispatchlib.run import planning, runner, workers
 
 out, source = Path(sys.argv[1]), Path(sys.argv[2])
 soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
@@ -192,7 +192,7 @@ workers._work = work
 workers._page = lambda task, outcome: outcome
 workers._warm_pages = lambda: None
 plans = [planning.RunPlan(f"r{i}", out / "big" / f"r{i}", [source], {source.stem: {}}, {},
-                        up="big") for i in range(int(sys.argv[4]))]
+                            sweep="big") for i in range(int(sys.argv[4]))]
 records = runner.execute_plans(plans, jobs=2)
 print(json.dumps({"ok": sum(r["status"] == "ok" for r in records)}))
 """

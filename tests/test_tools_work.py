@@ -139,7 +139,6 @@ def test_runner_engine_writes_a_timed_out_notebook_with_the_cells_run_so_far(tmp
     # the runner's papermill engine saves once, at the end: also when a cell times out
     from nbclient.exceptions import CellTimeoutError
 
-    from dispatchlib.run import runner
 
     nb = new_notebook(cells=[new_code_cell('print("first")'),
                              new_code_cell("import time\ntime.sleep(60)"),
@@ -148,7 +147,7 @@ def test_runner_engine_writes_a_timed_out_notebook_with_the_cells_run_so_far(tmp
                                  "language": "python"}
     source = tmp_path / "slow.ipynb"
     nbformat.write(nb, str(source))
-    monkeypatch.setattr(runner, "TIMEOUT_S", 3)
+    monkeypatch.setattr(engine, "TIMEOUT_S", 3)
     with pytest.raises(CellTimeoutError):
         engine.execute(source, tmp_path / "out" / "slow.ipynb")
     cells = json.loads((tmp_path / "out" / "slow.ipynb").read_text())["cells"]
@@ -158,7 +157,7 @@ def test_runner_engine_writes_a_timed_out_notebook_with_the_cells_run_so_far(tmp
 
 def test_runner_forks_its_workers_only_when_no_other_thread_runs():
     code = ("import sys, threading, time\n"
-            "from dispatchlib.run import runner\n"
+            "from dispatchlib.run import workers\n"
             "alone = workers._start_method()\n"
             "t = threading.Thread(target=time.sleep, args=(0.5,)); t.start()\n"
             "print(alone, workers._start_method())\n"

@@ -71,9 +71,3 @@ def _engine() -> str:
 
     papermill_engines.register(ENGINE, SaveAtEnd)
     return ENGINE
-
-def render_html(notebook_path: Path) -> Path:
-    """Render an executed notebook to a standalone, offline HTML page next to it."""
-    from dispatchlib.run import pages as report
-
-    return report.render_notebook(notebook_path)

@@ -15,7 +15,7 @@ from pathlib import Path
 from dispatchlib import paths
 from dispatchlib.errors import DispatchlibError, ParameterError
 from dispatchlib.paths import protected
-from dispatchlib.run import record as run_record
+from dispatchlib.run import run_record
 
 SAFE_NAME = re.compile(r"\A[A-Za-z0-9][A-Za-z0-9._-]{0,99}\Z")
 
@@ -73,7 +73,7 @@ def check_out(out: Path | str, option: str = "--out") -> Path:
     ParameterError
         Naming ``option``, the path given and what is allowed.
     """
-    given = str(out)
+    typed_path = str(out)
     try:
         target = Path(out).expanduser().resolve()
         os.stat(target)
@@ -81,22 +81,22 @@ def check_out(out: Path | str, option: str = "--out") -> Path:
         pass
     except (OSError, RuntimeError) as exc:  # ENAMETOOLONG, ELOOP, ...
         why = getattr(exc, "strerror", None) or str(exc)
-        raise ParameterError(option, given, f"a folder path the system accepts ({why}, "
-                             f"{len(given)} characters)") from None
+        raise ParameterError(option, typed_path, f"a folder path the system accepts ({why}, "
+                             f"{len(typed_path)} characters)") from None
     root = paths.ROOT.resolve()
     if target == root or target in root.parents:
-        raise ParameterError(option, given, f"a folder that is not the repository {root} and "
+        raise ParameterError(option, typed_path, f"a folder that is not the repository {root} and "
                              "does not hold it (a run there could replace notebooks/ or data/);"
                              " the default is reports/")
     for folder in protected():
         if target == folder or folder in target.parents:
-            raise ParameterError(option, given, f"a folder outside {folder} (nothing is ever "
+            raise ParameterError(option, typed_path, f"a folder outside {folder} (nothing is ever "
                                  "written into the lessons or the data)")
         if target in folder.parents:
-            raise ParameterError(option, given, f"a folder that does not hold {folder} "
+            raise ParameterError(option, typed_path, f"a folder that does not hold {folder} "
                                  "(writing there could replace it); the default is reports/")
     if target.exists() and not target.is_dir():
-        raise ParameterError(option, given, "a folder, not an existing file")
+        raise ParameterError(option, typed_path, "a folder, not an existing file")
     return target
 
 RUN_SUFFIXES = (".ipynb", ".html", ".log", ".results.json")

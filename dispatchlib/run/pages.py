@@ -153,7 +153,7 @@ def _exporter():
 
 
 def render_notebook(notebook_path: Path, target: Path | None = None,
-                    nav: str | None = None) -> Path:
+                    back_link: str | None = None) -> Path:
     """Render an executed notebook to a self-contained HTML page.
 
     Parameters
@@ -178,8 +178,8 @@ def render_notebook(notebook_path: Path, target: Path | None = None,
     refuse_protected(out)  # a page beside a lesson would change notebooks/
     nb = nbformat.read(str(notebook_path), as_version=4)
     resources = {"metadata": {"name": notebook_path.stem}}
-    if nav:
-        resources["dispatchlib_nav"] = nav
+    if back_link:
+        resources["dispatchlib_nav"] = back_link
     body, _ = _exporter().from_notebook_node(nb, resources=resources)
     write_text_atomic(out, body)
     return out
@@ -422,7 +422,7 @@ def _parameter_note(name: str, value: object) -> str:
     return ""
 
 
-def write_index(folder: Path, record: Mapping, up: str | None = None) -> Path:
+def write_index(folder: Path, record: Mapping, back_link: str | None = None) -> Path:
     """Write ``index.html`` for one run from its ``run.json`` record; return its path.
 
     Parameters
@@ -431,13 +431,13 @@ def write_index(folder: Path, record: Mapping, up: str | None = None) -> Path:
         The run folder (holding the notebooks' pages).
     record : mapping
         The run record (see :func:`dispatchlib.runner.finish`).
-    up : str, optional
+    back_link : str, optional
         Text of a link to ``../index.html`` (a sweep's index).
     """
     name = record["name"]
     parts = []
-    if up:
-        parts.append(f'<p class="muted"><a href="../index.html">&larr; {_e(up)}</a></p>')
+    if back_link:
+        parts.append(f'<p class="muted"><a href="../index.html">&larr; {_e(back_link)}</a></p>')
     parts.append(f"<h1>Run {_e(name)} {_status(record['status'])}</h1>")
     case = record.get("scenario")
     if case:

@@ -75,8 +75,8 @@ def coerce(spec: params.ParamSpec, value: object) -> object:
         return spec.parse(str(value))
     return spec.validate(value)
 
-def plan(sources: Sequence[Path], overrides: Mapping[str, object], strict: bool = False,
-         optional: Collection[str] = ()) -> dict[str, dict[str, object]]:
+def plan(sources: Sequence[Path], overrides: Mapping[str, object], each_declares: bool = False,
+         from_files: Collection[str] = ()) -> dict[str, dict[str, object]]:
     """Check parameter values against the notebooks; return what each notebook is given.
 
     Every name must be declared by at least one of the notebooks (by every one of them when
@@ -110,13 +110,13 @@ def plan(sources: Sequence[Path], overrides: Mapping[str, object], strict: bool 
     decl = {s.stem: declared(s) for s in sources}
     valid = sorted(set().union(*decl.values())) if decl else []
     for name in overrides:
-        if name in optional:
+        if name in from_files:
             try:  # an unknown name still fails, with the closest known one
                 params.spec(name)
             except ParameterError:
                 raise params.unknown(name, params.SPECS, overrides[name]) from None
             continue
-        if strict:
+        if each_declares:
             for stem, names in decl.items():
                 if name not in names:
                     close = difflib.get_close_matches(name, list(names), n=1)
@@ -131,18 +131,18 @@ def plan(sources: Sequence[Path], overrides: Mapping[str, object], strict: bool 
                                      "no parameter: the notebooks chosen declare none")
             raise params.unknown(name, valid, overrides[name])
     checked = {name: coerce(params.spec(name), value) for name, value in overrides.items()}
-    given = {stem: {n: v for n, v in checked.items() if n in names}
+    injected = {stem: {n: v for n, v in checked.items() if n in names}
              for stem, names in decl.items()}
-    check_rules(sources, given)
-    return given
+    check_rules(sources, injected)
+    return injected
 
-def effective(sources: Sequence[Path], given: Mapping[str, Mapping[str, object]]
+def values_used(sources: Sequence[Path], injected: Mapping[str, Mapping[str, object]]
               ) -> dict[str, dict[str, object]]:
     """Every parameter of every notebook: its default, replaced by the value given."""
-    return {s.stem: {n: d.default for n, d in declared(s).items()} | dict(given.get(s.stem, {}))
+    return {s.stem: {n: d.default for n, d in declared(s).items()} | dict(injected.get(s.stem, {}))
             for s in sources}
 
-def check_rules(sources: Sequence[Path], given: Mapping[str, Mapping[str, object]]) -> None:
+def check_rules(sources: Sequence[Path], injected: Mapping[str, Mapping[str, object]]) -> None:
     """Apply each notebook's cross-parameter rules (named for it in ``parameters.json``,
     :func:`dispatchlib.rules.for_notebook`) to the values it will run with
     (its defaults, replaced by the values given), before any kernel starts.
@@ -153,14 +153,14 @@ def check_rules(sources: Sequence[Path], given: Mapping[str, Mapping[str, object
         The rule's own message (parameter, value, what is allowed), plus the notebook's name.
     """
     for source in sources:
-        if not given.get(source.stem):
+        if not injected.get(source.stem):
             continue  # the defaults pass every rule (tests/test_notebooks.py runs them)
         from dispatchlib.rules import for_notebook
 
         rules = for_notebook(source.stem)
         if not rules:
             continue
-        values = effective([source], given)[source.stem]
+        values = values_used([source], injected)[source.stem]
         try:
             params.check(rules=rules, **values)
         except ParameterError as exc:
@@ -179,14 +179,14 @@ class RunPlan:
         ``<reports>/<name>`` (or ``<reports>/<sweep>/<name>`` in a sweep).
     sources : list of Path
         The notebooks, in teaching order.
-    given : dict
-        ``{stem: {name: value}}`` injected by papermill.
+    injected : dict
+        ``{stem: {name: value}}``: the values papermill injects into each notebook.
     overrides : dict
         The values asked for (checked), by name.
     scenario : dict, optional
         Title, description, references and file of the scenario file used.
-    up : str, optional
-        Label of the link to the enclosing sweep's index.
+    sweep : str, optional
+        Name of the enclosing sweep (None for a run on its own).
     unused : list of str
         Names from a scenario file that no notebook of this run declares.
     replace : bool
@@ -196,30 +196,26 @@ class RunPlan:
         What the run will replace (an earlier run of this name), as checked by :func:`prepare`.
     work : Path, optional
         While the run executes: the hidden folder its files are written into.
-    lock : int, optional
-        While the run executes: the file descriptor holding its lock (taken by :func:`tasks`
-        when its first notebook is about to start, released when it ends).
     """
 
     name: str
     folder: Path
     sources: list[Path]
-    given: dict[str, dict[str, object]]
+    injected: dict[str, dict[str, object]]
     overrides: dict[str, object]
     scenario: dict | None = None
-    up: str | None = None
+    sweep: str | None = None
     unused: list[str] = field(default_factory=list)
     outcomes: dict[str, dict] = field(default_factory=dict)
     started: float = field(default_factory=time.perf_counter)
     replace: bool = False
     replaces: str | None = None
     work: Path | None = None
-    lock: int | None = None
 
 def prepare(names: Sequence[str] | None = None, name: str = "default",
             overrides: Mapping[str, object] | None = None, out: Path | None = None,
-            scenario: dict | None = None, strict: bool | None = None,
-            parent: str | None = None, optional: Collection[str] = (),
+            scenario: dict | None = None, each_declares: bool | None = None,
+            parent: str | None = None, from_files: Collection[str] = (),
             replace: bool = False) -> RunPlan:
     """Check notebooks, parameters, run name and run folder; return the plan (nothing is
     written).
@@ -233,16 +229,16 @@ def prepare(names: Sequence[str] | None = None, name: str = "default",
     sources = notebooks(names)
     if not sources:
         raise DispatchlibError(f"no notebooks NN_topic.ipynb in {paths.notebooks_dir()}")
-    strict = bool(names) if strict is None else strict
-    given = plan(sources, overrides or {}, strict=strict, optional=optional)
+    each_declares = bool(names) if each_declares is None else each_declares
+    injected = plan(sources, overrides or {}, each_declares=each_declares, from_files=from_files)
     root = reports_root(out)
     folder = inside(root, *([check_name(parent, "sweep name")] if parent else []), name)
     replaces = _check_replaceable(folder, [s.stem for s in sources], replace, parent)
     checked = {}
-    for per_nb in given.values():
+    for per_nb in injected.values():
         checked.update(per_nb)
     ordered = {n: checked[n] for n in (overrides or {}) if n in checked}
     unused = [n for n in (overrides or {}) if n not in checked]
-    return RunPlan(name=name, folder=folder, sources=sources, given=given,
-                   overrides=ordered, scenario=scenario, up=parent, unused=unused,
+    return RunPlan(name=name, folder=folder, sources=sources, injected=injected,
+                   overrides=ordered, scenario=scenario, sweep=parent, unused=unused,
                    replace=replace, replaces=replaces)

@@ -44,7 +44,7 @@ import time
 from collections.abc import Callable, Collection, Mapping, Sequence
 from pathlib import Path
 
-from dispatchlib.run import record as run_record
+from dispatchlib.run import run_record
 from dispatchlib.run.folders import (
     _check_replaceable,
     _publish,
@@ -53,9 +53,14 @@ from dispatchlib.run.folders import (
     lock,
     unlock,
 )
-from dispatchlib.run.planning import RunPlan, effective, prepare
-from dispatchlib.run.record import NotebookEntry, RunRecord, data_hash, file_hash, versions
+from dispatchlib.run.planning import RunPlan, prepare, values_used
+from dispatchlib.run.run_record import NotebookEntry, RunRecord, data_hash, file_hash, versions
 from dispatchlib.run.workers import Task, default_jobs, execute_all
+
+_LOCKS: dict[Path, int] = {}
+"""The file descriptor holding the lock of each run executing in this process, by run folder
+(taken by :func:`tasks` when the run's first notebook is about to start, released by
+:func:`_release` when it ends); kept here, not in the plan, so a plan is plain data."""
 
 
 def _release(run_plan: RunPlan) -> None:
@@ -63,9 +68,9 @@ def _release(run_plan: RunPlan) -> None:
     if run_plan.work is not None:
         shutil.rmtree(run_plan.work, ignore_errors=True)
         run_plan.work = None
-    if run_plan.lock is not None:
-        unlock(run_plan.folder, run_plan.lock)
-        run_plan.lock = None
+    fd = _LOCKS.pop(run_plan.folder, None)
+    if fd is not None:
+        unlock(run_plan.folder, fd)
 
 def tasks(run_plan: RunPlan) -> list[Task]:
     """The notebooks of a run as tasks; takes the run's lock and makes its work folder.
@@ -90,7 +95,7 @@ def tasks(run_plan: RunPlan) -> list[Task]:
         if old.is_dir() and not folder.exists():
             os.rename(old, folder)  # a swap cut short between its two renames
         _check_replaceable(folder, [s.stem for s in run_plan.sources], run_plan.replace,
-                           run_plan.up)
+                           run_plan.sweep)
         left = re.compile(rf"\.{re.escape(folder.name)}\.(\d+\.partial|old)")
         for entry in folder.parent.iterdir():  # left by runs of this name that were killed
             if left.fullmatch(entry.name):
@@ -103,11 +108,11 @@ def tasks(run_plan: RunPlan) -> list[Task]:
     except BaseException:
         unlock(run_plan.folder, fd)
         raise
-    run_plan.lock, run_plan.work = fd, work
+    _LOCKS[run_plan.folder], run_plan.work = fd, work
     run_plan.started = time.perf_counter()
     run_record.write(work, _run_record(run_plan, status="running"))
-    label = f"run {run_plan.name}" if not run_plan.up else f"run {run_plan.up}/{run_plan.name}"
-    return [Task(run_plan.name, s, inside(work, s.name), run_plan.given[s.stem], label)
+    label = f"run {run_plan.sweep}/{run_plan.name}" if run_plan.sweep else f"run {run_plan.name}"
+    return [Task(run_plan.name, s, inside(work, s.name), run_plan.injected[s.stem], label)
             for s in run_plan.sources]
 
 def _run_record(run_plan: RunPlan, status: str) -> RunRecord:
@@ -120,12 +125,12 @@ def _run_record(run_plan: RunPlan, status: str) -> RunRecord:
                        "source_sha256": file_hash(s)}
     return {
         "name": run_plan.name,
-        "sweep": run_plan.up,
+        "sweep": run_plan.sweep,
         "status": status,
         "scenario": run_plan.scenario,
         "overrides": run_plan.overrides,
         "unused": run_plan.unused,
-        "parameters": effective(run_plan.sources, run_plan.given),
+        "parameters": values_used(run_plan.sources, run_plan.injected),
         "notebooks": nbs,
         "versions": versions(),
         "data_sha256": data_hash(),
@@ -150,11 +155,12 @@ def finish(run_plan: RunPlan) -> dict:
     record = _run_record(run_plan, status="ok" if ok else "failed")
     work = run_plan.work or run_plan.folder
     run_record.write(inside(work, run_record.FILE_NAME).parent, record)
-    report.write_index(work, record, up=f"sweep {run_plan.up}" if run_plan.up else None)
+    report.write_index(work, record,
+                       back_link=f"sweep {run_plan.sweep}" if run_plan.sweep else None)
     if run_plan.work is not None:
         _publish(run_plan.work, run_plan.folder, functools.partial(
             _check_replaceable, stems=[s.stem for s in run_plan.sources],
-            replace=run_plan.replace, sweep=run_plan.up))
+            replace=run_plan.replace, sweep=run_plan.sweep))
         run_plan.work = None
     _release(run_plan)
     return record
@@ -198,8 +204,8 @@ def execute_plans(plans: Sequence[RunPlan], jobs: int | None = None,
     owner: dict[int, RunPlan] = {}
     queued: list[Task] = []
     for p, s in order:  # placeholders: tasks() gives the real ones when the run opens
-        label = f"run {p.name}" if not p.up else f"run {p.up}/{p.name}"
-        task = Task(p.name, s, p.folder / s.name, p.given[s.stem], label)
+        label = f"run {p.name}" if not p.sweep else f"run {p.sweep}/{p.name}"
+        task = Task(p.name, s, p.folder / s.name, p.injected[s.stem], label)
         owner[id(task)] = p
         queued.append(task)
     opened: dict[int, dict[Path, Task]] = {}
@@ -224,7 +230,7 @@ def execute_plans(plans: Sequence[RunPlan], jobs: int | None = None,
         p = by_task[id(task)]
         p.outcomes[task.source.stem] = outcome
         word = "ok     " if outcome["status"] == "ok" else "FAILED "
-        line = (f"  {word} {task.source.stem} ({task.nav}) in {outcome['seconds']:.1f} s "
+        line = (f"  {word} {task.source.stem} ({task.run_label}) in {outcome['seconds']:.1f} s "
                 f"[{done}/{len(queued)}, {time.perf_counter() - wall:.0f} s]")
         if outcome.get("error"):
             line += f"\n           {outcome['error'].splitlines()[0][:300]}"
@@ -244,7 +250,7 @@ def execute_plans(plans: Sequence[RunPlan], jobs: int | None = None,
 def run(names: Sequence[str] | None = None, name: str = "default",
         parameters: Mapping[str, object] | None = None, jobs: int | None = None,
         out: Path | None = None, scenario: dict | None = None,
-        strict: bool | None = None, optional: Collection[str] = (),
+        each_declares: bool | None = None, from_files: Collection[str] = (),
         replace: bool = False) -> Path:
     """Check, execute and report one run into ``<reports>/<name>/``; return the folder.
 
@@ -272,8 +278,8 @@ def run(names: Sequence[str] | None = None, name: str = "default",
 
     The run's status is in ``<folder>/run.json`` (see :func:`finish`).
     """
-    run_plan = prepare(names, name, parameters, out=out, scenario=scenario, strict=strict,
-                       optional=optional, replace=replace)
+    run_plan = prepare(names, name, parameters, out=out, scenario=scenario,
+                       each_declares=each_declares, from_files=from_files, replace=replace)
     progress(f"run {name}: {len(run_plan.sources)} notebook(s), "
              f"{max(1, min(jobs or default_jobs(), len(run_plan.sources)))} at a time, "
              f"into {run_plan.folder}")

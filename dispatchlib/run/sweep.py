@@ -44,9 +44,8 @@ from pathlib import Path
 
 from dispatchlib import results
 from dispatchlib.errors import DispatchlibError, ParameterError
-from dispatchlib.run import folders, planning, runner
+from dispatchlib.run import folders, planning, run_record, runner
 from dispatchlib.run import pages as report
-from dispatchlib.run import record as run_record
 from dispatchlib.run import scenario_files as cases
 
 

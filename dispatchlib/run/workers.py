@@ -34,7 +34,7 @@ class Task:
     source: Path
     target: Path
     parameters: dict
-    nav: str
+    run_label: str
 
 def _describe(exc: BaseException) -> str:
     ename = getattr(exc, "ename", None)
@@ -68,7 +68,7 @@ def _work(task: Task) -> dict:
     os.environ.pop("MPLBACKEND", None)  # Agg would drop every inline figure
     start = time.perf_counter()
     out: dict = {"status": "ok", "error": None, "results": None}
-    os.write(2, f"  started  {task.source.stem} ({task.nav})\n".encode())
+    os.write(2, f"  started  {task.source.stem} ({task.run_label})\n".encode())
     saved = os.dup(2)
     try:
         with open(task.target.with_suffix(".log"), "w", encoding="utf-8") as log:
@@ -84,7 +84,7 @@ def _work(task: Task) -> dict:
     finally:
         os.close(saved)
     _drop_noise(task.target.with_suffix(".log"))
-    os.write(2, f"  executed {task.source.stem} ({task.nav}) in "
+    os.write(2, f"  executed {task.source.stem} ({task.run_label}) in "
                 f"{time.perf_counter() - start:.1f} s; drawing its page\n".encode())
     if task.target.exists():
         payload = results.extract(task.target)
@@ -118,7 +118,7 @@ def _page(task: Task, outcome: dict) -> dict:
         try:
             from dispatchlib.run import pages as report
 
-            report.render_notebook(task.target, nav=task.nav)
+            report.render_notebook(task.target, back_link=task.run_label)
         except Exception as exc:  # noqa: BLE001
             if outcome["status"] == "ok":
                 outcome.update(status="failed",
@@ -206,7 +206,7 @@ def execute_all(all_tasks: Sequence[Task], jobs: int | None = None,
                                initializer=_die_with_parent, initargs=(os.getpid(),))
     pages = None
     queue = iter(enumerate(all_tasks))
-    given: dict[int, Task] = {}
+    injected: dict[int, Task] = {}
     running: dict = {}
     rendering: dict = {}
     pending: set = set()
@@ -216,8 +216,8 @@ def execute_all(all_tasks: Sequence[Task], jobs: int | None = None,
             i, task = next(queue, (None, None))
             if task is None:
                 return
-            given[i] = before(task) if before else task
-            fut = pool.submit(_work, given[i])  # the first forks the workers
+            injected[i] = before(task) if before else task
+            fut = pool.submit(_work, injected[i])  # the first forks the workers
             running[fut] = i
             pending.add(fut)
 
@@ -235,14 +235,14 @@ def execute_all(all_tasks: Sequence[Task], jobs: int | None = None,
                     except Exception as exc:  # noqa: BLE001 - a worker that died
                         outcome = {"status": "failed", "error": _describe(exc),
                                    "results": None, "seconds": 0.0}
-                    page = pages.submit(_page, given[i], outcome)
+                    page = pages.submit(_page, injected[i], outcome)
                     rendering[page] = i
                     pending.add(page)
                 else:
                     i = rendering.pop(fut)
                     outcomes[i] = fut.result()
                     if on_done:
-                        on_done(given[i], outcomes[i])
+                        on_done(injected[i], outcomes[i])
             hand_out()
     except BaseException:
         pool.shutdown(wait=False, cancel_futures=True)

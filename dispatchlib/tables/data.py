@@ -166,11 +166,6 @@ def sources_for(ids: Iterable[str]) -> pd.DataFrame:
     return table.loc[wanted].reset_index()
 
 
-def ref_res_path(name: str) -> str:
-    """Path of a table's CSV as shown in messages."""
-    return _show(paths.data_dir() / _resource(_snapshot().desc, name)["path"])
-
-
 # ----------------------------------------------------------------------------------------------
 # reading: one snapshot of the bytes of every file, hashed
 

@@ -1,6 +1,6 @@
 """``run.json``, the record of one run: its type, its one writer and its one reader.
 
-:class:`RunRecord` types it; ``dispatchlib/run/record.schema.json`` is the same shape as a
+:class:`RunRecord` types it; ``dispatchlib/run/run_record.schema.json`` is the same shape as a
 JSON Schema (the tests validate every ``run.json`` the suite writes against it). Not to be
 confused with :func:`dispatchlib.record`, which stores a notebook's headline *results* (they
 sit in ``RunRecord["notebooks"][stem]["results"]``).
@@ -22,7 +22,7 @@ from dispatchlib.atomic import write_json
 from dispatchlib.errors import DispatchlibError
 
 FILE_NAME = "run.json"
-SCHEMA = Path(__file__).with_name("record.schema.json")
+SCHEMA = Path(__file__).with_name("run_record.schema.json")
 """The JSON Schema of ``run.json``."""
 VALIDATE_ENV = "DISPATCHLIB_VALIDATE_RUN_RECORDS"
 """When this environment variable is ``1`` (the test suite sets it, for its own subprocesses
