@@ -61,3 +61,25 @@ def test_every_direct_dependency_is_pinned():
 def test_binder_installs_the_package():
     # repo2docker builds environment.yml before copying the repository, so postBuild installs it
     assert "pip install --no-deps -e ." in (ROOT / "postBuild").read_text()
+
+
+def test_the_wheel_holds_every_subpackage_and_the_registry_files():
+    # pyproject finds the packages (no hand-kept list); every folder of dispatchlib/ holding
+    # Python is a package it finds, and the JSON files the package reads are package data
+    import tomllib
+
+    from setuptools import find_packages
+
+    from dispatchlib.paths import ROOT
+
+    config = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["setuptools"]
+    found = set(find_packages(str(ROOT), **config["packages"]["find"]))
+    folders = {".".join(p.parent.relative_to(ROOT).parts)
+               for p in (ROOT / "dispatchlib").rglob("*.py") if "__pycache__" not in p.parts}
+    assert folders <= found, folders - found
+    assert {"dispatchlib.run", "dispatchlib.lessons", "dispatchlib.model", "dispatchlib.tables",
+            "dispatchlib.teaching", "dispatchlib.plots"} <= found
+    data = config["package-data"]["dispatchlib"]
+    read = {p.relative_to(ROOT / "dispatchlib").as_posix()
+            for p in (ROOT / "dispatchlib").rglob("*.json")}
+    assert read == set(data)
