@@ -65,6 +65,7 @@ from dataclasses import dataclass, replace
 import numpy as np
 import pandas as pd
 
+from dispatchlib import formatting
 from dispatchlib.model import formulas, scenario
 from dispatchlib.params import check
 from dispatchlib.tables.data import assumption, load
@@ -661,16 +662,8 @@ _SUFFIX = {"usd_per_year": " a year", "usd_per_worker_year": " per worker a year
            "months": " months", "deaths": " deaths"}
 
 
-def _num(x: float) -> str:
-    if float(x).is_integer():
-        return f"{x:,.0f}"
-    return f"{x:,.2f}".rstrip("0").rstrip(".")
-
-
-def _scaled(x: float) -> str:
-    """A number of millions or billions: two decimals below 10, one below 100, none above."""
-    digits = 2 if abs(x) < 10 else 1 if abs(x) < 100 else 0
-    return _num(round(x, digits))
+_num = formatting.plain
+_scaled = formatting.scaled
 
 
 def format_range(low: float, high: float, unit: str, qualifier: str = "exact") -> str:

@@ -24,6 +24,7 @@ import numpy as np
 import pandas as pd
 
 from dispatchlib import rules as _rules
+from dispatchlib.formatting import usd
 from dispatchlib.lessons import prospects
 from dispatchlib.model import formulas
 from dispatchlib.tables.data import assumption
@@ -325,12 +326,6 @@ def lever_table(workers: pd.Series, gross_wage_usd: float, state_share: float,
     return table[order]
 
 
-def _usd(x: float) -> str:
-    if abs(x) >= 1e9:
-        return f"${x / 1e9:,.2f}B"
-    if abs(x) >= 1e6:
-        return f"${x / 1e6:,.0f}M"
-    return f"${x:,.0f}"
 
 
 def formatted_levers(table: pd.DataFrame) -> pd.DataFrame:
@@ -341,7 +336,7 @@ def formatted_levers(table: pd.DataFrame) -> pd.DataFrame:
     for k in OUTCOMES:
         change = table[f"{k}_change"]
         if k.endswith("_usd"):
-            vals = [_usd(v) if pd.notna(v) else "-" for v in table[k]]
+            vals = [usd(v) if pd.notna(v) else "-" for v in table[k]]
         else:
             vals = [f"{v:,.0f}" if pd.notna(v) else "-" for v in table[k]]
         pct = [f" ({c:+.0%})" if pd.notna(c) and i else "" for i, c in enumerate(change)]

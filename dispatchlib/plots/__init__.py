@@ -17,6 +17,7 @@ from collections.abc import Iterable
 
 import matplotlib as mpl
 
+from dispatchlib import formatting
 from dispatchlib.plots import theme
 
 #: figure size (inches) and dpi of each style; seaborn context and font scale: theme.CONTEXTS
@@ -81,18 +82,10 @@ def colors(n: int) -> list[tuple[float, float, float]]:
     return [mpl.colors.to_rgb(theme.COLORBLIND[i % len(theme.COLORBLIND)]) for i in range(n)]
 
 
-def usd(x: float, _pos=None) -> str:
-    """Format US dollars compactly: $950M, $1.2B, $9,750."""
-    if abs(x) >= 1e9:
-        return f"${x / 1e9:,.1f}B"
-    if abs(x) >= 1e6:
-        return f"${x / 1e6:,.0f}M"
-    return f"${x:,.0f}"
-
-
-def thousands(x: float, _pos=None) -> str:
-    """Format counts with thousands separators."""
-    return f"{x:,.0f}"
+# the package's one way of writing dollars and counts (dispatchlib/formatting.py), under the
+# names figures use as tick formatters
+usd = formatting.usd
+thousands = formatting.thousands
 
 
 def add_sources(fig, source_ids: Iterable[str], note: str = "") -> None:

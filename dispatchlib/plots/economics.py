@@ -10,6 +10,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 
+from dispatchlib import formatting
 from dispatchlib.model.scenario import LABELS, UNITS
 from dispatchlib.plots import add_sources, colors, thousands, usd
 
@@ -121,7 +122,7 @@ def distribution(draws: pd.Series, threshold: float | None = None, sources: Iter
 
 
 def _num(x: float) -> str:
-    return f"{x:,.0f}" if abs(x) >= 100 else f"{x:.3g}"
+    return formatting.number(float(f"{x:.3g}")) if abs(x) < 100 else formatting.thousands(x)
 
 
 def tornado(sens: pd.DataFrame, output: str = "state_revenue_usd", sources: Iterable[str] = (),

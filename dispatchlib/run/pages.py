@@ -20,6 +20,7 @@ import io
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
+from dispatchlib import formatting
 from dispatchlib import results as _results
 
 #: nbconvert template: the ``lab`` page without any script (require.js, MathJax, mermaid,
@@ -248,9 +249,7 @@ def fmt(value: object, name: str = "") -> str:
         return str(value)
     if isinstance(value, int) or (abs(value) >= 1e5 and float(value).is_integer()):
         return f"{int(value):,}"
-    if abs(value) >= 1e5:
-        return f"{value:,.0f}"
-    return f"{value:,.6g}"
+    return formatting.number(value)
 
 
 def _e(value: object, name: str = "") -> str:

@@ -19,6 +19,7 @@ import os
 import re
 import sys
 
+from dispatchlib import formatting
 from dispatchlib.errors import shown
 
 HEADLESS_VARIABLES = ("DISPATCHLIB_HEADLESS", "NBGRADER_EXECUTION")
@@ -142,7 +143,7 @@ def _check(label: str, answer, expected, rel_tol: float, hint: str, abs_tol: flo
     tail = f" Hint: {hint}" if hint else ""
 
     def text(x: float) -> str:  # years never get a thousands separator
-        return f"{x:.6g}" if unit == "year" else f"{x:,.6g}"
+        return formatting.number(x, unit)
 
     if answer is None or answer is Ellipsis:
         print(f"{label}: no answer yet - replace ... with your number and run the cell again.")
