@@ -16,15 +16,13 @@ from dispatchlib.run.engine import execute
 
 
 def clean(nb: dict) -> dict:
-    """Drop the run-specific metadata papermill and nbclient add (times, paths, widget state)."""
-    nb.get("metadata", {}).pop("papermill", None)
-    nb.get("metadata", {}).pop("widgets", None)
-    for cell in nb.get("cells", []):
-        cell.get("metadata", {}).pop("papermill", None)
-        cell.get("metadata", {}).pop("execution", None)
-        if cell.get("metadata", {}).get("tags") == []:
-            del cell["metadata"]["tags"]
-    return nb
+    """Drop the run-specific metadata papermill and nbclient add (times, paths, widget state)
+    with nbconvert's ``ClearMetadataPreprocessor`` (:func:`dispatchlib.nbclean.clean`)."""
+    from dispatchlib.nbclean import clean as drop
+
+    return drop(nb, drop_notebook_metadata=("papermill", "widgets"),
+                drop_cell_metadata=("papermill", "execution"))
+
 
 def refresh(names: Sequence[str] | None = None) -> list[Path]:
     """Write the notebooks' ``parameters`` cells from the registry

@@ -61,29 +61,11 @@ def student_copy(nb):
         The copy: teacher cells removed, outputs cleared, metadata cleaned (see the module
         docstring).
     """
-    import copy
+    from dispatchlib.nbclean import clean
 
-    out = copy.deepcopy(nb)
-    for key in DROPPED_METADATA:
-        out.metadata.pop(key, None)
-    kept = []
-    for cell in out.cells:
-        tags = list(cell.get("metadata", {}).get("tags", []))
-        if any(t in TEACHER_TAGS for t in tags):
-            continue
-        for key in DROPPED_CELL_METADATA:
-            cell.metadata.pop(key, None)
-        tags = [t for t in tags if t not in DROPPED_TAGS]
-        if tags:
-            cell.metadata["tags"] = tags
-        else:
-            cell.metadata.pop("tags", None)
-        if cell.cell_type == "code":
-            cell.outputs = []
-            cell.execution_count = None
-        kept.append(cell)
-    out.cells = kept
-    return out
+    return clean(nb, drop_notebook_metadata=DROPPED_METADATA,
+                 drop_cell_metadata=DROPPED_CELL_METADATA, remove_cells_tagged=TEACHER_TAGS,
+                 drop_tags=DROPPED_TAGS, clear_outputs=True)
 
 
 def check_out(out: Path | str) -> Path:
