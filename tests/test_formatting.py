@@ -4,7 +4,7 @@ import pytest
 
 import dispatchlib as dl
 from dispatchlib import formatting
-from dispatchlib.lessons import audit
+from dispatchlib.lessons import claims_checks
 
 
 @pytest.mark.parametrize(("amount", "text"), [
@@ -22,8 +22,8 @@ def test_dollars_print_the_same_in_figures_tables_and_text(amount, text):
 
 
 def test_the_audit_ranges_use_the_same_rounding():
-    assert audit._scaled(1.44023) == formatting.scaled(1.44023) == "1.44"
-    assert audit._num(0.33) == formatting.plain(0.33) == "0.33"
+    assert claims_checks._scaled(1.44023) == formatting.scaled(1.44023) == "1.44"
+    assert claims_checks._num(0.33) == formatting.plain(0.33) == "0.33"
 
 
 @pytest.mark.parametrize(("value", "unit", "text"), [

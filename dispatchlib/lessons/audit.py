@@ -57,399 +57,26 @@ Units follow ``data/README.md``: ``usd``, ``usd_per_year`` (a national total per
 
 from __future__ import annotations
 
-import itertools
 from collections import Counter
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass, replace
+from collections.abc import Iterable
 
 import numpy as np
 import pandas as pd
 
-from dispatchlib import formatting
-from dispatchlib.model import formulas, scenario
+from dispatchlib.lessons.claims_checks import (
+    RECOMPUTATIONS,
+    SECTIONS,
+    STANCES,
+    VERDICTS,
+    _claims_indexed,
+    arithmetic_check,
+    counted_grades,
+    format_range,
+    recompute,
+    verdict,
+)
 from dispatchlib.params import check
-from dispatchlib.tables.data import assumption, load
-
-GRADES = ("H", "M", "L")
-"""Evidence grades, strongest first (``data/README.md``, "confidence")."""
-
-VERDICTS = ("consistent", "partly supported", "holds only at one end",
-            "contradicted by arithmetic", "contradicted by sources", "no independent source")
-"""Every verdict, in the order tables and figures show them."""
-
-ARITHMETIC = ("agrees", "one end", "disagrees")
-"""Outcomes of comparing a recomputed range with the claim (:func:`arithmetic_check`)."""
-
-STANCES = ("supports", "partly", "contradicts", "context")
-
-SECTIONS = {1: "1 Introduction", 2: "2 History", 3: "3 Economics", 4: "4 Politics",
-            5: "5 Sanctions and war", 6: "6 Implications", 7: "7 Conclusion"}
-"""Short names of the brief's sections, for tables and figures."""
-
-
-
-
-# ---------------------------------------------------------------------------------------------
-# Recomputations
-
-
-def share_percent(part, whole) -> np.ndarray:
-    """Share of a whole, in percent.
-
-    Parameters
-    ----------
-    part, whole : array_like
-        Two counts in the same unit (e.g. persons); ``whole`` > 0.
-
-    Returns
-    -------
-    numpy.ndarray
-        Percent: ``part / whole * 100``.
-
-    Examples
-    --------
-    >>> round(float(share_percent(3.0e6, 75.5e6)), 2)   # foreign workers in Russia's labour force
-    3.97
-    """
-    return np.asarray(part, dtype=float) / np.asarray(whole, dtype=float) * 100
-
-
-@dataclass(frozen=True)
-class Recomputation:
-    """How one claim is recomputed.
-
-    Attributes
-    ----------
-    formula : str
-        Name of a function of :mod:`dispatchlib.formulas` (or ``"share_percent"`` of this
-        module).
-    inputs : tuple of str
-        The formula's arguments, in order, as ``"claims:<claim_id>"`` (the brief's own figure,
-        low and high) or ``"assumptions:<name>"`` (a documented input, low and high).
-    working : str
-        How the recomputation reads, in words (shown in tables).
-    comparable : bool
-        False when the result is in another unit than the claim: it is shown, but it does not
-        enter the verdict.
-    unit : str, optional
-        Unit of the result when it differs from the claim's.
-    """
-
-    formula: str
-    inputs: tuple[str, ...]
-    working: str
-    comparable: bool = True
-    unit: str | None = None
-
-    def function(self) -> Callable:
-        """The function that computes it."""
-        if self.formula == "share_percent":
-            return share_percent
-        return getattr(formulas, self.formula)
-
-
-RECOMPUTATIONS: dict[str, Recomputation] = {
-    "quota_annual_implied": Recomputation(
-        "annual_quota", ("claims:quota_amount_2022", "claims:quota_months_2022"),
-        "payment over the months, scaled to 12 months"),
-    "scenario_revenue_1bn": Recomputation(
-        "state_revenue", ("claims:scenario_workers_100k", "claims:quota_annual_implied"),
-        "workers in the scenario x the brief's yearly quota per worker"),
-    "scenario_savings_200m": Recomputation(
-        "household_savings", ("claims:scenario_workers_100k", "claims:savings_per_year_2010s"),
-        "workers in the scenario x the brief's yearly savings per worker"),
-    "savings_total_returnee": Recomputation(
-        "returnee_capital", ("claims:savings_per_year_2010s", "claims:savings_accumulation_years"),
-        "the brief's yearly savings x the years it says they take"),
-    "ceiling_revenue": Recomputation(
-        "state_revenue", ("claims:supply_ceiling", "claims:quota_annual_implied"),
-        "the brief's ceiling on workers x its yearly quota per worker"),
-    "foreign_workers_share": Recomputation(
-        "share_percent", ("claims:russia_foreign_workers", "assumptions:russia_labour_force"),
-        "foreign workers / Russia's labour force (Rosstat, early 2023)"),
-    "un_revenue_overseas_labour": Recomputation(
-        "per_worker_revenue", ("claims:un_revenue_overseas_labour", "claims:un_workers_abroad"),
-        "the UN-cited total / the workers abroad: revenue per worker, not a check of the total",
-        comparable=False, unit="usd_per_worker_year"),
-}
-"""claim_id -> how the package recomputes it (the only place this mapping is defined)."""
-
-
-def _input_range(ref: str, claims: pd.DataFrame) -> tuple[float, float]:
-    table, _, key = ref.partition(":")
-    if table == "claims":
-        row = claims.loc[key]
-        return float(row["low"]), float(row["high"])
-    if table == "assumptions":
-        low, _, high = assumption(key)
-        return low, high
-    raise ValueError(f"recomputation input {ref!r}: expected 'claims:<id>' or 'assumptions:<name>'")
-
-
-def recompute(claim_id: str, claims: pd.DataFrame | None = None) -> tuple[float, float]:
-    """The range the package recomputes for one claim.
-
-    Parameters
-    ----------
-    claim_id : str
-        A key of :data:`RECOMPUTATIONS`.
-    claims : pandas.DataFrame, optional
-        The claims table (default: ``load("claims")``), used for the brief's inputs.
-
-    Returns
-    -------
-    tuple of float
-        ``(low, high)`` in the claim's unit (or the recomputation's ``unit``).
-
-    Examples
-    --------
-    >>> recompute("quota_annual_implied")   # 6,500 over 8 months
-    (9750.0, 9750.0)
-    """
-    if claim_id not in RECOMPUTATIONS:
-        raise KeyError(f"no recomputation for claim {claim_id!r}; the recomputed claims are: "
-                       f"{', '.join(RECOMPUTATIONS)}")
-    rec = RECOMPUTATIONS[claim_id]
-    claims = _claims_indexed(claims)
-    ranges = [_input_range(ref, claims) for ref in rec.inputs]
-    func = rec.function()
-    values = [float(func(*corner)) for corner in itertools.product(*ranges)]
-    return min(values), max(values)
-
-
-def _working_text(claim_id: str, claims: pd.DataFrame) -> str:
-    """The recomputation written out with its inputs, e.g. ``annual_quota(6,500 usd, 8 months)``."""
-    rec = RECOMPUTATIONS[claim_id]
-    parts = []
-    for ref in rec.inputs:
-        low, high = _input_range(ref, claims)
-        table, _, key = ref.partition(":")
-        unit = claims.at[key, "unit"] if table == "claims" else load("assumptions").set_index(
-            "name").at[key, "unit"]
-        parts.append(format_range(low, high, unit))
-    return f"{rec.formula}({', '.join(parts)})"
-
-
-def recomputations(claims: pd.DataFrame | None = None) -> pd.DataFrame:
-    """Every recomputation with its inputs and result.
-
-    Returns
-    -------
-    pandas.DataFrame
-        One row per claim of :data:`RECOMPUTATIONS`: ``claim_id``, ``formula``,
-        ``description`` (in words), ``working`` (the call with its inputs), ``recomputed_low``,
-        ``recomputed_high``, ``unit``, ``comparable``, ``recomputed`` (formatted text).
-    """
-    claims = _claims_indexed(claims)
-    rows = []
-    for claim_id, rec in RECOMPUTATIONS.items():
-        low, high = recompute(claim_id, claims)
-        unit = rec.unit or claims.at[claim_id, "unit"]
-        rows.append({"claim_id": claim_id, "formula": rec.formula,
-                     "description": rec.working, "working": _working_text(claim_id, claims),
-                     "recomputed_low": low, "recomputed_high": high, "unit": unit,
-                     "comparable": rec.comparable, "recomputed": format_range(low, high, unit)})
-    return pd.DataFrame(rows)
-
-
-# ---------------------------------------------------------------------------------------------
-# Comparison rules
-
-
-def counted_grades(min_confidence: str) -> tuple[str, ...]:
-    """Grades that count at a minimum grade: ``"H"`` -> H only, ``"M"`` -> H and M, ``"L"`` -> all.
-
-    Examples
-    --------
-    >>> counted_grades("M")
-    ('H', 'M')
-    """
-    check(min_confidence=min_confidence)
-    return GRADES[: GRADES.index(min_confidence) + 1]
-
-
-def acceptance_interval(low: float, high: float, qualifier: str,
-                        tolerance: float) -> tuple[float, float]:
-    """Values that count as meeting a claim, given its qualifier and a relative tolerance.
-
-    Parameters
-    ----------
-    low, high : float
-        The claim's range (equal for a point value), >= 0, in the claim's unit.
-    qualifier : str
-        ``more_than`` and ``at_least`` are open upwards; ``up_to`` is open downwards (from 0);
-        every other qualifier (``exact``, ``about``, ``nearly``, ``range``) is two-sided.
-    tolerance : float
-        Relative tolerance (0.05 = 5 %), applied to each end.
-
-    Returns
-    -------
-    tuple of float
-        ``(lowest, highest)`` accepted value.
-
-    Examples
-    --------
-    >>> acceptance_interval(9000, 10000, "range", 0.05)
-    (8550.0, 10500.0)
-    >>> acceptance_interval(1e9, 1e9, "more_than", 0.05)
-    (950000000.0, inf)
-    """
-    check(tolerance=tolerance)
-    lo = low * (1 - tolerance)
-    hi = high * (1 + tolerance)
-    if qualifier in ("more_than", "at_least"):
-        hi = float("inf")
-    elif qualifier == "up_to":
-        lo = 0.0
-    return float(lo), float(hi)
-
-
-def arithmetic_check(recomputed_low: float, recomputed_high: float, low: float, high: float,
-                     qualifier: str, tolerance: float) -> str:
-    """Compare a recomputed range with a claim: ``"agrees"``, ``"one end"`` or ``"disagrees"``.
-
-    ``agrees``: the whole recomputed range lies in the acceptance interval
-    (:func:`acceptance_interval`); ``one end``: the two overlap only in part; ``disagrees``: they
-    do not overlap.
-
-    Examples
-    --------
-    >>> arithmetic_check(9e8, 1e9, 1e9, 1e9, "more_than", 0.05)   # 0.9-1.0 bn vs over 1 bn
-    'one end'
-    """
-    lo, hi = acceptance_interval(low, high, qualifier, tolerance)
-    if recomputed_high < lo or recomputed_low > hi:
-        return "disagrees"
-    if lo <= recomputed_low and recomputed_high <= hi:
-        return "agrees"
-    return "one end"
-
-
-def verdict(arithmetic: str | None, stances: Iterable[str]) -> str:
-    """The verdict on one claim (the rule in the module notes, first match wins).
-
-    Parameters
-    ----------
-    arithmetic : {"agrees", "one end", "disagrees"} or None
-        Outcome of :func:`arithmetic_check`; None when no comparable recomputation exists.
-    stances : iterable of str
-        Stances of the *counted independent* evidence rows (``supports``, ``partly``,
-        ``contradicts``, ``context``).
-
-    Returns
-    -------
-    str
-        One of :data:`VERDICTS`.
-
-    Examples
-    --------
-    >>> verdict(None, ["supports", "contradicts"])
-    'contradicted by sources'
-    >>> verdict("agrees", [])
-    'consistent'
-    """
-    if arithmetic is not None and arithmetic not in ARITHMETIC:
-        raise ValueError(f"arithmetic must be one of {', '.join(ARITHMETIC)} or None, "
-                         f"got {arithmetic!r}")
-    stances = set(stances)
-    unknown = stances - set(STANCES)
-    if unknown:
-        raise ValueError(f"unknown stance(s) {', '.join(sorted(unknown))}; expected "
-                         f"{', '.join(STANCES)}")
-    if arithmetic == "disagrees":
-        return "contradicted by arithmetic"
-    if arithmetic == "one end":
-        return "holds only at one end"
-    if "contradicts" in stances:
-        return "contradicted by sources"
-    if arithmetic == "agrees" or "supports" in stances:
-        return "consistent"
-    if "partly" in stances:
-        return "partly supported"
-    return "no independent source"
-
-
-# ---------------------------------------------------------------------------------------------
-# The stance rule
-
-
-def _blank(value) -> bool:
-    return value is None or value is pd.NA or (isinstance(value, float) and np.isnan(value)) \
-        or value == ""
-
-
-def same_period(claim_start, claim_end, evidence_start, evidence_end) -> bool:
-    """Whether an evidence row is about the same period as its claim.
-
-    Parameters
-    ----------
-    claim_start, claim_end, evidence_start, evidence_end : str or None
-        Months as ``YYYY-MM`` (empty or missing when no period applies, e.g. when the figure is
-        itself a date).
-
-    Returns
-    -------
-    bool
-        True when neither side has a period, or when the evidence's months lie inside the
-        claim's; False otherwise (one side without a period, or months outside the claim's).
-
-    Examples
-    --------
-    >>> same_period("2020-01", "2020-12", "2020-03", "2020-03")
-    True
-    >>> same_period("2010-01", "2019-12", "2021-01", "2021-01")   # a 2021 report, a 2010s claim
-    False
-    >>> same_period(None, None, None, None)                       # two dates of the same event
-    True
-    """
-    claim = [_blank(claim_start), _blank(claim_end)]
-    ev = [_blank(evidence_start), _blank(evidence_end)]
-    if all(claim) and all(ev):
-        return True
-    if any(claim) or any(ev):
-        return False
-    return str(claim_start) <= str(evidence_start) and str(evidence_end) <= str(claim_end)
-
-
-def stance_rule_problems(claims: pd.DataFrame | None = None,
-                         evidence: pd.DataFrame | None = None) -> list[str]:
-    """Evidence rows whose stance ``contradicts`` breaks the rule of ``data/README.md``.
-
-    A row may contradict its claim only when it has the claim's ``measure`` and is about the
-    same period (:func:`same_period`); otherwise it differs in measure or date, which makes it
-    ``partly`` or ``context``. A ``contradicts`` row must also carry a figure.
-
-    Returns
-    -------
-    list of str
-        One message per broken row, naming the claim id and the source id, e.g.
-        ``"covid_stranded / KBS2020: contradicts, but measure former_permit_holders is not the
-        claim's workers_stranded"``; empty when every row keeps the rule.
-    """
-    claims = _claims_indexed(claims)
-    evidence = load("evidence") if evidence is None else evidence
-    problems = []
-    for r in evidence[evidence["stance"] == "contradicts"].to_dict("records"):
-        c = claims.loc[r["claim_id"]]
-        why = []
-        if r["measure"] != c["measure"]:
-            why.append(f"measure {r['measure']} is not the claim's {c['measure']}")
-        if not same_period(c["period_start"], c["period_end"], r["period_start"],
-                           r["period_end"]):
-            shown = [("-" if _blank(v) else str(v)) for v in
-                     (r["period_start"], r["period_end"], c["period_start"], c["period_end"])]
-            why.append(f"period {shown[0]}..{shown[1]} is not within the claim's "
-                       f"{shown[2]}..{shown[3]}")
-        if _blank(r["low"]):
-            why.append("it gives no figure")
-        if why:
-            problems.append(f"{r['claim_id']} / {r['source_id']}: contradicts, but "
-                            + "; ".join(why))
-    return problems
-
-
-# ---------------------------------------------------------------------------------------------
-# The audit table
+from dispatchlib.tables.data import load
 
 
 def evidence_table(min_confidence: str = "L", evidence: pd.DataFrame | None = None,
@@ -476,16 +103,9 @@ def evidence_table(min_confidence: str = "L", evidence: pd.DataFrame | None = No
     out["counted"] = out["independent"] & out["confidence"].isin(grades).astype(bool)
     return out
 
-
-def _claims_indexed(claims: pd.DataFrame | None) -> pd.DataFrame:
-    claims = load("claims") if claims is None else claims
-    return claims if claims.index.name == "claim_id" else claims.set_index("claim_id")
-
-
 def _stance_text(stances: Iterable[str]) -> str:
     counts = Counter(stances)
     return ", ".join(f"{counts[s]} {s}" for s in STANCES if s in counts) or "none"
-
 
 def _rows_text(rows: list[dict]) -> str:
     return "; ".join(
@@ -494,11 +114,9 @@ def _rows_text(rows: list[dict]) -> str:
         + ")"
         for r in rows)
 
-
 #: the evidence columns the audit reads, per row
 _EVIDENCE_FIELDS = ["claim_id", "source_id", "stance", "confidence", "low", "high", "unit",
                     "independent", "counted"]
-
 
 def author_conflicts(rows: Iterable[dict], claim_source: str = "LANKOV2025") -> list[dict]:
     """The author's earlier work that disagrees with the brief, among one claim's evidence rows.
@@ -519,7 +137,6 @@ def author_conflicts(rows: Iterable[dict], claim_source: str = "LANKOV2025") -> 
     return [r for r in rows if not r["independent"] and r["source_id"] != claim_source
             and r["stance"] == "contradicts"]
 
-
 def _evidence_by_claim(ev: pd.DataFrame) -> dict[str, list[dict]]:
     """The rows of :func:`evidence_table` as plain dicts, grouped by claim id, in table order.
 
@@ -530,7 +147,6 @@ def _evidence_by_claim(ev: pd.DataFrame) -> dict[str, list[dict]]:
     for row in ev[_EVIDENCE_FIELDS].to_dict("records"):
         by_claim.setdefault(row["claim_id"], []).append(row)
     return by_claim
-
 
 def audit(min_confidence: str = "L", tolerance: float = 0.05,
           claims: pd.DataFrame | None = None, evidence: pd.DataFrame | None = None,
@@ -610,7 +226,6 @@ def audit(min_confidence: str = "L", tolerance: float = 0.05,
         })
     return pd.DataFrame(rows)
 
-
 def view(table: pd.DataFrame) -> pd.DataFrame:
     """The audit table as shown in the notebook: the columns a reader needs, renamed.
 
@@ -624,7 +239,6 @@ def view(table: pd.DataFrame) -> pd.DataFrame:
             "same_author": "same author", "verdict": "verdict",
             "author_conflict": "flag: author's earlier work disagrees"}
     return table[list(cols)].rename(columns=cols).set_index("claim_id")
-
 
 def summary(table: pd.DataFrame) -> pd.DataFrame:
     """Claims per section and verdict, with totals.
@@ -644,7 +258,6 @@ def summary(table: pd.DataFrame) -> pd.DataFrame:
     counts["total"] = counts.sum(axis=1)
     return counts.astype(int)
 
-
 def verdict_counts(table: pd.DataFrame) -> pd.Series:
     """Number of claims per verdict, every verdict listed (zeros included), in :data:`VERDICTS`
     order."""
@@ -655,133 +268,27 @@ def verdict_counts(table: pd.DataFrame) -> pd.Series:
 # Formatting
 
 
-_PREFIX = {"more_than": "over ", "at_least": "at least ", "about": "about ", "nearly": "nearly ",
-           "up_to": "up to "}
-_SUFFIX = {"usd_per_year": " a year", "usd_per_worker_year": " per worker a year",
-           "usd_per_month": " a month", "persons": " persons", "years": " years",
-           "months": " months", "deaths": " deaths"}
+# The rules (claims_checks) and the headline numbers of 00 (headline) live in their own modules;
+# the notebooks reach them as dl.audit.<name>, as before.
+from dispatchlib.lessons.claims_checks import (  # noqa: E402
+    ARITHMETIC,
+    GRADES,
+    Recomputation,
+    acceptance_interval,
+    recomputations,
+    same_period,
+    share_percent,
+    stance_rule_problems,
+)
+from dispatchlib.lessons.headline import (  # noqa: E402
+    headline,
+    headline_scenarios,
+    headline_text,
+)
 
-
-_num = formatting.plain
-_scaled = formatting.scaled
-
-
-def format_range(low: float, high: float, unit: str, qualifier: str = "exact") -> str:
-    """A value or range as short text with its unit.
-
-    Parameters
-    ----------
-    low, high : float
-        The range (equal for a point value).
-    unit : str
-        A unit of ``data/README.md``; dollar amounts of a million or more are shown in millions
-        (``m``) or billions (``bn``), both ends on the scale of the high end; head counts of a
-        million or more in millions.
-    qualifier : str
-        ``more_than`` gives "over ...", ``about`` "about ...", etc.
-
-    Examples
-    --------
-    >>> format_range(9e8, 1e9, "usd_per_year", "more_than")
-    'over $0.9–1 bn a year'
-    >>> format_range(2017, 2017, "year")
-    '2017'
-    """
-    if pd.isna(low) or pd.isna(high):
-        return ""
-    low, high = float(low), float(high)
-    if unit == "year":
-        text = f"{low:.0f}" if low == high else f"{low:.0f}–{high:.0f}"
-    elif unit.startswith("usd"):
-        scale, tag = (1e9, " bn") if high >= 1e9 else (1e6, " m") if high >= 1e6 else (1, "")
-        fmt = _num if scale == 1 else _scaled
-        a, b = fmt(low / scale), fmt(high / scale)
-        text = f"${a}{tag}" if low == high else f"${a}–{b}{tag}"
-    elif unit == "persons" and high >= 1e6:
-        a, b = _scaled(low / 1e6), _scaled(high / 1e6)
-        text = (a if low == high else f"{a}–{b}") + " m"
-    else:
-        a, b = _num(low), _num(high)
-        text = a if low == high else f"{a}–{b}"
-        if unit == "percent":
-            text += "%"
-        elif unit == "ratio":
-            text += " (ratio)"
-    return _PREFIX.get(qualifier, "") + text + _SUFFIX.get(unit, "")
-
-
-# ---------------------------------------------------------------------------------------------
-# Headline numbers (00_start-here)
-
-
-def headline_scenarios(workers: int) -> dict[str, scenario.Scenario]:
-    """The three scenarios of the start-here headline.
-
-    Parameters
-    ----------
-    workers : int
-        Workers held fixed in the "this run" scenario, persons.
-
-    Returns
-    -------
-    dict
-        ``"2025 estimate"``: the documented scenario (workers 10,000-21,000, central 15,000);
-        ``"this run"``: the same with ``workers`` fixed; ``"brief's ceiling"``: workers drawn
-        from the brief's 100,000-150,000 (``assumptions.csv``: ``ceiling_workers``). The
-        per-worker inputs keep their documented ranges in all three.
-    """
-    base = scenario.documented()
-    return {
-        "2025 estimate": base,
-        "this run": scenario.build(workers=workers),
-        "brief's ceiling": replace(base, workers=scenario.Range(*assumption("ceiling_workers"))),
-    }
-
-
-def headline(workers: int = 15_000, draws: int = 20_000, seed: int = 2025) -> pd.DataFrame:
-    """How many workers, how much money and for whom: Monte Carlo percentiles per scenario.
-
-    Parameters
-    ----------
-    workers : int
-        Workers in the "this run" scenario, persons.
-    draws, seed : int
-        Monte Carlo draws and seed (the same seed for every scenario).
-
-    Returns
-    -------
-    pandas.DataFrame
-        Index: scenario (see :func:`headline_scenarios`). Columns ``workers_low``,
-        ``workers_central``, ``workers_high`` (persons) and ``state_revenue_usd_p5`` / ``_p50``
-        / ``_p95`` and ``household_savings_usd_p5`` / ``_p50`` / ``_p95`` (USD per year: what
-        the state collects and what the workers keep for their households).
-    """
-    p = check(workers=workers, draws=draws, seed=seed)
-    rows = {}
-    for name, s in headline_scenarios(p.workers).items():
-        pct = scenario.summarize(scenario.monte_carlo(s, draws=p.draws, seed=p.seed))
-        row = {"workers_low": s.workers.low, "workers_central": s.workers.central,
-               "workers_high": s.workers.high}
-        for out in ("state_revenue_usd", "household_savings_usd"):
-            for col in pct.columns:
-                row[f"{out}_{col}"] = float(pct.at[out, col])
-        rows[name] = row
-    frame = pd.DataFrame.from_dict(rows, orient="index")
-    frame.index.name = "scenario"
-    return frame
-
-
-def headline_text(table: pd.DataFrame) -> pd.DataFrame:
-    """The headline table as text for printing (workers, then p5 / p50 / p95 in USD a year)."""
-    out = pd.DataFrame(index=table.index)
-    out["workers (persons)"] = [
-        format_range(r.workers_central, r.workers_central, "count")
-        + ("" if r.workers_low == r.workers_high
-           else f" ({format_range(r.workers_low, r.workers_high, 'count')})")
-        for r in table.itertuples()]
-    for key, label in (("state_revenue_usd", "state"), ("household_savings_usd", "households")):
-        out[f"{label}: p5 / p50 / p95 (USD a year)"] = [
-            " / ".join(format_range(v, v, "usd") for v in
-                       (r[f"{key}_p5"], r[f"{key}_p50"], r[f"{key}_p95"]))
-            for _, r in table.iterrows()]
-    return out
+__all__ = ["ARITHMETIC", "GRADES", "RECOMPUTATIONS", "SECTIONS", "STANCES", "VERDICTS",
+           "Recomputation", "acceptance_interval", "arithmetic_check", "audit",
+           "author_conflicts", "counted_grades", "evidence_table", "format_range", "headline",
+           "headline_scenarios", "headline_text", "recompute", "recomputations", "same_period",
+           "share_percent", "stance_rule_problems", "summary", "verdict", "verdict_counts",
+           "view"]
