@@ -89,10 +89,7 @@ def write(notebook_path: str | Path) -> Path | None:
         return None
     target = Path(notebook_path).with_suffix(".results.json")
     refuse_protected(target)
-    write_json_atomic(target, payload)
+    _atomic.write_json(target, payload)
     return target
 
 
-# the package's one atomic write (dispatchlib/atomic.py), under the names used here before
-write_json_atomic = _atomic.write_json
-write_text_atomic = _atomic.write_text

@@ -8,7 +8,7 @@ import nbformat
 import pytest
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 
-from dispatchlib.run import compare, discovery, runner, sweep
+from dispatchlib.run import compare, discovery, notebook_pages, runner, sweep
 from dispatchlib.run import pages as report
 
 
@@ -41,7 +41,7 @@ def test_formulas_are_drawn_as_svg_and_unknown_ones_stay_tex():
     assert "<svg" in svg and "<dc:date>" not in svg  # no date: the same page every time
     assert depth > 0  # a fraction reaches below the baseline
     assert report.math_svg(r"\notacommand{x}") is None
-    html = report._math_html(r"\notacommand{<x>}", display=False)
+    html = notebook_pages._math_html(r"\notacommand{<x>}", display=False)
     assert html == r'<code class="dl-tex">$\notacommand{&lt;x&gt;}$</code>'
 
 

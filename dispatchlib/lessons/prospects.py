@@ -31,7 +31,7 @@ Parameters registered here (see :mod:`dispatchlib.params`): ``ramp_scenario``, `
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass
 from types import SimpleNamespace
 
@@ -41,20 +41,21 @@ import pandas as pd
 from dispatchlib import rules as _rules
 from dispatchlib.errors import ParameterError
 from dispatchlib.model import formulas, scenario
-from dispatchlib.model.scenario import Range
 from dispatchlib.params import check
 from dispatchlib.tables.data import assumption, load
 
 TARGET_USD = 1e9
+
 """The brief's "about one billion dollars a year" for the state (claims ``ceiling_revenue``,
 ``scenario_revenue_1bn``), USD per year."""
 
 LEVELS = (50, 80, 90)
+
 """Central intervals drawn in fan charts, percent of draws."""
 
 UNCERTAIN = ("ceiling", "ramp_speed", "annual_quota_usd", "savings_usd")
-"""Inputs drawn in :func:`simulate`, in the order the uniforms are used."""
 
+"""Inputs drawn in :func:`simulate`, in the order the uniforms are used."""
 
 @dataclass(frozen=True)
 class Preset:
@@ -83,7 +84,6 @@ class Preset:
     source_ids: tuple[str, ...]
     basis: str
 
-
 PRESETS: dict[str, Preset] = {
     "low": Preset(
         "low", 100_000, 0.35, 2032, ("LANKOV2025", "DAILYNK2025PLAN"),
@@ -100,11 +100,9 @@ PRESETS: dict[str, Preset] = {
         "50,000 forecast for end-2025 (industry aide; SK intelligence via BBC) about a year "
         "late and the ceiling by about 2031."),
 }
+
 """The named ramps. Ceilings come from the brief; speeds and midpoints are teaching assumptions
 (no source gives a pace), chosen to span the forecasts in ``data/workforce.csv``."""
-
-
-
 
 def preset(name: str) -> Preset:
     """The named ramp ``name`` (``low``, ``central`` or ``high``).
@@ -167,7 +165,6 @@ def logistic_path(years, start_workers, ceiling, ramp_speed, midpoint_year,
     share = -np.expm1(log_left - log_left0)
     return start_workers + (c - start_workers) * share
 
-
 @dataclass(frozen=True)
 class Outlook:
     """One projection window and ramp, with every preset resolved.
@@ -224,7 +221,6 @@ class Outlook:
                           for v in frame["value"]]
         return frame.set_index("setting")
 
-
 def outlook(p: SimpleNamespace | Mapping) -> Outlook:
     """Resolve parameters into an :class:`Outlook`: a ``ceiling``, ``ramp_speed`` or
     ``midpoint_year`` of 0 (or absent) takes the value of the ``ramp_scenario`` preset.
@@ -247,15 +243,18 @@ def outlook(p: SimpleNamespace | Mapping) -> Outlook:
         midpoint_year=int(get("midpoint_year", 0) or base.midpoint_year),
     )
 
-
 # parameter rules: dispatchlib/parameters.json names them, dispatchlib/rules.py holds them
 years_in_order = _rules.years_in_order
-ceiling_above_start = _rules.ceiling_above_start
-midpoint_in_range = _rules.midpoint_in_range
-whole_years_abroad = _rules.whole_years_abroad
-RULES = _rules.for_notebook("04_prospects")
-"""Cross-parameter rules of the ``04_prospects`` lesson, for ``dl.check(rules=...)``."""
 
+ceiling_above_start = _rules.ceiling_above_start
+
+midpoint_in_range = _rules.midpoint_in_range
+
+whole_years_abroad = _rules.whole_years_abroad
+
+RULES = _rules.for_notebook("04_prospects")
+
+"""Cross-parameter rules of the ``04_prospects`` lesson, for ``dl.check(rules=...)``."""
 
 def scenario_paths(o: Outlook) -> pd.DataFrame:
     """The three named ramps and this run's over the same years (persons).
@@ -270,13 +269,11 @@ def scenario_paths(o: Outlook) -> pd.DataFrame:
     cols["this run"] = o.path().to_numpy()
     return pd.DataFrame(cols, index=pd.Index(o.years, name="year"))
 
-
 def presets_table() -> pd.DataFrame:
     """The named ramps with their sources and reasons, one row each."""
     return pd.DataFrame([{"ramp": p.name, "ceiling": p.ceiling, "ramp_speed": p.ramp_speed,
                           "midpoint_year": p.midpoint_year, "sources": ", ".join(p.source_ids),
                           "basis": p.basis} for p in PRESETS.values()]).set_index("ramp")
-
 
 def share_of_pool(workers, pool) -> np.ndarray:
     """DPRK workers as a share of all foreign workers in Russia.
@@ -300,7 +297,6 @@ def share_of_pool(workers, pool) -> np.ndarray:
     """
     return np.asarray(workers, dtype=float) / np.asarray(pool, dtype=float)
 
-
 def pool_table(workers: Mapping[str, float]) -> pd.DataFrame:
     """Shares of Russia's foreign workforce (``russia_foreign_workers`` in
     ``data/assumptions.csv``: low, central, high) for some numbers of DPRK workers.
@@ -323,7 +319,6 @@ def pool_table(workers: Mapping[str, float]) -> pd.DataFrame:
                     "share_high": float(share_of_pool(w, small))}
             for label, w in workers.items()}
     return pd.DataFrame(rows).T
-
 
 def reference_points() -> pd.DataFrame:
     """Counts and forecasts to set beside the ramps (from ``data/workforce.csv``).
@@ -354,157 +349,7 @@ def reference_points() -> pd.DataFrame:
 # ----------------------------------------------------------------------------------------------
 # Monte Carlo
 
-def uncertain_inputs(o: Outlook, quota_usd: float | None = None,
-                     quota_months: float | None = None,
-                     savings_usd: float | None = None) -> dict[str, Range]:
-    """The ranges drawn by :func:`simulate`.
-
-    - ``ceiling`` (persons): the brief's 100,000-150,000 (``ceiling_workers`` in
-      ``data/assumptions.csv``), most likely at this run's ceiling; the low end is raised to
-      ``start_workers`` if needed, so every path grows.
-    - ``ramp_speed`` (per year): from the low to the high ramp's speed, most likely at this run's.
-    - ``annual_quota_usd`` and ``savings_usd`` (USD per worker per year): as in
-      :func:`dispatchlib.scenario.build`, your value most likely, the documented ends kept.
-
-    Returns
-    -------
-    dict of str to Range
-        Keys of :data:`UNCERTAIN`.
-    """
-    low, _, high = assumption("ceiling_workers")
-    floor = max(low, float(o.start_workers))
-    ceiling = Range(min(floor, o.ceiling), o.ceiling, max(high, o.ceiling))
-    k_low, k_high = PRESETS["low"].ramp_speed, PRESETS["high"].ramp_speed
-    speed = Range(min(k_low, o.ramp_speed), o.ramp_speed, max(k_high, o.ramp_speed))
-    s = scenario.build(quota_usd=quota_usd, quota_months=quota_months, savings_usd=savings_usd)
-    return {"ceiling": ceiling, "ramp_speed": speed,
-            "annual_quota_usd": s.annual_quota_usd, "savings_usd": s.savings_usd}
-
-
-RANGE_UNITS = {"ceiling": "persons", "ramp_speed": "per year",
-               "annual_quota_usd": "USD per worker per year",
-               "savings_usd": "USD per worker per year"}
-
-
-def ranges_table(ranges: Mapping[str, Range]) -> pd.DataFrame:
-    """Ranges as a table: ``low``, ``central`` (most likely), ``high`` and ``unit``."""
-    frame = pd.DataFrame({k: {"low": r.low, "central": r.central, "high": r.high}
-                          for k, r in ranges.items()}).T
-    frame["unit"] = [RANGE_UNITS.get(k, "") for k in frame.index]
-    return frame
-
-
 draw = scenario.draw_ranges
-
-
-@dataclass(frozen=True)
-class Simulation:
-    """Monte Carlo paths: one row per draw, one column per year.
-
-    Attributes
-    ----------
-    years : numpy.ndarray
-        Calendar years.
-    inputs : dict of str to numpy.ndarray
-        The draws of :data:`UNCERTAIN` (units in :func:`uncertain_inputs`).
-    workers : numpy.ndarray
-        Persons, shape ``(draws, years)``.
-    state_revenue_usd, household_savings_usd : numpy.ndarray
-        USD per year, same shape.
-    """
-
-    years: np.ndarray
-    inputs: dict
-    workers: np.ndarray
-    state_revenue_usd: np.ndarray
-    household_savings_usd: np.ndarray
-
-
-def simulate(o: Outlook, ranges: Mapping[str, Range], draws: int = 5000,
-             seed: int = 2025) -> Simulation:
-    """Monte Carlo workforce, state revenue and household savings paths.
-
-    Parameters
-    ----------
-    o : Outlook
-        Window, start and midpoint year (the midpoint is held fixed).
-    ranges : mapping of str to Range
-        From :func:`uncertain_inputs` (keys of :data:`UNCERTAIN`), possibly edited.
-    draws, seed : int
-        Number of draws and seed of the generator.
-
-    Returns
-    -------
-    Simulation
-        Revenue is workers times the quota drawn, savings workers times the savings drawn
-        (:func:`dispatchlib.formulas.state_revenue`,
-        :func:`~dispatchlib.formulas.household_savings`); each draw keeps its per-worker values
-        for every year.
-    """
-    x = draw({k: ranges[k] for k in UNCERTAIN}, draws, seed)
-    workers = np.atleast_2d(logistic_path(o.years, o.start_workers, x["ceiling"],
-                                          x["ramp_speed"], o.midpoint_year))
-    return Simulation(
-        years=o.years, inputs=x, workers=workers,
-        state_revenue_usd=formulas.state_revenue(workers, x["annual_quota_usd"][:, None]),
-        household_savings_usd=formulas.household_savings(workers, x["savings_usd"][:, None]),
-    )
-
-
-def fan(samples: np.ndarray, years: Sequence[int], levels: Sequence[float] = LEVELS
-        ) -> pd.DataFrame:
-    """Percentile bands of Monte Carlo paths, year by year.
-
-    Parameters
-    ----------
-    samples : numpy.ndarray
-        Shape ``(draws, years)``.
-    years : sequence of int
-        Labels of the columns of ``samples``.
-    levels : sequence of float
-        Central intervals, percent (50 gives ``p25`` and ``p75``).
-
-    Returns
-    -------
-    pandas.DataFrame
-        Index ``year``; columns ``p50`` and the lower and upper percentile of each level
-        (``p5``, ``p10``, ``p25``, ``p75``, ``p90``, ``p95`` for 50/80/90), in the units of
-        ``samples``.
-    """
-    cuts = sorted({50.0} | {(100 - lv) / 2 for lv in levels} | {(100 + lv) / 2 for lv in levels})
-    values = np.percentile(np.asarray(samples, dtype=float), cuts, axis=0).T
-    return pd.DataFrame(values, index=pd.Index(list(years), name="year"),
-                        columns=[f"p{c:g}" for c in cuts])
-
-
-def prob_above(samples: np.ndarray, years: Sequence[int], threshold: float = TARGET_USD
-               ) -> pd.Series:
-    """Share of draws strictly above ``threshold`` in each year.
-
-    Parameters
-    ----------
-    samples : numpy.ndarray
-        Shape ``(draws, years)``.
-    threshold : float
-        In the units of ``samples`` (default: $1 billion a year).
-
-    Returns
-    -------
-    pandas.Series
-        Ratio 0-1, indexed by year.
-    """
-    share = (np.asarray(samples, dtype=float) > threshold).mean(axis=0)
-    return pd.Series(share, index=pd.Index(list(years), name="year"), name="probability")
-
-
-def first_year(prob: pd.Series, at_least: float = 0.5) -> int | None:
-    """First year whose probability reaches ``at_least``, or ``None`` if none does."""
-    hit = prob.index[prob.to_numpy() >= at_least]
-    return int(hit[0]) if len(hit) else None
-
-
-# ----------------------------------------------------------------------------------------------
-# Rotation: returnees and what they bring home
 
 def rotation(workers: pd.Series, years_abroad: float,
              savings_usd: float | None = None) -> pd.DataFrame:
@@ -579,3 +424,24 @@ def rotation(workers: pd.Series, years_abroad: float,
         frame["capital_usd"] = frame["returnees"] * per_head
         frame["cumulative_capital_usd"] = frame["capital_usd"].cumsum()
     return frame
+
+
+# The Monte Carlo side of the lesson has its own module; the notebook reaches it as
+# dl.prospects.<name> (imported last: it builds on the Outlook defined above).
+from dispatchlib.lessons.prospects_uncertainty import (  # noqa: E402
+    RANGE_UNITS,
+    Simulation,
+    fan,
+    first_year,
+    prob_above,
+    ranges_table,
+    simulate,
+    uncertain_inputs,
+)
+
+__all__ = ["LEVELS", "PRESETS", "RANGE_UNITS", "RULES", "TARGET_USD", "UNCERTAIN", "Outlook",
+           "Preset", "Simulation", "ceiling_above_start", "fan", "first_year", "logistic_path",
+           "midpoint_in_range", "outlook", "pool_table", "preset", "presets_table",
+           "prob_above", "ranges_table", "reference_points", "rotation", "scenario_paths",
+           "share_of_pool", "simulate", "uncertain_inputs", "whole_years_abroad",
+           "years_in_order"]

@@ -13,183 +13,13 @@ values, error messages) is escaped with :func:`html.escape`.
 
 from __future__ import annotations
 
-import base64
-import functools
 import html
-import io
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 from dispatchlib import formatting
-from dispatchlib import results as _results
-
-#: nbconvert template: the ``lab`` page without any script (require.js, MathJax, mermaid,
-#: widgets), plus a link back to the run's index when ``resources["dispatchlib_nav"]`` is set.
-_TEMPLATE = """\
-{%- extends 'index.html.j2' -%}
-{%- block html_head_js -%}{%- endblock html_head_js -%}
-{%- block jupyter_widgets -%}{%- endblock jupyter_widgets -%}
-{%- block html_head_js_mathjax -%}{%- endblock html_head_js_mathjax -%}
-{%- block html_head_js_mermaidjs -%}{%- endblock html_head_js_mermaidjs -%}
-{%- block extra_css -%}
-<style type="text/css">
-nav.dl-nav { font: 14px/1.4 system-ui, sans-serif; padding: 8px 16px; background: #eef2f7;
-             border-bottom: 1px solid #c9d3df; }
-nav.dl-nav a { color: #1f4e8c; }
-.dl-math { display: block; text-align: center; margin: 0.6em 0; }
-img.dl-math-inline { display: inline; margin: 0 0.1em; }
-code.dl-tex { white-space: pre-wrap; }
-/* papermill's notes around a failed cell: make them stand out */
-.celltag_papermill-error-cell-tag p { color: #b42323; font-size: 1.3em; font-weight: 600; }
-</style>
-{%- endblock extra_css -%}
-{#- the lab template passes highlighted code through bleach's sanitizer, a third of the page's
-    cost; Pygments has already escaped every character of the source, so it is left out -#}
-{%- block input -%}
-<div class="jp-CodeMirrorEditor jp-Editor jp-InputArea-editor" data-type="inline">
-     <div class="cm-editor cm-s-jupyter">
-{{ cell.source | highlight_code(metadata=cell.metadata) }}
-     </div>
-</div>
-{%- endblock input -%}
-{%- block body_header -%}
-{{ super() }}
-{%- if resources.dispatchlib_nav %}
-<nav class="dl-nav"><a href="index.html">&larr; {{ resources.dispatchlib_nav | e }}</a></nav>
-{%- endif %}
-{%- endblock body_header -%}
-"""
-_TEMPLATE_NAME = "dispatchlib_offline.html.j2"
-
-
-@functools.lru_cache(maxsize=512)
-def math_svg(tex: str, display: bool = False) -> tuple[str, float] | None:
-    """Draw a TeX formula with matplotlib's mathtext as an SVG ``data:`` URI.
-
-    Parameters
-    ----------
-    tex : str
-        The formula without its ``$`` delimiters, e.g. ``r"\\frac{a}{b}"``.
-    display : bool
-        A display (block) formula is drawn a little larger than an inline one.
-
-    Returns
-    -------
-    (str, float) or None
-        The ``data:image/svg+xml;base64,...`` URI and the depth below the baseline in points
-        (for vertical alignment), or ``None`` when mathtext cannot parse the formula.
-    """
-    from matplotlib import mathtext
-    from matplotlib.figure import Figure
-    from matplotlib.font_manager import FontProperties
-
-    text = f"${tex.strip()}$"
-    prop = FontProperties(size=15 if display else 13)
-    try:
-        parsed = mathtext.MathTextParser("path").parse(text, dpi=72, prop=prop)
-        width, height, depth = parsed.width, parsed.height, parsed.depth
-        if width <= 0 or height <= 0:
-            return None
-        fig = Figure(figsize=(width / 72, height / 72))
-        fig.text(0, depth / height, text, fontproperties=prop)
-        buf = io.BytesIO()
-        # no date in the metadata: the same notebook gives the same page
-        fig.savefig(buf, format="svg", dpi=72, metadata={"Date": None})
-    except Exception:  # noqa: BLE001 - anything mathtext cannot draw stays as TeX
-        return None
-    uri = "data:image/svg+xml;base64," + base64.b64encode(buf.getvalue()).decode("ascii")
-    return uri, depth
-
-
-def _math_html(tex: str, display: bool) -> str:
-    drawn = math_svg(tex, display)
-    alt = html.escape(tex.strip(), quote=True)
-    if drawn is None:
-        delim = "$$" if display else "$"
-        code = f'<code class="dl-tex">{delim}{html.escape(tex)}{delim}</code>'
-        return f'<span class="dl-math">{code}</span>' if display else code
-    uri, depth = drawn
-    if display:
-        return f'<span class="dl-math"><img src="{uri}" alt="{alt}"></span>'
-    return (f'<img class="dl-math-inline" src="{uri}" alt="{alt}" '
-            f'style="vertical-align: -{depth:.1f}pt">')
-
-
-@functools.lru_cache(maxsize=1)
-def _exporter():
-    import jinja2
-    from nbconvert import HTMLExporter
-    from nbconvert.filters.markdown_mistune import IPythonRenderer, MarkdownWithMath
-
-    class OfflineRenderer(IPythonRenderer):
-        """Markdown renderer that draws formulas instead of leaving them to MathJax."""
-
-        def block_math(self, body: str) -> str:
-            return _math_html(body, display=True)
-
-        def inline_math(self, body: str) -> str:
-            return _math_html(body, display=False)
-
-        def latex_environment(self, name: str, body: str) -> str:
-            return _math_html(f"\\begin{{{name}}}{body}\\end{{{name}}}", display=True)
-
-    class OfflineHTMLExporter(HTMLExporter):
-        """HTMLExporter whose markdown cells use :class:`OfflineRenderer`."""
-
-        def markdown2html(self, context, source):
-            cell = context.get("cell", {})
-            path = context.get("resources", {}).get("metadata", {}).get("path", "")
-            renderer = OfflineRenderer(
-                escape=False, attachments=cell.get("attachments", {}),
-                embed_images=self.embed_images, path=path,
-                anchor_link_text=self.anchor_link_text,
-                exclude_anchor_links=self.exclude_anchor_links, **self.lexer_options)
-            return MarkdownWithMath(renderer=renderer).render(source)
-
-    # markdown2html is registered as a context filter in HTMLExporter
-    OfflineHTMLExporter.markdown2html = jinja2.pass_context(OfflineHTMLExporter.markdown2html)
-    return OfflineHTMLExporter(
-        template_name="lab", template_file=_TEMPLATE_NAME, embed_images=True,
-        extra_loaders=[jinja2.DictLoader({_TEMPLATE_NAME: _TEMPLATE})])
-
-
-def render_notebook(notebook_path: Path, target: Path | None = None,
-                    back_link: str | None = None) -> Path:
-    """Render an executed notebook to a self-contained HTML page.
-
-    Parameters
-    ----------
-    notebook_path : Path
-        The executed ``.ipynb``.
-    target : Path, optional
-        Where to write the page (default: next to the notebook, suffix ``.html``).
-    nav : str, optional
-        Text of a link back to ``index.html`` in the same folder (the run's index).
-
-    Returns
-    -------
-    Path
-        The page written.
-    """
-    import nbformat
-
-    from dispatchlib.paths import refuse_protected
-
-    out = target or notebook_path.with_suffix(".html")
-    refuse_protected(out)  # a page beside a lesson would change notebooks/
-    nb = nbformat.read(str(notebook_path), as_version=4)
-    resources = {"metadata": {"name": notebook_path.stem}}
-    if back_link:
-        resources["dispatchlib_nav"] = back_link
-    body, _ = _exporter().from_notebook_node(nb, resources=resources)
-    write_text_atomic(out, body)
-    return out
-
-
-write_text_atomic = _results.write_text_atomic
-
-
-# --------------------------------------------------------------------------- index pages
+from dispatchlib.atomic import write_text
+from dispatchlib.run.notebook_pages import math_svg, render_notebook
 
 _CSS = """
 body { font: 15px/1.5 system-ui, -apple-system, "Segoe UI", sans-serif; color: #1d2430;
@@ -220,10 +50,8 @@ dl.answer dt { font-weight: 600; }
 dl.answer dd { margin: 0; font-variant-numeric: tabular-nums; }
 """
 
-
 #: words that mark a whole number as a label (a calendar year, a random seed), not a quantity
 LABEL_WORDS = frozenset({"year", "seed"})
-
 
 def fmt(value: object, name: str = "") -> str:
     """A recorded value as short readable text (thousands separators, 6 significant digits).
@@ -251,15 +79,12 @@ def fmt(value: object, name: str = "") -> str:
         return f"{int(value):,}"
     return formatting.number(value)
 
-
 def _e(value: object, name: str = "") -> str:
     return html.escape(fmt(value, name) if not isinstance(value, str) else value, quote=True)
-
 
 def _status(status: str) -> str:
     s = html.escape(status)
     return f'<span class="status {s}">{s}</span>'
-
 
 def _page(title: str, body: str) -> str:
     return (f'<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n'
@@ -267,19 +92,16 @@ def _page(title: str, body: str) -> str:
             f"<title>{html.escape(title)}</title>\n<style>{_CSS}</style>\n</head>\n"
             f"<body>\n{body}\n</body>\n</html>\n")
 
-
 def _table(header: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
     head = "".join(f"<th>{h}</th>" for h in header)
     body = "".join(f"<tr>{''.join(rows_i)}</tr>" for rows_i in rows)
     return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
-
 
 def _cell(value: object, changed: bool = False, name: str = "") -> str:
     classes = (["num"] if isinstance(value, int | float) and not isinstance(value, bool)
                else []) + (["changed"] if changed else [])
     attr = f' class="{" ".join(classes)}"' if classes else ""
     return f"<td{attr}>{_e(value, name)}</td>"
-
 
 def _references(ids: Sequence[str]) -> str:
     if not ids:
@@ -293,7 +115,6 @@ def _references(ids: Sequence[str]) -> str:
     except Exception:  # noqa: BLE001 - the page still lists the ids
         items = [f"<li><code>{_e(i)}</code></li>" for i in ids]
     return "<p>References:</p><ul>" + "".join(items) + "</ul>"
-
 
 #: the headline answers of each lesson, first on a run's page: (label in words, result, range
 #: low, range high). Units come from :func:`result_unit`.
@@ -328,7 +149,6 @@ HEADLINES: dict[str, list[tuple[str, str, str | None, str | None]]] = {
                         ("Claims recomputed from data", "recomputed_claims", None, None)],
 }
 
-
 def result_unit(key: str) -> str:
     """The unit of a recorded result, read from the words of its name.
 
@@ -351,7 +171,6 @@ def result_unit(key: str) -> str:
     if {"workers", "people", "returnees"} & set(words):
         return "persons"
     return ""
-
 
 def quantity(value: object, unit: str = "", name: str = "") -> str:
     """A value with its unit, written one way everywhere on a run's page.
@@ -384,7 +203,6 @@ def quantity(value: object, unit: str = "", name: str = "") -> str:
         return f"{text}%"
     return f"{text} {unit}" if unit and unit not in ("ratio", "probability") else text
 
-
 def _answer(nbs: Mapping) -> str:
     """The headline results of a run in words and units, as a definition list."""
     items = []
@@ -407,7 +225,6 @@ def _answer(nbs: Mapping) -> str:
             "(p5 to p95, or the low and high figures of the sources): what the data allow, "
             "not a forecast interval. Every recorded result is listed further down.</p>")
 
-
 def _parameter_note(name: str, value: object) -> str:
     """What a parameter value means when the registry gives 0 a meaning (``ceiling 0``)."""
     from dispatchlib import params
@@ -419,7 +236,6 @@ def _parameter_note(name: str, value: object) -> str:
     if value == 0 and not isinstance(value, bool) and "0 takes " in helptext:
         return f" ({helptext.split('0 takes ', 1)[1].split(';')[0]})"
     return ""
-
 
 def write_index(folder: Path, record: Mapping, back_link: str | None = None) -> Path:
     """Write ``index.html`` for one run from its ``run.json`` record; return its path.
@@ -520,9 +336,8 @@ def write_index(folder: Path, record: Mapping, back_link: str | None = None) -> 
     parts.append(f'<p class="muted">SHA-256 of data/: <code>{_e(record.get("data_sha256"))}'
                  '</code>. Machine-readable record: <a href="run.json">run.json</a>.</p>')
     out = folder / "index.html"
-    write_text_atomic(out, _page(f"Run {name}", "\n".join(parts)))
+    write_text(out, _page(f"Run {name}", "\n".join(parts)))
     return out
-
 
 def write_sweep_index(folder: Path, name: str, header: Sequence[str],
                       rows: Sequence[Mapping], title: str = "", description: str = "") -> Path:
@@ -557,9 +372,11 @@ def write_sweep_index(folder: Path, name: str, header: Sequence[str],
     parts.append('<div class="wide">' + _table(["run", *(_e(h) for h in header)], table_rows)
                  + "</div>")
     out = folder / "index.html"
-    write_text_atomic(out, _page(f"Sweep {name}", "\n".join(parts)))
+    write_text(out, _page(f"Sweep {name}", "\n".join(parts)))
     return out
 
-
 __all__ = ["fmt", "math_svg", "render_notebook", "write_index",
-           "write_sweep_index", "write_text_atomic"]
+           "write_sweep_index"]
+
+
+# one executed notebook's page (run/notebook_pages.py), reached from here as before

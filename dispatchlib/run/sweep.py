@@ -42,7 +42,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from dispatchlib import results
+from dispatchlib import atomic
 from dispatchlib.errors import DispatchlibError, ParameterError
 from dispatchlib.run import folders, planning, run_record, runner
 from dispatchlib.run import pages as report
@@ -263,7 +263,7 @@ def _sweep_locked(path: str | Path, grid: Grid, folder: Path, plans: list[planni
                 record = folders.written_by_run(entry)
                 if record is not None and record.get("sweep") == grid.name:
                     shutil.rmtree(entry)
-    results.write_json_atomic(folder / "sweep.json", _grid_record(grid))
+    atomic.write_json(folder / "sweep.json", _grid_record(grid))
 
     done = {p.name: rec for p in plans if (rec := already_done(p)) is not None}
     todo = [p for p in plans if p.name not in done]
@@ -276,7 +276,7 @@ def _sweep_locked(path: str | Path, grid: Grid, folder: Path, plans: list[planni
 
     ordered = [records[p.name] for p in plans]
     header, rows = table(ordered, list(grid.parameters))
-    report.write_text_atomic(folders.inside(folder, "sweep.csv"), _csv_text(header, rows))
+    atomic.write_text(folders.inside(folder, "sweep.csv"), _csv_text(header, rows))
     report.write_sweep_index(folder, grid.name, header, rows, grid.title, grid.description)
     failed = [r for r in ordered if r["status"] != "ok"]
     for rec in failed:

@@ -103,13 +103,11 @@ def is_student_copy(path: Path) -> bool:
 def _write_atomic(nb, target: Path) -> None:
     import nbformat
 
-    from dispatchlib.results import (
-        write_text_atomic,  # here: the rest of the command line needs none
-    )
+    from dispatchlib.atomic import write_text
 
     nbformat.validate(nb)
     text = nbformat.writes(nb)
-    write_text_atomic(target, text if text.endswith("\n") else text + "\n")
+    write_text(target, text if text.endswith("\n") else text + "\n")
 
 
 def write_student_copies(out: Path | str | None = None,
