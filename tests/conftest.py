@@ -8,8 +8,9 @@
 - ``broken`` is a copy of ``data/`` that a test may break (the loader reads it instead);
   ``modules_after(code)`` lists the modules a fresh Python process holds after running ``code``.
 - ``run_notebook`` executes a notebook with papermill into the test's temporary folder and
-  returns its recorded results; ``stopped_by`` runs one with bad parameters and returns the
-  error, after checking that the run stopped with a ParameterError in the validation cell.
+  returns its recorded results; ``stopped_by`` checks bad parameters without a kernel (the
+  planning step refuses them, and the notebook's own validation cell, run in-process, stops
+  with the same ParameterError); ``stopped_in_kernel`` proves it once through papermill.
 """
 
 import os
@@ -74,11 +75,11 @@ def run_notebook(tmp_path):
 
 
 @pytest.fixture
-def stopped_by(tmp_path):
+def stopped_in_kernel(tmp_path):
     """Run ``notebooks/<stem>.ipynb`` with bad parameters straight through papermill; check it
-    stops with a ParameterError in the cell right after the parameters; return the error."""
+    stops with a ParameterError in the cell right after the parameters; return the error.
+    One test keeps this kernel run (02_economics); the others use :func:`stopped_by`."""
     import papermill
-
 
     def run(stem: str, parameters: dict) -> papermill.PapermillExecutionError:
         (source,) = discovery.notebooks([stem])
@@ -89,6 +90,41 @@ def stopped_by(tmp_path):
         assert info.value.ename == "ParameterError"
         assert "dl.check(" in info.value.source  # the cell right after the parameters
         return info.value
+
+    return run
+
+
+@pytest.fixture
+def stopped_by():
+    """Bad parameters for ``notebooks/<stem>.ipynb``, checked without a kernel at both doors:
+    the planning step of ``run`` refuses them before any kernel starts, and the notebook's own
+    validation cell (the code cell right after ``parameters``, run here in-process after the
+    parameters cell and the values papermill would inject) stops with the same ParameterError.
+    Returns an object whose ``evalue`` is the cell's message, as papermill reports it."""
+    import json
+    from types import SimpleNamespace
+
+    from dispatchlib.errors import ParameterError
+    from dispatchlib.run import planning
+
+    def run(stem: str, parameters: dict) -> SimpleNamespace:
+        (source,) = discovery.notebooks([stem])
+        with pytest.raises(ParameterError) as planned:
+            planning.plan([source], parameters)
+        code = [c for c in json.loads(source.read_text(encoding="utf-8"))["cells"]
+                if c["cell_type"] == "code"]
+        i = next(i for i, c in enumerate(code) if "parameters" in c["metadata"].get("tags", []))
+        check_cell = "".join(code[i + 1]["source"])
+        assert "dl.check(" in check_cell  # the cell right after the parameters
+        namespace: dict = {}
+        exec("import dispatchlib as dl", namespace)
+        exec("".join(code[i]["source"]), namespace)
+        namespace.update(parameters)  # what papermill's injected cell does
+        with pytest.raises(ParameterError) as stopped:
+            exec(check_cell, namespace)
+        assert (stopped.value.name, stopped.value.value) == (planned.value.name,
+                                                             planned.value.value)
+        return SimpleNamespace(ename="ParameterError", evalue=str(stopped.value))
 
     return run
 
