@@ -10,7 +10,7 @@
 - ``run_notebook`` executes a notebook with papermill into the test's temporary folder and
   returns its recorded results; ``stopped_by`` checks bad parameters without a kernel (the
   planning step refuses them, and the notebook's own validation cell, run in-process, stops
-  with the same ParameterError); ``stopped_in_kernel`` proves it once through papermill.
+  with the same ParameterError); tests/test_param_doors.py proves it once through papermill.
 """
 
 import os
@@ -70,26 +70,6 @@ def run_notebook(tmp_path):
         payload = results.extract(target)
         assert payload is not None, f"{stem} recorded no results"
         return payload["results"]
-
-    return run
-
-
-@pytest.fixture
-def stopped_in_kernel(tmp_path):
-    """Run ``notebooks/<stem>.ipynb`` with bad parameters straight through papermill; check it
-    stops with a ParameterError in the cell right after the parameters; return the error.
-    One test keeps this kernel run (02_economics); the others use :func:`stopped_by`."""
-    import papermill
-
-    def run(stem: str, parameters: dict) -> papermill.PapermillExecutionError:
-        (source,) = discovery.notebooks([stem])
-        with pytest.raises(papermill.PapermillExecutionError) as info:
-            papermill.execute_notebook(str(source), str(tmp_path / "out.ipynb"),
-                                       parameters=parameters, progress_bar=False,
-                                       kernel_name="python3")
-        assert info.value.ename == "ParameterError"
-        assert "dl.check(" in info.value.source  # the cell right after the parameters
-        return info.value
 
     return run
 

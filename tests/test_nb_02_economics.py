@@ -21,9 +21,3 @@ def test_economics_with_other_parameters(run_notebook):
 def test_bad_parameter_stops_at_the_validation_cell(stopped_by):
     error = stopped_by("02_economics", {"quota_months": 0})
     assert "quota_months = 0" in error.evalue
-
-
-def test_the_validation_cell_stops_a_papermill_run(stopped_in_kernel):
-    # the one kernel run kept: the notebook's own check cell stops papermill there
-    error = stopped_in_kernel("02_economics", {"quota_months": 0})
-    assert "quota_months = 0" in error.evalue

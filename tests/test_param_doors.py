@@ -4,8 +4,9 @@ Doors: (a) ``dl.check``; (b) library functions (``scenario.build``, ``scenario.m
 ``scenario.revenue_by_workers``); (c) ``python -m dispatchlib scenario --OPTION VALUE`` (exit 2,
 one line on stderr naming the option and what is allowed); (d) papermill on
 ``notebooks/02_economics.ipynb`` (the run stops at the validation cell right after the injected
-parameters, with ParameterError). Parameter strings holding quotes, line breaks or code reach the
-notebook as plain strings, are refused as non-numbers, and are never executed.
+parameters, with ParameterError: one kernel run; the other values go through papermill's injected
+cell and the notebook's own cells in-process). Parameter strings holding quotes, line breaks or
+code reach the notebook as plain strings, are refused as non-numbers, and are never executed.
 """
 
 import ast
@@ -203,23 +204,42 @@ def test_notebook_papermill_text_for_a_count_stops_at_validation(tmp_path):
     assert not list(tmp_path.glob("hacked*"))
 
 
-def test_notebook_papermill_code_in_a_string_is_refused_not_run(tmp_path):
-    error, nb = run_bad(tmp_path, workers=INJECTIONS[0])
-    stops_at_validation(error, nb)
-    assert error.evalue == message("workers", INJECTIONS[0])
-    streams = [o.get("text", "") for c in nb["cells"] for o in c.get("outputs", [])
-               if o["output_type"] == "stream"]
-    assert not any("hacked" in "".join(s) for s in streams)
+def injected_and_stopped(**parameters):
+    """Papermill's injected cell for these values (built by papermill, no kernel), then the
+    notebook's cells run in-process up to its validation cell: return the ParameterError that
+    cell raises and the injected source. The kernel run above proves papermill stops there."""
+    from papermill.iorw import load_notebook_node
+    from papermill.parameterize import parameterize_notebook
+
+    nb = parameterize_notebook(load_notebook_node(str(NOTEBOOK)), parameters,
+                               kernel_name="python3")
+    code = [c for c in nb.cells if c.cell_type == "code"]
+    injected = next(i for i, c in enumerate(code)
+                    if "injected-parameters" in c.metadata.get("tags", []))
+    namespace: dict = {}
+    exec("import dispatchlib as dl", namespace)
+    for cell in code[:injected + 1]:  # IPython magics (%matplotlib) are for a kernel only
+        exec("\n".join(line for line in cell.source.splitlines()
+                       if not line.startswith("%")), namespace)
+    assert "dl.check(" in code[injected + 1].source
+    with pytest.raises(ParameterError) as info:
+        exec(code[injected + 1].source, namespace)
+    return info.value, code[injected].source
 
 
-def test_notebook_papermill_nan_stops_at_validation(tmp_path):
-    error, nb = run_bad(tmp_path, savings_usd=math.nan)
-    stops_at_validation(error, nb)
-    assert error.evalue == message("savings_usd", math.nan)
+def test_notebook_code_in_a_string_is_refused_not_run(tmp_path, capfd):
+    error, injected = injected_and_stopped(workers=INJECTIONS[0])
+    assert str(error) == message("workers", INJECTIONS[0])
+    assert "hacked" not in capfd.readouterr().out
+    assert [type(n.value) for n in ast.parse(injected).body] == [ast.Constant]
 
 
-def test_notebook_papermill_negative_count_stops_at_validation(tmp_path):
-    # zero months (quota_months=0) is run the same way in tests/test_nb_02_economics.py
-    error, nb = run_bad(tmp_path, workers=-5)
-    stops_at_validation(error, nb)
-    assert error.evalue == message("workers", -5)
+def test_notebook_nan_stops_at_validation():
+    error, _ = injected_and_stopped(savings_usd=math.nan)
+    assert str(error) == message("savings_usd", math.nan)
+
+
+def test_notebook_negative_count_stops_at_validation():
+    # zero months (quota_months=0) is checked the same way in tests/test_nb_02_economics.py
+    error, _ = injected_and_stopped(workers=-5)
+    assert str(error) == message("workers", -5)
