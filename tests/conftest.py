@@ -21,7 +21,7 @@ from pathlib import Path
 
 import pytest
 
-from dispatchlib.run import discovery, engine
+from dispatchlib.run import discovery
 
 #: how the browser tests start Debian's Chromium: headless, as root, never reaching the network
 CHROMIUM_FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
@@ -60,16 +60,45 @@ def modules_after(code: str) -> set[str]:
 
 
 @pytest.fixture
-def run_notebook(tmp_path):
-    """Execute ``notebooks/<stem>.ipynb`` with parameters; return its recorded results."""
+def run_notebook(monkeypatch):
+    """Execute ``notebooks/<stem>.ipynb`` with parameters in this process, no kernel: its code
+    cells in order (IPython magics left out, figures drawn with Agg and closed), the values set
+    right after the ``parameters`` cell as papermill's injected cell does; return what the
+    notebook recorded with ``dl.record`` (rounded as ``dl.record`` rounds). Kernel runs are
+    proven elsewhere (nbval, tests/test_param_doors.py, the run and report tests)."""
+    import json
+
+    import matplotlib
+    import matplotlib.pyplot as plt
+
+    import dispatchlib
     from dispatchlib import results
 
     def run(stem: str, **parameters) -> dict:
         (source,) = discovery.notebooks([stem])
-        target = engine.execute(source, tmp_path / source.name, parameters)
-        payload = results.extract(target)
-        assert payload is not None, f"{stem} recorded no results"
-        return payload["results"]
+        cells = json.loads(source.read_text(encoding="utf-8"))["cells"]
+        recorded: dict = {}
+        monkeypatch.setattr(dispatchlib, "record",
+                            lambda _stem, **r: recorded.update(results._clean(r)),
+                            raising=False)
+        backend = matplotlib.get_backend()
+        matplotlib.use("Agg")
+        namespace: dict = {"display": lambda *a, **k: None}  # IPython's, for a kernel only
+        try:
+            for cell in cells:
+                if cell["cell_type"] != "code":
+                    continue
+                code = "\n".join(line for line in "".join(cell["source"]).splitlines()
+                                 if not line.startswith("%"))
+                if "parameters" in cell.get("metadata", {}).get("tags", []):
+                    code += "".join(f"\n{k} = {v!r}" for k, v in parameters.items())
+                    code += "\ninteractive = False"
+                exec(compile(code, f"{stem} cell", "exec"), namespace)  # our own notebook
+                plt.close("all")
+        finally:
+            matplotlib.use(backend)
+        assert recorded, f"{stem} recorded no results"
+        return recorded
 
     return run
 

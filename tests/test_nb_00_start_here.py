@@ -1,4 +1,4 @@
-"""00_start-here under papermill with non-default parameters, and a bad value stopping it early."""
+"""00_start-here with non-default parameters (run in-process), and a bad value stopping it early."""
 
 import pytest
 

@@ -1,4 +1,4 @@
-"""01_history under papermill with non-default parameters, and bad values stopping it early."""
+"""01_history with non-default parameters (run in-process), and bad values stopping it early."""
 
 import pytest
 

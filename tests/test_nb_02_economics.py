@@ -1,4 +1,4 @@
-"""02_economics under papermill with non-default parameters, and a bad value stopping it early."""
+"""02_economics with non-default parameters (run in-process), and a bad value stopping it early."""
 
 import pytest
 

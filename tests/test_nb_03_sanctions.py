@@ -1,4 +1,4 @@
-"""03_sanctions under papermill with non-default parameters, and bad values stopping it early."""
+"""03_sanctions with non-default parameters (run in-process), and bad values stopping it early."""
 
 import pytest
 

@@ -1,4 +1,4 @@
-"""04_prospects under papermill with non-default parameters, and bad values stopping it early."""
+"""04_prospects with non-default parameters (run in-process), and bad values stopping it early."""
 
 import pytest
 

@@ -1,4 +1,4 @@
-"""05_implications under papermill with non-default parameters, and bad values stopping it."""
+"""05_implications with non-default parameters (run in-process), and bad values stopping it."""
 
 import pytest
 

@@ -1,4 +1,4 @@
-"""06_claims-audit under papermill with non-default parameters, and bad values stopping it early."""
+"""06_claims-audit with non-default parameters (run in-process), and bad values stopping it."""
 
 import pytest
 

@@ -4,16 +4,12 @@ A window that starts long after a ramp's midpoint (2070-2071 with a 2029 midpoin
 0/0 in the logistic ramp: a path of NaN, and a figure that could not set its axis.
 """
 
-import json
 
-import matplotlib
 import numpy as np
 import pytest
 
-import dispatchlib
 from dispatchlib import params
 from dispatchlib.lessons import prospects
-from dispatchlib.run import discovery
 
 LOW = int(params.spec("start_year").minimum)
 HIGH = int(params.spec("end_year").maximum)
@@ -40,38 +36,10 @@ def test_long_after_the_midpoint_the_gap_closes_at_the_ramp_speed():
     assert path[1] == pytest.approx(15000 + 110000 * (1 - np.exp(-0.6)), rel=1e-9)
 
 
-def _run_in_process(monkeypatch, stem: str, **values) -> dict:
-    """Execute the notebook's code cells in this process (no kernel, figures closed), with the
-    values set after the parameters cell as papermill would; return the recorded results."""
-    import matplotlib.pyplot as plt
-
-    (source,) = discovery.notebooks([stem])
-    cells = json.loads(source.read_text(encoding="utf-8"))["cells"]
-    namespace: dict = {}
-    recorded: dict = {}
-    monkeypatch.setattr(dispatchlib, "record", lambda _stem, **r: recorded.update(r),
-                        raising=False)
-    for cell in cells:
-        if cell["cell_type"] != "code":
-            continue
-        code = "\n".join(line for line in "".join(cell["source"]).splitlines()
-                         if not line.startswith("%"))
-        if "parameters" in cell.get("metadata", {}).get("tags", []):
-            code += "".join(f"\n{k} = {v!r}" for k, v in values.items()) + "\ninteractive = False"
-        exec(compile(code, f"{stem} cell", "exec"), namespace)  # noqa: S102 - our own notebook
-        plt.close("all")
-    return recorded
-
-
 @pytest.mark.parametrize("stem", ["04_prospects", "05_implications"])
 @pytest.mark.parametrize(("start", "end"), WINDOWS)
-def test_lessons_run_across_the_allowed_years(monkeypatch, stem, start, end, capsys):
-    backend = matplotlib.get_backend()
-    matplotlib.use("Agg")
-    try:
-        r = _run_in_process(monkeypatch, stem, start_year=start, end_year=end)
-    finally:
-        matplotlib.use(backend)
+def test_lessons_run_across_the_allowed_years(run_notebook, stem, start, end, capsys):
+    r = run_notebook(stem, start_year=start, end_year=end)  # in-process, no kernel
     numbers = [v for v in r.values() if isinstance(v, float)]
     assert numbers and np.isfinite(numbers).all(), r
     assert "nan" not in capsys.readouterr().out.lower()
@@ -79,7 +47,7 @@ def test_lessons_run_across_the_allowed_years(monkeypatch, stem, start, end, cap
 
 @pytest.mark.parametrize(("stem", "start", "end"), [("04_prospects", 2070, 2071),
                                                     ("05_implications", 2098, 2099)])
-def test_lessons_run_under_papermill_at_the_windows_that_crashed(run_notebook, stem, start, end):
+def test_lessons_run_at_the_windows_that_crashed(run_notebook, stem, start, end):
     r = run_notebook(stem, start_year=start, end_year=end)
     finite = [v for v in r.values() if isinstance(v, float)]
     assert finite and all(np.isfinite(finite))
