@@ -245,7 +245,7 @@ def write_index(folder: Path, record: Mapping, back_link: str | None = None) -> 
     folder : Path
         The run folder (holding the notebooks' pages).
     record : mapping
-        The run record (see :func:`dispatchlib.runner.finish`).
+        The run record (see :func:`dispatchlib.run.runner.finish`).
     back_link : str, optional
         Text of a link to ``../index.html`` (a sweep's index).
     """

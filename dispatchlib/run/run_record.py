@@ -46,7 +46,7 @@ class NotebookEntry(TypedDict):
 
 
 class RunRecord(TypedDict):
-    """What ``run.json`` holds (see :func:`dispatchlib.runner.finish` and the schema file)."""
+    """What ``run.json`` holds (see :func:`dispatchlib.run.runner.finish` and the schema file)."""
 
     name: str
     sweep: str | None

@@ -5,7 +5,7 @@ notebooks in parallel (``--jobs`` worker processes, a fresh kernel for every not
 ``reports/<run>/`` and writes there:
 
 - ``<notebook>.ipynb``: the executed copy (a failed one keeps the cells run so far and the error);
-- ``<notebook>.html``: the page, readable offline (see :mod:`dispatchlib.report`);
+- ``<notebook>.html``: the page, readable offline (see :mod:`dispatchlib.run.pages`);
 - ``<notebook>.results.json``: the headline results the notebook recorded with ``dl.record``;
 - ``<notebook>.log``: what the kernel and papermill printed on stderr;
 - ``run.json``: parameters, results, versions and a hash of the data (see :func:`finish`);

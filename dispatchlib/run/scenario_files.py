@@ -12,7 +12,7 @@ The project's own cases live in ``scenarios/`` and can be named without path or 
     python -m dispatchlib run -f my-case.yaml    # any file
 
 Parameter values are checked later, against the notebooks that run (see
-:func:`dispatchlib.runner.plan`); this module checks the file's shape and its references.
+:func:`dispatchlib.run.runner.plan`); this module checks the file's shape and its references.
 """
 
 from __future__ import annotations

@@ -69,7 +69,7 @@ def student_copy(nb):
 
 
 def check_out(out: Path | str) -> Path:
-    """The output folder, resolved, if it is allowed (:func:`dispatchlib.runner.check_out`):
+    """The output folder, resolved, if it is allowed (:func:`dispatchlib.run.runner.check_out`):
     never inside ``notebooks/`` or ``data/``, never the repository's root or a folder holding
     them, never an existing file; and never a run's or a sweep's folder.
 
@@ -120,7 +120,7 @@ def write_student_copies(out: Path | str | None = None,
     out : path, optional
         Folder to write into (created if missing); ``reports/student/`` by default.
     names : sequence of str, optional
-        Notebooks by stem, number or file name (see :func:`dispatchlib.runner.notebooks`).
+        Notebooks by stem, number or file name (see :func:`dispatchlib.run.runner.notebooks`).
     replace : bool
         Overwrite files of the same name that are not student copies (``--replace``).
 
