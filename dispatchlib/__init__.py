@@ -12,6 +12,7 @@ arithmetic; ``lessons/`` one module per lesson; ``plots/`` and ``teaching/`` ser
 - :mod:`dispatchlib.scenario` runs deterministic, Monte Carlo and sensitivity scenarios;
 - :func:`check` validates notebook and command-line parameters;
 - :func:`record` stores a notebook's headline results for later comparison;
+- :func:`housekeeping` closes a lesson: records its results and shows its sources table;
 - :mod:`dispatchlib.plots` draws the figures.
 
 Each module and function above is imported on first use, so ``import dispatchlib`` loads
@@ -26,8 +27,8 @@ __version__ = "0.1.0"
 
 __all__ = [
     "DataError", "DispatchlibError", "ParameterError", "__version__", "audit", "check",
-    "economics", "formulas", "history", "implications", "load", "plots", "prospects", "record",
-    "resources", "sanctions", "scenario", "sources_for", "teaching",
+    "economics", "formulas", "history", "housekeeping", "implications", "load", "plots",
+    "prospects", "record", "resources", "sanctions", "scenario", "sources_for", "teaching",
 ]
 
 # Everything else is imported on first use (``dl.history``, ``dl.load``), so a command such as
@@ -42,7 +43,8 @@ _MODULES = {"audit": "lessons.audit", "economics": "lessons.economics",
             "plots": "plots", "teaching": "teaching", "errors": "errors", "params": "params",
             "paths": "paths", "results": "results", "rules": "rules"}
 _FUNCTIONS = {"load": "tables.data", "resources": "tables.data", "sources_for": "tables.data",
-              "check": "params", "record": "results"}
+              "check": "params", "record": "results",
+              "housekeeping": "teaching.housekeeping"}
 
 
 def __getattr__(name: str):

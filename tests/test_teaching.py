@@ -322,3 +322,27 @@ def test_finished_figures_skip_the_extra_inline_redraw(backend, after_sources):
     out = subprocess.run([sys.executable, "-c", _STALE_CHECK.format(backend=backend)],
                          capture_output=True, text=True, check=True)
     assert out.stdout.split() == [after_sources, "True"]  # a later change needs a redraw again
+
+
+# --------------------------------------------------------------------------- housekeeping
+
+def test_housekeeping_records_results_and_shows_each_source_once(monkeypatch):
+    shown = []
+    monkeypatch.setattr("IPython.display.display", lambda obj, **kw: shown.append(obj))
+    assert dl.housekeeping is teaching.housekeeping
+    dl.housekeeping("02_economics", ["LANKOV2025", "YTN2025", "LANKOV2025"],
+                    state_take_per_worker_usd=9750.0, workers=15000)
+    payload, table = shown
+    assert payload[dl.results.MIME_TYPE] == {
+        "notebook": "02_economics",
+        "results": {"state_take_per_worker_usd": 9750.0, "workers": 15000}}
+    assert table["source_id"].tolist() == ["LANKOV2025", "YTN2025"]
+    assert list(table.columns) == ["source_id", "author", "title", "publisher", "date"]
+
+
+def test_housekeeping_refuses_an_unknown_source_before_recording(monkeypatch):
+    shown = []
+    monkeypatch.setattr("IPython.display.display", lambda obj, **kw: shown.append(obj))
+    with pytest.raises(dl.DataError, match="NOSUCHSOURCE"):
+        dl.housekeeping("02_economics", ["NOSUCHSOURCE"], workers=1)
+    assert shown == []

@@ -1,6 +1,7 @@
 """Teaching: self-checks for exercises (:mod:`.selfcheck`), slider explorers
 (:mod:`.explorers`), the figures a lesson and its explorer share (:mod:`.figures`) and the
-student copies of the lessons (:mod:`.classroom`, ``python -m dispatchlib student``).
+student copies of the lessons (:mod:`.classroom`, ``python -m dispatchlib student``), and a
+lesson's closing section in one call (:func:`.housekeeping.housekeeping`, ``dl.housekeeping``).
 
 ``dl.teaching.<name>`` gives every public name of the first three; importing this package loads
 neither matplotlib nor ipywidgets.
@@ -8,6 +9,7 @@ neither matplotlib nor ipywidgets.
 
 from dispatchlib.teaching.explorers import Choices, Slider, choices, explore, slider
 from dispatchlib.teaching.figures import ramp_figure, reconciled_figure, revenue_figure
+from dispatchlib.teaching.housekeeping import housekeeping
 from dispatchlib.teaching.selfcheck import (
     EXPLORER_CLASS,
     HEADLESS_VARIABLES,
@@ -17,5 +19,5 @@ from dispatchlib.teaching.selfcheck import (
 )
 
 __all__ = ["EXPLORER_CLASS", "HEADLESS_VARIABLES", "Choices", "Slider", "check_answer",
-           "choices", "explore", "frontend", "headless", "ramp_figure", "reconciled_figure",
-           "revenue_figure", "slider"]
+           "choices", "explore", "frontend", "headless", "housekeeping", "ramp_figure",
+           "reconciled_figure", "revenue_figure", "slider"]
