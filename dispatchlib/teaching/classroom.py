@@ -1,8 +1,15 @@
 """Student copies of the lessons: ``python -m dispatchlib student [--out DIR] [NOTEBOOK ...]``.
 
-The committed notebooks are the teacher's copies: they hold worked solutions (cells tagged
-``solution``) and teacher notes (cells tagged ``instructor``). A student copy keeps every other
-cell as it is and
+The committed notebooks are the teacher's copies: their exercises are in nbgrader's format
+(``docs/classroom.md``), and they hold teacher notes (cells tagged ``instructor``). A student
+copy strips the same regions as ``nbgrader generate_assignment``, without needing nbgrader:
+
+- the code between ``### BEGIN SOLUTION`` and ``### END SOLUTION`` becomes
+  ``# YOUR CODE HERE`` / ``raise NotImplementedError()`` (indented as the region was), and a
+  markdown cell marked as a solution in its ``nbgrader`` metadata becomes ``YOUR ANSWER HERE``;
+- the lines between ``### BEGIN HIDDEN TESTS`` and ``### END HIDDEN TESTS`` are removed;
+
+and then it
 
 - drops the cells tagged ``solution`` or ``instructor``;
 - clears every output and execution count (students run the notebook themselves);
@@ -11,9 +18,9 @@ cell as it is and
 - records ``{"dispatchlib": {"copy": "student", "source": "<name>.ipynb"}}`` in the notebook's
   metadata.
 
-Exercises are leaves (no later cell uses an answer) and each self-check accepts a blank ``...``,
-so a student copy runs from top to bottom before anything is filled in; the test suite executes
-every copy to prove it.
+Exercises are leaves (no later cell uses an answer), so a student copy runs from top to bottom
+before anything is filled in, with errors only in the answer and test cells (the test suite
+executes every copy to prove it).
 
 Copies go to ``reports/student/`` unless ``--out`` names another folder; a folder inside
 ``notebooks/`` or ``data/``, the repository's root or a folder holding them is refused, so the
@@ -40,6 +47,73 @@ DROPPED_TAGS = ("nbval-check-output",)
 DROPPED_METADATA = ("widgets", "papermill")
 #: cell-level metadata removed
 DROPPED_CELL_METADATA = ("papermill", "execution", "scrolled", "collapsed")
+#: nbgrader's delimiters and the text that replaces a solution (nbgrader's defaults)
+BEGIN_SOLUTION, END_SOLUTION = "### BEGIN SOLUTION", "### END SOLUTION"
+BEGIN_HIDDEN, END_HIDDEN = "### BEGIN HIDDEN TESTS", "### END HIDDEN TESTS"
+CODE_STUB = "# YOUR CODE HERE\nraise NotImplementedError()"
+TEXT_STUB = "YOUR ANSWER HERE"
+
+
+def _source(cell) -> str:
+    return cell.source if isinstance(cell.source, str) else "".join(cell.source)
+
+
+def _replace_regions(text: str, begin: str, end: str, stub: str | None, where: str) -> str:
+    """``text`` with every region from a ``begin`` line to an ``end`` line replaced by ``stub``
+    (indented as the ``begin`` line; ``None`` removes the region)."""
+    out: list[str] = []
+    inside = False
+    for line in text.split("\n"):
+        if line.strip() == begin:
+            if inside:
+                raise DispatchlibError(f"{where}: {begin!r} inside another region")
+            inside = True
+            if stub is not None:
+                indent = line[:len(line) - len(line.lstrip())]
+                out.extend(indent + s for s in stub.split("\n"))
+        elif line.strip() == end:
+            if not inside:
+                raise DispatchlibError(f"{where}: {end!r} without {begin!r}")
+            inside = False
+        elif not inside:
+            out.append(line)
+    if inside:
+        raise DispatchlibError(f"{where}: {begin!r} without {end!r}")
+    return "\n".join(out)
+
+
+def strip_regions(nb, name: str = "notebook"):
+    """Strip nbgrader's solution and hidden-test regions from notebook ``nb`` in place.
+
+    Parameters
+    ----------
+    nb : nbformat.NotebookNode
+        A lesson notebook (nbformat 4), changed in place.
+    name : str
+        Named in errors.
+
+    Raises
+    ------
+    DispatchlibError
+        For an unclosed or nested region, or a solution region in a cell that nbgrader's
+        metadata does not mark as a solution (``nbgrader generate_assignment`` refuses both).
+    """
+    for i, cell in enumerate(nb.cells):
+        where = f"{name}, cell {i}"
+        grader = cell.get("metadata", {}).get("nbgrader", {})
+        text = _source(cell)
+        if BEGIN_SOLUTION in text and not grader.get("solution"):
+            raise DispatchlibError(f"{where}: a solution region in a cell whose nbgrader "
+                                   "metadata does not say solution: true")
+        if grader.get("solution"):
+            if cell.cell_type == "code":
+                text = (_replace_regions(text, BEGIN_SOLUTION, END_SOLUTION, CODE_STUB, where)
+                        if BEGIN_SOLUTION in text else CODE_STUB)
+            else:
+                text = TEXT_STUB
+        text = _replace_regions(text, BEGIN_HIDDEN, END_HIDDEN, None, where)
+        cell.source = text
+    return nb
 
 
 def default_out() -> Path:
@@ -47,25 +121,33 @@ def default_out() -> Path:
     return paths.reports_dir() / "student"
 
 
-def student_copy(nb):
+def student_copy(nb, name: str = "notebook"):
     """A student copy of one notebook (an ``nbformat`` node); the argument is not changed.
 
     Parameters
     ----------
     nb : nbformat.NotebookNode
         A lesson notebook (nbformat 4).
+    name : str
+        Named in errors.
 
     Returns
     -------
     nbformat.NotebookNode
-        The copy: teacher cells removed, outputs cleared, metadata cleaned (see the module
-        docstring).
+        The copy: solution and hidden-test regions stripped, teacher cells removed, outputs
+        cleared, metadata cleaned (see the module docstring).
+
+    Raises
+    ------
+    DispatchlibError
+        For a malformed region (:func:`strip_regions`).
     """
     from dispatchlib.nbclean import clean
 
-    return clean(nb, drop_notebook_metadata=DROPPED_METADATA,
-                 drop_cell_metadata=DROPPED_CELL_METADATA, remove_cells_tagged=TEACHER_TAGS,
-                 drop_tags=DROPPED_TAGS, clear_outputs=True)
+    out = clean(nb, drop_notebook_metadata=DROPPED_METADATA,
+                drop_cell_metadata=DROPPED_CELL_METADATA, remove_cells_tagged=TEACHER_TAGS,
+                drop_tags=DROPPED_TAGS, clear_outputs=True)
+    return strip_regions(out, name)
 
 
 def check_out(out: Path | str) -> Path:
@@ -144,7 +226,8 @@ def write_student_copies(out: Path | str | None = None,
     target = check_out(default_out() if out is None else out)
     sources = notebooks(names)
     for source in sources:
-        read_notebook(source)  # a broken file: one line naming it, before anything is written
+        # a broken file or a malformed region: one line naming it, before anything is written
+        student_copy(read_notebook(source), source.name)
         destination = target / source.name
         if (destination.exists() or destination.is_symlink()) and not replace and \
                 not is_student_copy(destination):
@@ -154,7 +237,7 @@ def write_student_copies(out: Path | str | None = None,
     target.mkdir(parents=True, exist_ok=True)
     written = []
     for source in sources:
-        nb = student_copy(nbformat.read(source, as_version=4))
+        nb = student_copy(nbformat.read(source, as_version=4), source.name)
         nb.metadata["dispatchlib"] = {"copy": "student", "source": source.name}
         destination = target / source.name
         _write_atomic(nb, destination)
@@ -166,8 +249,11 @@ def add_parser(subparsers) -> None:
     """Register the ``student`` command on the command line's subparsers."""
     p = subparsers.add_parser(
         "student", help="write student copies of the notebooks (no solutions, no outputs)",
-        description="Write a copy of each lesson for students: cells tagged 'solution' or "
-                    "'instructor' removed, outputs and widget state cleared. The teacher's "
+        description="Write a copy of each lesson for students, as nbgrader's "
+                    "generate_assignment would but without nbgrader: solution regions "
+                    "replaced by 'raise NotImplementedError()' or 'YOUR ANSWER HERE', hidden "
+                    "tests removed, teacher notes removed, outputs and widget state cleared. "
+                    "The teacher's "
                     "notebooks are not changed; folders inside notebooks/ or data/ are "
                     "refused.")
     p.add_argument("notebooks", nargs="*", metavar="NOTEBOOK",
