@@ -1,5 +1,6 @@
 """02_economics with non-default parameters (run in-process), and a bad value stopping it early."""
 
+import IPython.display
 import pytest
 
 
@@ -14,6 +15,8 @@ def test_economics_with_other_parameters(run_notebook):
     assert r["household_savings_usd"] == pytest.approx(2e8)
     assert r["returnee_capital_usd"] == pytest.approx(8000)
     assert r["bribe_payback_months"] == pytest.approx(6.0)
+    assert r["state_take_per_worker_usd"] == pytest.approx(13000)
+    assert r["net_capital_usd"] == pytest.approx(7000)  # 8,000 - 1,000
     # 13,000 is above the documented high end, so it is the top of the quota range
     assert r["state_revenue_usd_p5"] < r["state_revenue_usd_p95"] <= r["state_revenue_usd"]
 
@@ -21,3 +24,26 @@ def test_economics_with_other_parameters(run_notebook):
 def test_bad_parameter_stops_at_the_validation_cell(stopped_by):
     error = stopped_by("02_economics", {"quota_months": 0})
     assert "quota_months = 0" in error.evalue
+
+
+def test_the_prose_follows_the_run(run_notebook, monkeypatch):
+    """Every sentence built from this run's numbers says 50,000 workers and USD 487.5 million
+    (50,000 x 6,500 / 8 x 12), and none still reads the defaults' USD 975 million as this run's."""
+    said = []
+
+    class Recorded(IPython.display.Markdown):
+        def __init__(self, data=None, *args, **kwargs):
+            said.append(data)
+            super().__init__(data, *args, **kwargs)
+
+    monkeypatch.setattr(IPython.display, "Markdown", Recorded)
+    r = run_notebook("02_economics", workers=50000, draws=2000)
+    assert r["workers"] == 50000 and r["state_revenue_usd"] == pytest.approx(487.5e6)
+    this_run = said[0].split("**The brief's claim:**")[0]
+    assert "50,000 workers" in this_run and "USD 487.5 million a year" in this_run
+    assert "975" not in this_run and "15,000" not in " ".join(said)
+    # 100,000 workers at the brief's quota is the brief's claim, stated as such
+    assert "100,000 workers would bring USD 975 million" in said[0]
+    median = next(s for s in said if s.startswith("**Central value or median?**"))
+    assert "With 50,000 workers the central value of the state's revenue is USD 487.5 million" \
+        in median

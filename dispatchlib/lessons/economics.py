@@ -1,9 +1,11 @@
 """Tables for the economics lesson (``02_economics``), built from the data package and the
-formulas: what each source implies for the yearly payment one worker makes to the state.
+formulas: what each source implies for the yearly payment one worker makes to the state, and
+what a posting leaves the worker (:func:`net_capital`, :func:`posting_sensitivity`).
 """
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 
 from dispatchlib.model import formulas
@@ -40,13 +42,17 @@ def per_worker_estimates(quota_usd: float, quota_months: float) -> pd.DataFrame:
     evidence = load("evidence")
     reports = evidence[(evidence["claim_id"] == "quota_annual_implied")
                        & (evidence["source_id"] != "LANKOV2025") & evidence["low"].notna()]
+    publishers = load("sources").set_index("source_id")["publisher"]
     for row in reports.itertuples():
-        rows.append({"label": f"{row.source_id}", "low": row.low, "high": row.high,
+        what = "building-work quota" if "construction" in row.measure else "quota reported"
+        label = f"{publishers[row.source_id]}, {row.period_start[:4]} ({what})"
+        rows.append({"label": label, "low": row.low, "high": row.high,
                      "central": None, "kind": "independent report", "source_id": row.source_id})
     un_total = assumption("un_revenue_usd")[1]
     un_workers = assumption("un_workers")[1]
     un = float(formulas.per_worker_revenue(un_total, un_workers))
-    rows.append({"label": f"UN Panel: ${un_total / 1e6:,.0f}M / {un_workers:,.0f} workers",
+    rows.append({"label": f"UN Panel: ${un_total / 1e6:,.0f}M / {un_workers:,.0f} workers "
+                          "(all countries)",
                  "low": un, "high": un, "central": un, "kind": "UN aggregate",
                  "source_id": "RFA2024POE"})
     wage = assumption("gross_wage_usd_month")
@@ -56,3 +62,55 @@ def per_worker_estimates(quota_usd: float, quota_months: float) -> pd.DataFrame:
                           "the state", "low": float(take[0]), "high": float(take[1]),
                  "central": None, "kind": "derived", "source_id": "MBN2024"})
     return pd.DataFrame(rows)
+
+
+#: the inputs that decide what a posting leaves the worker (:func:`net_capital`)
+POSTING_INPUTS = ("savings_usd", "years_abroad", "bribe_usd")
+
+
+def net_capital(savings_usd, years_abroad, bribe_usd):
+    """What a posting leaves the worker: savings over the posting minus the bribe paid for it.
+
+    Parameters
+    ----------
+    savings_usd : float or array
+        Saved per year (USD per worker per year).
+    years_abroad : float or array
+        Length of the posting (years).
+    bribe_usd : float or array
+        Bribe paid to be selected (USD).
+
+    Returns
+    -------
+    numpy.ndarray
+        USD per returnee: ``savings_usd * years_abroad - bribe_usd`` (1,500 x 3 - 400 = 4,100).
+    """
+    return formulas.returnee_capital(savings_usd, years_abroad) - np.asarray(bribe_usd,
+                                                                               dtype=float)
+
+
+def posting_sensitivity(s) -> pd.DataFrame:
+    """One-way sensitivity of :func:`net_capital`: each of savings, years abroad and bribe at
+    its low and high end, the other two at their central values.
+
+    Parameters
+    ----------
+    s : dispatchlib.scenario.Scenario
+        The scenario whose ranges are used.
+
+    Returns
+    -------
+    pandas.DataFrame
+        As :func:`dispatchlib.scenario.sensitivity`: index the inputs (largest swing first);
+        columns ``low``, ``high``, ``at_low``, ``at_high``, ``swing``, ``base`` (USD per
+        returnee).
+    """
+    centre = {name: getattr(s, name).central for name in POSTING_INPUTS}
+    base = float(net_capital(**centre))
+    rows = []
+    for name in POSTING_INPUTS:
+        r = getattr(s, name)
+        at = [float(net_capital(**{**centre, name: end})) for end in (r.low, r.high)]
+        rows.append({"input": name, "low": r.low, "high": r.high, "at_low": at[0],
+                     "at_high": at[1], "swing": abs(at[1] - at[0]), "base": base})
+    return pd.DataFrame(rows).set_index("input").sort_values("swing", ascending=False)

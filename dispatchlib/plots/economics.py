@@ -85,14 +85,17 @@ def range_comparison(table: pd.DataFrame, value_label: str, title: str,
     ax.xaxis.set_major_formatter(formatter)
     ax.set_xlabel(value_label)
     ax.set_title(title)
-    ax.legend(fontsize="small", loc="lower right")
+    # below the axes, where it can cover no bar
+    ax.legend(fontsize="small", loc="upper center", bbox_to_anchor=(0.5, -0.18),
+              ncol=min(len(kinds), 3), frameon=False)
     add_sources(fig, sources, "Bars: the range each source gives; marks: its central value.")
     return fig
 
 
 def distribution(draws: pd.Series, threshold: float | None = None, sources: Iterable[str] = (),
-                 formatter=usd):
-    """Histogram of Monte Carlo draws of one output, with its 90% interval and a threshold.
+                 formatter=usd, central: float | None = None):
+    """Histogram of Monte Carlo draws of one output, with its 90% interval, its median, the
+    central value and a threshold.
 
     Parameters
     ----------
@@ -100,6 +103,8 @@ def distribution(draws: pd.Series, threshold: float | None = None, sources: Iter
         Draws of one output; its name picks the label and unit.
     threshold : float, optional
         Marked with a line; the share of draws above it is printed on the figure.
+    central : float, optional
+        The output with every input at its central value, marked with its own line.
     """
     import seaborn as sns  # loaded by the one figure that draws with it, not at kernel start
 
@@ -108,6 +113,11 @@ def distribution(draws: pd.Series, threshold: float | None = None, sources: Iter
     sns.histplot(draws, bins=60, stat="probability", ax=ax, color=colors(1)[0], edgecolor=None)
     lo, hi = np.percentile(draws, [5, 95])
     ax.axvspan(lo, hi, color="0.5", alpha=0.12, label="90% of draws (p5-p95)")
+    median = float(np.median(draws))
+    ax.axvline(median, color=colors(2)[1], lw=2, label=f"median of the draws: {formatter(median)}")
+    if central is not None:
+        ax.axvline(central, color="0.2", ls=":", lw=2,
+                   label=f"every input central: {formatter(central)}")
     if threshold is not None:
         share = float((draws > threshold).mean())
         ax.axvline(threshold, color="0.2", ls="--", lw=1.2,
@@ -116,7 +126,7 @@ def distribution(draws: pd.Series, threshold: float | None = None, sources: Iter
     ax.set_xlabel(f"{LABELS.get(name, name)} ({UNITS.get(name, '')})")
     ax.set_ylabel("Share of draws")
     ax.set_title(f"Monte Carlo: {LABELS.get(name, name).lower()}")
-    ax.legend(fontsize="small")
+    ax.legend(fontsize="small", loc="upper left")
     add_sources(fig, sources, "The spread reflects the input ranges chosen, not a forecast.")
     return fig
 
@@ -126,8 +136,16 @@ def _num(x: float) -> str:
 
 
 def tornado(sens: pd.DataFrame, output: str = "state_revenue_usd", sources: Iterable[str] = (),
-            formatter=usd):
-    """Tornado chart of one-way sensitivity (from :func:`dispatchlib.scenario.sensitivity`)."""
+            formatter=usd, output_label: str | None = None):
+    """Tornado chart of one-way sensitivity (from :func:`dispatchlib.scenario.sensitivity` or
+    :func:`dispatchlib.economics.posting_sensitivity`).
+
+    Parameters
+    ----------
+    output_label : str, optional
+        Axis label with unit; by default the output's label and unit in
+        :mod:`dispatchlib.scenario`.
+    """
     sens = sens[sens["swing"] > 0]
     fig, ax = plt.subplots(figsize=(mpl.rcParams["figure.figsize"][0], 0.7 * len(sens) + 1.8))
     base = float(sens["base"].iloc[0]) if len(sens) else 0.0
@@ -144,7 +162,7 @@ def tornado(sens: pd.DataFrame, output: str = "state_revenue_usd", sources: Iter
     ax.invert_yaxis()
     ax.xaxis.set_major_formatter(formatter)
     ax.xaxis.set_major_locator(mpl.ticker.MaxNLocator(5))
-    ax.set_xlabel(f"{LABELS.get(output, output)} ({UNITS.get(output, '')})")
+    ax.set_xlabel(output_label or f"{LABELS.get(output, output)} ({UNITS.get(output, '')})")
     ax.set_title("Which input moves the result most?")
     ax.legend(fontsize="small", loc="best")
     add_sources(fig, sources, "Each bar moves one input over its range, others held central.")
