@@ -6,10 +6,11 @@ import pytest
 def test_start_here_with_other_parameters(run_notebook):
     r = run_notebook("00_start-here", workers=100000, draws=3000, seed=7)
     assert r["workers"] == 100000
-    # the library call behind `scenario --workers 100000`: 100,000 x 9,750 = 975 million;
+    # the central value (the brief's arithmetic): 100,000 x 9,750 = 975 million;
     # 100,000 x 1,500 = 150 million kept by households
     assert r["state_revenue_run_usd"] == pytest.approx(975e6)
     assert r["household_savings_run_usd"] == pytest.approx(150e6)
+    assert r["state_take_per_worker_usd"] == pytest.approx(9750)  # 6,500 / 8 x 12
     # workers fixed at 100,000, quota drawn between 5,000 and 10,300: 0.5 to 1.03 billion
     assert 0.5e9 <= r["state_revenue_run_usd_p50"] <= 1.03e9
     # documented ranges (assumptions.csv): 10,000-15,000-21,000 now, 100,000-150,000 at most
