@@ -214,3 +214,36 @@ def test_unfitted_is_the_complement_of_the_selection():
     rest = history.unfitted(table, sel)
     assert len(rest) == len(table) - 2
     assert not ((rest["measure"] == "permits") & (rest["confidence"] == "H")).any()
+
+
+# --------------------------------------------------------------------------- figures
+
+
+def test_history_figures_use_four_classes_a_floor_and_no_extrapolation():
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from dispatchlib.plots import history as figures
+
+    rows = pd.DataFrame({"measure": ["stock", "stock", "entries_study", "brief", "forecast"],
+                         "scope": ["national", "regional", "national", "national", "national"]})
+    # a regional stock is "other", whatever its measure
+    assert figures.figure_class(rows).tolist() == ["present", "other", "flow", "brief", "other"]
+    assert set(figures.MEASURE_CLASS) == set(history.MEASURES)
+    workforce = load("workforce")
+    fig = figures.all_sources(workforce, load("eras"), sources=["X"])
+    # values under the floor (3 and 62 entries for study) are named in the note, not hidden
+    note = fig.texts[-1].get_text()
+    assert "62 (entries for study (flow), 2023)" in note and "3 (entries for study" in note
+    assert fig.axes[0].get_ylim()[0] == figures.FLOOR
+    # the reconciled line stops at the era's last figure: 2021.5 in the sanctions era
+    sel = history.select()
+    curve = history.reconcile(sel).predict(np.arange(1946, 2026, 0.25))
+    fig = figures.reconciled(curve, sel, history.unfitted(workforce, sel), load("eras"))
+    lines = [ln for ln in fig.axes[0].lines if ln.get_label().startswith("reconciled")
+             or ln.get_label().startswith("_child")]
+    ends = sorted(max(ln.get_xdata()) for ln in lines if len(ln.get_xdata()) > 1)
+    assert 2021.5 in ends and max(ends) <= 2025.75
+    plt.close("all")

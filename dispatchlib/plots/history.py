@@ -10,59 +10,56 @@ import numpy as np
 import pandas as pd
 from matplotlib.lines import Line2D
 
-from dispatchlib.lessons.history import LABELS, MEASURES, STOCK_MEASURES, decimal_year
+from dispatchlib.lessons.history import LABELS, decimal_year
 from dispatchlib.plots import add_sources, colors, finished, thousands
 
-#: one marker per measure: filled shapes for stock-like counts, triangles for flows
-MARKERS = {
-    "stock": "o", "stock_logging": "s", "stock_regional": "h", "permits": "D",
-    "estimate": "^", "brief": "*", "visas_issued": "v", "entries": "<", "entries_study": ">",
-    "forecast": "X", "cumulative": "P",
+#: four classes a reader can tell apart at a glance (each measure belongs to one)
+CLASSES = {
+    "present": ("People present (stocks, valid permits, estimates)", "o", 0),
+    "brief": ("The brief's own figures", "*", 1),
+    "flow": ("Flows: visas issued, border entries (events in a year)", "v", 2),
+    "other": ("Other: one region only, forecasts, cumulative recruits", "s", None),
 }
+#: the class of each measure (regional counts go to "other" whatever their measure)
+MEASURE_CLASS = {
+    "stock": "present", "stock_logging": "present", "permits": "present", "estimate": "present",
+    "brief": "brief", "visas_issued": "flow", "entries": "flow", "entries_study": "flow",
+    "stock_regional": "other", "forecast": "other", "cumulative": "other",
+}
+#: lowest value drawn on the log axis (persons); smaller values sit on the bottom edge
+FLOOR = 100
 
 
-def measure_colors() -> dict:
-    """A fixed colour for every measure (colour-blind palette; grey for cumulative totals)."""
-    palette = colors(10)
-    out = dict(zip(MEASURES[:10], palette, strict=True))
-    out["cumulative"] = (0.45, 0.45, 0.45)
-    return out
+def class_colors() -> dict:
+    """One colour per class of :data:`CLASSES` (colour-blind palette; grey for "other")."""
+    palette = colors(3)
+    return {k: (palette[i] if i is not None else (0.55, 0.55, 0.55))
+            for k, (_label, _marker, i) in CLASSES.items()}
 
 
-def _shade_eras(ax, eras: pd.DataFrame, label_y: float = 0.98, labels_from: int = 0) -> None:
+def figure_class(table: pd.DataFrame) -> np.ndarray:
+    """The class of :data:`CLASSES` of each workforce row (regional rows are "other")."""
+    cls = table["measure"].map(MEASURE_CLASS).fillna("other").to_numpy(dtype=object)
+    cls[(table["scope"] == "regional").to_numpy(dtype=bool)] = "other"
+    return cls
+
+
+def _shade_eras(ax, eras: pd.DataFrame, label_y: float = 0.98, start: float = 0,
+                min_width: float = 0) -> None:
     for i, row in enumerate(eras.sort_values("start_year").itertuples()):
-        if row.start_year < labels_from:
-            ax.axvspan(row.start_year, row.end_year + 1, color="0.5" if i % 2 else "0.85",
-                       alpha=0.12, lw=0, zorder=0)
-            continue
         ax.axvspan(row.start_year, row.end_year + 1, color="0.5" if i % 2 else "0.85",
                    alpha=0.12, lw=0, zorder=0)
-        width = row.end_year + 1 - row.start_year
-        mid = (row.start_year + row.end_year + 1) / 2
-        ax.text(mid, label_y, row.name if width >= 10 else row.era_id,
+        lo = max(row.start_year, start)
+        if row.end_year + 1 - lo <= min_width:
+            continue  # too narrow for a label (the recent panel names it)
+        mid = (lo + row.end_year + 1) / 2
+        ax.text(mid, label_y, row.name if row.end_year + 1 - lo >= 12 else row.era_id,
                 transform=ax.get_xaxis_transform(), ha="center", va="top", fontsize="x-small",
-                color="0.25", rotation=0 if width >= 10 else 90)
+                color="0.25")
 
 
-#: years after this are drawn STRETCH times wider, so that the crowded recent decade is legible
+#: first year of the recent panel of :func:`all_sources`
 RECENT = 2010
-STRETCH = 3.0
-
-
-def stretch_recent(ax, since: float = RECENT, factor: float = STRETCH) -> None:
-    """Draw years after ``since`` ``factor`` times wider than earlier years (one x-axis)."""
-    def forward(x):
-        x = np.asarray(x, dtype=float)
-        return np.where(x < since, x, since + factor * (x - since))
-
-    def inverse(u):
-        u = np.asarray(u, dtype=float)
-        return np.where(u < since, u, since + (u - since) / factor)
-
-    ax.set_xscale("function", functions=(forward, inverse))
-    ax.set_xticks([1950, 1960, 1970, 1980, 1990, 2000, 2010, 2015, 2020, 2025])
-    ax.xaxis.set_major_formatter(lambda x, _pos: f"{x:.0f}")
-    ax.axvline(since, color="0.4", lw=0.8, ls=":", zorder=1)
 
 
 def _times(table: pd.DataFrame) -> np.ndarray:
@@ -70,8 +67,31 @@ def _times(table: pd.DataFrame) -> np.ndarray:
                      for y, d in zip(table["year"], table["date"], strict=True)])
 
 
+def _draw_classes(ax, workforce: pd.DataFrame, t: np.ndarray, palette: dict) -> None:
+    cls = figure_class(workforce)
+    low = workforce["low"].astype(float).to_numpy()
+    high = workforce["high"].astype(float).to_numpy()
+    mid = np.sqrt(low * high)
+    for key, (_label, marker, _i) in CLASSES.items():
+        rows = cls == key
+        if not rows.any():
+            continue
+        ranged = rows & (low != high)
+        ax.vlines(t[ranged], np.maximum(low[ranged], FLOOR), high[ranged], color=palette[key],
+                  lw=2, alpha=0.6)
+        y = np.maximum(mid[rows], FLOOR)
+        ax.plot(t[rows], y, marker, ls="none", ms=12 if key == "brief" else 7,
+                color=palette[key], mec="white" if key != "other" else palette[key],
+                mfc="none" if key == "other" else palette[key], mew=0.8 if key != "other" else 1.4,
+                alpha=0.9, zorder=3 if key != "other" else 2, clip_on=False)
+
+
 def all_sources(workforce: pd.DataFrame, eras: pd.DataFrame, sources: Iterable[str] = ()):
-    """Every workforce figure at its date, by what it measures, on a log scale.
+    """Every workforce figure at its date, in four classes, on a log scale.
+
+    The top panel covers 1944-2026 on an even time axis; the bottom panel enlarges 2010-2026,
+    where most figures fall, on the same vertical scale. Values below :data:`FLOOR` persons sit
+    on the bottom edge and are named in the note under the figure.
 
     Parameters
     ----------
@@ -83,56 +103,56 @@ def all_sources(workforce: pd.DataFrame, eras: pd.DataFrame, sources: Iterable[s
     Returns
     -------
     matplotlib.figure.Figure
-        Marker and colour per measure; a vertical bar for each range (low to high) with the
-        mark at its geometric middle; hollow marks for counts of one region.
+        One marker and colour per class (:data:`CLASSES`); a vertical bar for each range (low
+        to high) with the mark at its geometric middle.
     """
-    fig, ax = plt.subplots(figsize=(10.0, 6.0))
-    palette = measure_colors()
+    fig, (ax, zoom) = plt.subplots(2, 1, figsize=(10.0, 8.0), sharey=True,
+                                   gridspec_kw={"height_ratios": [1.0, 1.0]})
+    palette = class_colors()
     t = _times(workforce)
-    mid = np.sqrt(workforce["low"].astype(float) * workforce["high"].astype(float))
-    for m in MEASURES:
-        rows = (workforce["measure"] == m).to_numpy()
-        if not rows.any():
-            continue
-        sub = workforce[rows]
-        regional = (sub["scope"] == "regional").to_numpy()
-        ranged = (sub["low"] != sub["high"]).to_numpy()
-        x, y = t[rows], mid[rows].to_numpy()
-        if ranged.any():
-            ax.vlines(x[ranged], sub["low"].to_numpy()[ranged], sub["high"].to_numpy()[ranged],
-                      color=palette[m], lw=2, alpha=0.7)
-        for hollow in (False, True):
-            keep = regional == hollow
-            if keep.any():
-                ax.plot(x[keep], y[keep], MARKERS[m], ls="none", ms=7 if m != "brief" else 11,
-                        color=palette[m], mfc="none" if hollow else palette[m], mew=1.4,
-                        alpha=0.9, zorder=3)
+    recent = t >= RECENT
+    _draw_classes(ax, workforce, t, palette)
+    _draw_classes(zoom, workforce[recent], t[recent], palette)
     ax.set_yscale("log")
-    ax.set_ylim(1, 3e5)
+    ax.set_ylim(FLOOR, 3e5)
     ax.yaxis.set_major_formatter(thousands)
-    stretch_recent(ax)
     ax.set_xlim(1944, 2026.5)
-    _shade_eras(ax, eras)
-    ax.set_xlabel(f"Year (figures at their date; from {RECENT} on, one year is drawn "
-                  f"{STRETCH:g} times wider)")
-    ax.set_ylabel("Persons counted (log scale)")
-    ax.set_title("Eight decades of head counts: every source, by what it measures")
-    handles = [Line2D([], [], marker=MARKERS[m], ls="none", color=palette[m], ms=7,
-                      label=LABELS[m]) for m in MEASURES if (workforce["measure"] == m).any()]
-    handles += [Line2D([], [], color="0.3", lw=2, label="range (low to high)"),
-                Line2D([], [], marker="o", ls="none", color="0.3", mfc="none",
-                       label="hollow: one region only")]
-    ax.legend(handles=handles, loc="lower left", ncol=2, fontsize="x-small", framealpha=0.9)
-    add_sources(fig, sources, "Flows (visas, entries) count events in a year, not people "
-                "present; they are shown, never added to the stocks.")
+    zoom.set_xlim(RECENT, 2026.2)
+    _shade_eras(ax, eras, min_width=8)
+    _shade_eras(zoom, eras, start=RECENT)
+    ax.axvspan(RECENT, 2026.5, fill=False, ec="0.3", lw=0.8, ls="--")
+    ax.text(RECENT + 0.3, 0.04, "enlarged below", transform=ax.get_xaxis_transform(),
+            fontsize="x-small", color="0.3")
+    ax.set_xlabel("Year (each figure at its date)")
+    zoom.set_xlabel(f"Year: {RECENT}-2025 enlarged, same vertical scale")
+    for panel in (ax, zoom):
+        panel.set_ylabel("Persons counted (log scale)")
+    ax.set_title("Eight decades of head counts, by what each source counted")
+    handles = [Line2D([], [], marker=m, ls="none", color=palette[k], ms=11 if k == "brief" else 7,
+                      mfc="none" if k == "other" else palette[k], label=label)
+               for k, (label, m, _i) in CLASSES.items()]
+    handles.append(Line2D([], [], color="0.3", lw=2, label="range (low to high)"))
+    fig.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, 0.955), ncol=3,
+               fontsize="x-small", frameon=False)
+    low = workforce["low"].astype(float)
+    below = workforce[np.sqrt(low * workforce["high"].astype(float)) < FLOOR]
+    note = ("Flows count events in a year, not people present; they are shown, never added "
+            "to the stocks.")
+    if len(below):
+        listed = "; ".join(f"{r.low:,.0f} ({LABELS[r.measure].lower()}, {r.year})"
+                           for r in below.itertuples())
+        note += f" Drawn on the bottom edge, below {FLOOR:,}: {listed}."
+    add_sources(fig, sources, note)
+    fig.subplots_adjust(top=0.86)
+    finished(fig)
     return fig
 
 
 def reconciled(curve: pd.DataFrame, figures: pd.DataFrame, others: pd.DataFrame,
                eras: pd.DataFrame, ci_level: float = 0.95, sources: Iterable[str] = (),
-               zoom_from: int = RECENT):
+               start: int = 1980):
     """The reconciled series: one line per era with its confidence and prediction bands, over
-    the figures it was fitted to; the right panel repeats the years from ``zoom_from`` on.
+    the figures it was fitted to, drawn only over the years those figures cover.
 
     Parameters
     ----------
@@ -140,67 +160,62 @@ def reconciled(curve: pd.DataFrame, figures: pd.DataFrame, others: pd.DataFrame,
         From :meth:`dispatchlib.history.Reconciliation.predict` (columns ``t``, ``era``,
         ``workers``, ``low``, ``high``, ``pred_low``, ``pred_high``; persons).
     figures : pandas.DataFrame
-        The fitted figures (from :func:`dispatchlib.history.select`), sized by weight.
+        The fitted figures (from :func:`dispatchlib.history.select`): filled marks with a
+        dark edge, sized by weight.
     others : pandas.DataFrame
-        Workforce rows not fitted, drawn in light grey.
+        Workforce rows not fitted: small grey crosses.
     eras : pandas.DataFrame
         The eras table.
     ci_level : float
         Probability covered by the bands (for the legend).
-    zoom_from : int
-        First year of the right-hand panel.
+    start : int
+        First year shown (no fitted figure comes earlier at any choice of parameters).
     """
-    fig, (ax, zoom) = plt.subplots(1, 2, figsize=(10.0, 5.6), sharey=True,
-                                   gridspec_kw={"width_ratios": [1.7, 1.0]})
-    palette = measure_colors()
+    fig, ax = plt.subplots(figsize=(10.0, 5.6))
     line = colors(10)[0]
-    ot = _times(others) if len(others) else np.array([])
-    om = np.sqrt(others["low"].astype(float) * others["high"].astype(float))
-    size = 20 + 25 * figures["weight"] / figures["weight"].max()
-    for panel in (ax, zoom):
-        labels = panel is ax
-        if len(others):
-            panel.plot(ot, om, "o", ls="none", ms=4, color="0.65", alpha=0.6, zorder=1,
-                       label="not fitted: flows, other measures or grades, regional counts"
-                       if labels else None)
-        first = labels
-        for era_id in dict.fromkeys(curve["era"].dropna()):
-            seg = curve[(curve["era"] == era_id) & curve["workers"].notna()]
-            if seg.empty:
-                continue
-            panel.fill_between(seg["t"], seg["pred_low"], seg["pred_high"], color=line,
-                               alpha=0.10, lw=0,
-                               label=f"{ci_level:.0%} band for one more figure" if first else None)
-            panel.fill_between(seg["t"], seg["low"], seg["high"], color=line, alpha=0.30, lw=0,
-                               label=f"{ci_level:.0%} confidence band of the line"
-                               if first else None)
-            panel.plot(seg["t"], seg["workers"], color=line, lw=2.2,
-                       label="reconciled series (one line per era)" if first else None)
-            first = False
-        for m in STOCK_MEASURES:
-            sub = figures[figures["measure"] == m]
-            if len(sub):
-                panel.scatter(sub["t"], sub["value"], s=size[sub.index], marker=MARKERS[m],
-                              color=palette[m], edgecolor="white", lw=0.5, zorder=3,
-                              label=f"fitted: {LABELS[m].lower()}" if labels else None)
+    fitted_colour = colors(10)[1]
+    others = others[_times(others) >= start] if len(others) else others
+    if len(others):
+        om = np.sqrt(others["low"].astype(float) * others["high"].astype(float))
+        ax.plot(_times(others), np.maximum(om, FLOOR), "x", ls="none", ms=4, color="0.6",
+                zorder=1, clip_on=False,
+                label="not fitted: flows, other measures or grades, one region")
+    first = True
+    for era_id in dict.fromkeys(curve["era"].dropna()):
+        ft = figures.loc[figures["era"] == era_id, "t"]
+        seg = curve[(curve["era"] == era_id) & curve["workers"].notna()]
+        if ft.empty or seg.empty:
+            continue
+        # the line stops where the era's figures stop: no extrapolation inside the era
+        lo, hi = np.floor(ft.min() * 4) / 4, np.ceil(ft.max() * 4) / 4
+        seg = seg[(seg["t"] >= lo) & (seg["t"] <= hi)]
+        if len(seg) < 2:
+            seg = curve[(curve["era"] == era_id)].iloc[[0, -1]].assign(
+                t=[ft.min() - 0.5, ft.max() + 0.5])
+        ax.fill_between(seg["t"], seg["pred_low"], seg["pred_high"], color=line, alpha=0.10,
+                        lw=0, label=f"{ci_level:.0%} band for one more figure" if first else None)
+        ax.fill_between(seg["t"], seg["low"], seg["high"], color=line, alpha=0.30, lw=0,
+                        label=f"{ci_level:.0%} confidence band of the line" if first else None)
+        ax.plot(seg["t"], seg["workers"], color=line, lw=2.2,
+                label="reconciled series (one line per era)" if first else None)
+        first = False
+    size = 25 + 45 * figures["weight"] / figures["weight"].max()
+    ax.scatter(figures["t"], figures["value"], s=size, marker="o", color=fitted_colour,
+               edgecolor="black", lw=0.8, zorder=3,
+               label="fitted: the chosen figures (larger = higher confidence grade)")
     ax.set_yscale("log")
-    ax.set_ylim(100, 3e5)
+    ax.set_ylim(FLOOR, 3e5)
     ax.yaxis.set_major_formatter(thousands)
-    ax.set_xlim(1944, 2026.5)
-    zoom.set_xlim(zoom_from, 2026.2)
-    _shade_eras(ax, eras)
-    _shade_eras(zoom, eras, labels_from=zoom_from)
-    ax.axvspan(zoom_from, 2026.5, fill=False, ec="0.3", lw=0.8, ls="--")
+    ax.set_xlim(start, 2026.5)
+    _shade_eras(ax, eras, start=start)
     ax.set_xlabel("Year")
-    zoom.set_xlabel(f"Year ({zoom_from}-2025 enlarged)")
     ax.set_ylabel("DPRK workers (persons, log scale)")
     ax.set_title("A reconciled series: what the selected figures agree on, era by era")
     handles, labels = ax.get_legend_handles_labels()
     add_sources(fig, sources, "Weighted least squares on log head counts, one straight line "
-                "per era; larger marks weigh more (higher confidence grade).")
-    # room under the axes for the legend, above the sources line
-    fig.subplots_adjust(bottom=0.26)
-    fig.legend(handles, labels, loc="lower center", bbox_to_anchor=(0.5, 0.005), ncol=3,
+                "(or a flat level) per era, drawn only over the years its figures cover.")
+    fig.subplots_adjust(bottom=0.27)
+    fig.legend(handles, labels, loc="lower center", bbox_to_anchor=(0.5, 0.015), ncol=2,
                fontsize="x-small", frameon=False)
     finished(fig)
     return fig
