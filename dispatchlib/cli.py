@@ -236,7 +236,24 @@ def _add_run(sub) -> None:
     p.add_argument("--replace", action="store_true",
                    help="replace whatever reports/RUN/ holds (without it, only an earlier run "
                         "of the same notebooks is replaced)")
+    _add_cold(p)
     p.set_defaults(func=_run)
+
+
+def _add_cold(p) -> None:
+    p.add_argument("--cold", action="store_true",
+                   help="start every kernel as a new process (as before warm kernels): slower, "
+                        "for comparison or where forking is unwelcome")
+
+
+def _kernels(args) -> None:
+    """``--cold``: tell the runner (and its worker processes) to start cold kernels."""
+    if getattr(args, "cold", False):
+        import os
+
+        from dispatchlib.run.warm import COLD_ENV
+
+        os.environ[COLD_ENV] = "1"
 
 
 def _run(args) -> int:
@@ -248,6 +265,7 @@ def _run(args) -> int:
     from dispatchlib.run.runner import run
     from dispatchlib.run.workers import default_jobs
 
+    _kernels(args)
     overrides: dict = {}
     notebooks = list(args.notebooks)
     loaded = [cases.load(f) for f in args.files]
@@ -307,6 +325,11 @@ def _add_sweep(sub) -> None:
     p.add_argument("--replace", action="store_true",
                    help="replace a sweep folder written from another grid (its runs the new "
                         "grid lacks are removed)")
+    p.add_argument("--scheduler", metavar="ADDRESS",
+                   help="run the notebooks on the Dask cluster of this scheduler (e.g. "
+                        "tcp://10.0.0.5:8786); needs the 'cluster' extra here and on every "
+                        "worker, with the same checkout; reports are written here")
+    _add_cold(p)
     p.set_defaults(func=_sweep)
 
 
@@ -315,8 +338,9 @@ def _sweep(args) -> int:
 
     from dispatchlib.run.sweep import sweep
 
+    _kernels(args)
     folder, rows = sweep(args.grid, jobs=args.jobs, out=Path(args.out) if args.out else None,
-                         name=args.name, replace=args.replace)
+                         name=args.name, replace=args.replace, scheduler=args.scheduler)
     failed = [r["run"] for r in rows if r["status"] != "ok"]
     # the summary (ok, failed, skipped) is on stderr with the progress, once
     print(f"open {folder / 'index.html'} (table: {folder / 'sweep.csv'})")
@@ -366,12 +390,14 @@ def _add_refresh(sub) -> None:
                     "notebooks/, use 'python -m dispatchlib run' (results go to reports/).")
     p.add_argument("notebooks", nargs="*", metavar="NOTEBOOK",
                    help="notebooks to rewrite (stem, number or file name; default all)")
+    _add_cold(p)
     p.set_defaults(func=_refresh)
 
 
 def _refresh(args) -> int:
     from dispatchlib.run.refresh import refresh
 
+    _kernels(args)
     refresh(args.notebooks)
     return 0
 

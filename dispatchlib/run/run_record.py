@@ -31,10 +31,21 @@ too), :func:`write` validates every record against :data:`SCHEMA` before writing
 Status = Literal["running", "ok", "failed"]
 
 
+class Executor(TypedDict, total=False):
+    """Where a notebook ran: ``kind`` ``local`` (this machine's worker processes) or ``dask``,
+    with the ``scheduler``'s address and the ``worker`` that ran it."""
+
+    kind: Literal["local", "dask"]
+    scheduler: str
+    worker: str
+
+
 class NotebookEntry(TypedDict):
     """One notebook of a run: ``status``, ``seconds``, the ``results`` it stored (or None),
-    the ``error`` (or None), the file names of its executed copy and page, and the SHA-256
-    of its source notebook."""
+    the ``error`` (or None), the file names of its executed copy and page, the SHA-256
+    of its source notebook, the ``executor`` that ran it, and the ``kernel`` it ran in:
+    ``warm`` (forked from the fork server, :mod:`dispatchlib.run.warm`) or ``cold`` (a new
+    process), ``None`` until it has run."""
 
     status: Status
     seconds: float
@@ -43,6 +54,8 @@ class NotebookEntry(TypedDict):
     notebook: str
     page: str
     source_sha256: str
+    executor: Executor
+    kernel: Literal["warm", "cold"] | None
 
 
 class RunRecord(TypedDict):

@@ -122,7 +122,9 @@ def _run_record(run_plan: RunPlan, status: str) -> RunRecord:
         nbs[s.stem] = {"status": o["status"], "seconds": o.get("seconds", 0.0),
                        "results": o.get("results"), "error": o.get("error"),
                        "notebook": s.name, "page": f"{s.stem}.html",
-                       "source_sha256": file_hash(s)}
+                       "source_sha256": file_hash(s),
+                       "executor": o.get("executor", {"kind": "local"}),
+                       "kernel": o.get("kernel")}
     return {
         "name": run_plan.name,
         "sweep": run_plan.sweep,
@@ -145,7 +147,8 @@ def finish(run_plan: RunPlan) -> dict:
     ``overrides`` (the values asked for and used), ``unused`` (scenario-file names no notebook
     of the run declares), ``parameters`` (every parameter of every notebook,
     as used), ``notebooks`` (per notebook: ``status``, ``seconds``, ``results``, ``error``,
-    file names and the SHA-256 of the source notebook), ``versions``, ``data_sha256`` and
+    file names, the SHA-256 of the source notebook and ``kernel``, ``warm`` or ``cold``: see
+    :mod:`dispatchlib.run.warm`), ``versions``, ``data_sha256`` and
     ``seconds``, the wall time from queueing the run's notebooks to the end of the last one.
     It holds no time stamp.
     """
@@ -193,12 +196,15 @@ def _longest_first(plans: Sequence[RunPlan]) -> list[tuple[RunPlan, Path]]:
     return order
 
 def execute_plans(plans: Sequence[RunPlan], jobs: int | None = None,
-                  on_finish: Callable[[RunPlan, dict], None] | None = None) -> list[dict]:
+                  on_finish: Callable[[RunPlan, dict], None] | None = None,
+                  pool: Callable[..., list[dict]] | None = None) -> list[dict]:
     """Execute several runs' notebooks in one pool; finish each run as its last notebook ends.
 
     A run is opened (its lock taken, its work folder made: :func:`tasks`) when its first
     notebook is handed to a worker, and closed when its last one is done, so a sweep of any
-    size holds only a few locks at a time.
+    size holds only a few locks at a time. ``pool`` executes the tasks (default: local worker
+    processes, :func:`dispatchlib.run.workers.execute_all`; a Dask cluster:
+    :func:`dispatchlib.run.cluster.execute_all`).
     """
     order = _longest_first(plans)
     owner: dict[int, RunPlan] = {}
@@ -241,7 +247,7 @@ def execute_plans(plans: Sequence[RunPlan], jobs: int | None = None,
                 on_finish(p, records[p.name])
 
     try:
-        execute_all(queued, jobs, on_done, before)
+        (pool or execute_all)(queued, jobs, on_done, before)
     finally:
         for p in plans:
             _release(p)  # a run that did not finish: its work folder and lock go

@@ -34,6 +34,7 @@ another ``--name``.
 from __future__ import annotations
 
 import csv
+import functools
 import io
 import itertools
 import json
@@ -204,7 +205,8 @@ def _check_sweep_folder(folder: Path, grid: Grid, replace: bool) -> dict | None:
 
 
 def sweep(path: str | Path, jobs: int | None = None, out: Path | None = None,
-          name: str | None = None, replace: bool = False) -> tuple[Path, list[dict]]:
+          name: str | None = None, replace: bool = False,
+          scheduler: str | None = None) -> tuple[Path, list[dict]]:
     """Run every combination of a grid file; return the sweep folder and one row per run.
 
     Every combination is checked (names, types, ranges) before any notebook starts. Runs
@@ -223,6 +225,10 @@ def sweep(path: str | Path, jobs: int | None = None, out: Path | None = None,
     replace : bool
         Replace a sweep folder of another grid, and run folders that are not this sweep's
         runs (``--replace``); without it they are refused before anything runs.
+    scheduler : str, optional
+        Address of a Dask scheduler (``--scheduler``): the notebooks execute on its workers
+        and come back here (:mod:`dispatchlib.run.cluster`); ``jobs`` then defaults to the
+        cluster's worker threads. Default: local worker processes.
     """
     grid = load_grid(path, name)
     root = folders.reports_root(out)
@@ -244,15 +250,25 @@ def sweep(path: str | Path, jobs: int | None = None, out: Path | None = None,
 
     folder = folders.inside(root, grid.name)
     _check_sweep_folder(folder, grid, replace)  # before anything is written
-    fd = folders.lock(folder, "sweep")
+    client = pool = None
+    if scheduler is not None:
+        from dispatchlib.run import cluster
+
+        client = cluster.connect(scheduler)
+        pool = functools.partial(cluster.execute_all, client=client, scheduler=scheduler)
     try:
-        return _sweep_locked(path, grid, folder, plans, jobs, replace)
+        fd = folders.lock(folder, "sweep")
+        try:
+            return _sweep_locked(path, grid, folder, plans, jobs, replace, pool)
+        finally:
+            folders.unlock(folder, fd)
     finally:
-        folders.unlock(folder, fd)
+        if client is not None:
+            client.close()
 
 
 def _sweep_locked(path: str | Path, grid: Grid, folder: Path, plans: list[planning.RunPlan],
-                  jobs: int | None, replace: bool) -> tuple[Path, list[dict]]:
+                  jobs: int | None, replace: bool, pool=None) -> tuple[Path, list[dict]]:
     """The part of :func:`sweep` done under the sweep's lock."""
     earlier = _check_sweep_folder(folder, grid, replace)  # again, under the lock
     folder.mkdir(parents=True, exist_ok=True)
@@ -271,7 +287,7 @@ def _sweep_locked(path: str | Path, grid: Grid, folder: Path, plans: list[planni
     runner.progress(f"sweep {grid.name}: {len(plans)} run(s) x {notebooks_each} notebook(s); "
                     f"{len(done)} already done, {len(todo)} to run; into {folder}")
     records = {**done}
-    for rec in runner.execute_plans(todo, jobs):
+    for rec in runner.execute_plans(todo, jobs, pool=pool):
         records[rec["name"]] = rec
 
     ordered = [records[p.name] for p in plans]
