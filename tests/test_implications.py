@@ -41,16 +41,33 @@ def test_implied_gross_wage_inverts_state_take():
 
 
 def test_split_cases_use_the_documented_shares():
+    # this run's half is the brief's "about half": one row, marked, not two equal rows
     cases = implications.split_cases(800, 0.5, 1500)
-    assert list(cases["state_share"]) == [0.5, 0.33, 0.5, 0.9]
-    assert cases["state_usd"].iloc[1] == pytest.approx(3168)  # 9,600 x 0.33
+    assert list(cases["state_share"]) == [0.33, 0.5, 0.9]
+    assert cases.index[1].endswith("(this run)")
+    assert cases["state_usd"].iloc[0] == pytest.approx(3168)  # 9,600 x 0.33
     assert cases["source_id"].iloc[-1] == "MBN2024"
+    # a share of its own gets its own first row; the quota row hands over a fixed amount:
+    # 9,600 - 9,750 - 1,500 = -1,650 of living costs, 1,650 over the pay
+    own = implications.split_cases(800, 0.6, 1500, state_usd=9750)
+    assert list(own["state_share"].iloc[:4]) == [0.6, 0.33, 0.5, 0.9]
+    assert own.index[0].endswith("(this run)")
+    quota = own.iloc[-1]
+    assert (quota["state_usd"], quota["living_usd"], quota["shortfall_usd"]) == (9750, -1650,
+                                                                                 1650)
+
+
+def test_state_take_range_sets_the_two_sources_side_by_side():
+    # 800 x 12 x 0.5 = 4,800 from the NIS pay; the quota 9,750 needs 9,750 / 12 / 0.5 = 1,625
+    t = implications.state_take_range(800, 0.5, 9750)
+    assert t["state_usd"].tolist() == [4800, 9750]
+    assert t["pay_needed_usd_month"].tolist() == [800, 1625]
 
 
 def test_yearly_flows():
-    # 10 workers x 4,800 = 48,000 to the state, 10 x 1,500 = 15,000 kept; then 20 workers
-    flows = implications.yearly_flows(pd.Series([10.0, 20.0], index=[2025, 2026]), 800, 0.5, 1500)
-    assert list(flows["state_revenue_usd"]) == [48000, 96000]
+    # 10 workers x 9,750 = 97,500 to the state, 10 x 1,500 = 15,000 kept; then 20 workers
+    flows = implications.yearly_flows(pd.Series([10.0, 20.0], index=[2025, 2026]), 9750, 1500)
+    assert list(flows["state_revenue_usd"]) == [97500, 195000]
     assert list(flows["household_money_usd"]) == [15000, 30000]
 
 
@@ -66,15 +83,16 @@ def test_exposure_reuses_the_rotation():
 def test_lever_table_by_hand():
     # path of 30 workers for 4 years: 120 person-years; 60 people exposed (see test above)
     w = pd.Series([30.0, 30, 30, 30], index=[2025, 2026, 2027, 2028])
-    table = implications.lever_table(w, 800, 0.5, 1500, 3,
+    # the state's take 4,800 a year stands for half of pay
+    table = implications.lever_table(w, 4800, 0.5, 1500, 3,
                                      implications.levers(0.25, 0.5, 0.2))
     base, contract, enforce, outreach, package, rights = table.index
     # baseline: 120 x 4,800 = 576,000 to the state; 120 x 1,500 = 180,000 kept
     assert table.at[base, "state_revenue_usd"] == pytest.approx(576000)
     assert table.at[base, "household_money_usd"] == pytest.approx(180000)
     assert table.at[base, "people_exposed"] == pytest.approx(60)
-    # contract system at 25 %: 9,600 x 0.25 = 2,400 to the state (120 x = 288,000); the 2,400
-    # freed goes to the worker: 1,500 + 2,400 = 3,900 kept (120 x = 468,000, +160 %)
+    # contract system at 25 %: 4,800 x 0.25 / 0.5 = 2,400 to the state (120 x = 288,000);
+    # the 2,400 freed goes to the worker: 1,500 + 2,400 = 3,900 kept (120 x = 468,000, +160 %)
     assert table.at[contract, "state_revenue_usd"] == pytest.approx(288000)
     assert table.at[contract, "household_money_usd"] == pytest.approx(468000)
     assert table.at[contract, "household_money_usd_change"] == pytest.approx(1.6)
@@ -89,6 +107,11 @@ def test_lever_table_by_hand():
     assert table.at[package, "state_revenue_usd"] == pytest.approx(288000)
     assert np.isnan(table.at[rights, "state_revenue_usd"])
     assert np.isnan(table.at[base, "people_reached_change"])  # baseline 0: no ratio
+    # the takeaway is built from the table: the contract system and the package cut the
+    # state's money (-50 %) while families gain (+160 %) and exposure holds (+0 %)
+    said = implications.lever_takeaway(table)
+    assert f"{contract} (state -50%, families +160%, people exposed +0%)" in said
+    assert said.endswith("or the exposure: " + contract + ", " + package + ".")
     text = implications.formatted_levers(table)
     assert text.at[contract, "household_money_usd"] == "$468,000 (+160%)"
     assert text.at[rights, "people_exposed"] == "-"

@@ -7,14 +7,15 @@ def test_prospects_with_other_parameters(run_notebook):
     r = run_notebook("04_prospects", ramp_scenario="high", ceiling=140000, end_year=2032,
                      start_workers=20000, years_abroad=4.0, savings_usd=2000.0,
                      quota_usd=6000.0, quota_months=6.0, draws=2000, seed=7)
-    # the high ramp's speed and midpoint, with the ceiling overridden
+    # the high ramp's speed, with the ceiling overridden; the midpoint follows:
+    # 2025 + ln(120,000 / 20,000) / 1.1 = 2025 + 1.791759 / 1.1 = 2026.63
     assert (r["ramp_scenario"], r["ceiling_workers"]) == ("high", 140000)
-    assert (r["ramp_speed_per_year"], r["midpoint_year"], r["end_year"]) == (0.9, 2027, 2032)
-    # L(2025) = 1/(1+e^1.8) = 0.141851; L(2032) = 1/(1+e^-4.5) = 0.989013;
-    # share = (0.989013 - 0.141851)/(1 - 0.141851) = 0.987197; 20,000 + 120,000 x 0.987197
-    assert r["workers_end"] == pytest.approx(138463.6, abs=1)
-    # 138,463.6 / 3,250,000 = 4.26 %
-    assert r["share_of_pool_end"] == pytest.approx(138463.6 / 3.25e6, rel=1e-4)
+    assert (r["ramp_speed_per_year"], r["end_year"]) == (1.1, 2032)
+    assert r["midpoint_year"] == pytest.approx(2026.63, abs=0.01)
+    # 140,000 / (1 + 6 e^-7.7) = 140,000 / 1.0027170 = 139,620.7
+    assert r["workers_end"] == pytest.approx(139620.7, abs=1)
+    # 139,620.7 / 3,250,000 = 4.30 %
+    assert r["share_of_pool_end"] == pytest.approx(139620.7 / 3.25e6, rel=1e-4)
     # 2,000 a year x 4 years = 8,000 per returnee
     assert r["returnee_capital_usd"] == pytest.approx(8000)
     assert r["capital_carried_home_usd"] == pytest.approx(8000 * r["cumulative_returnees"],

@@ -15,48 +15,69 @@ DEFAULTS = dict(ramp_scenario="central", start_year=2025, end_year=2035, start_w
 
 
 def test_logistic_path_hand_values():
-    # k = ln 3, midpoint one year after the start: L(t0) = 1/(1+3) = 1/4, L(m) = 1/2,
-    # L(m+1) = 3/4. Share of the gap: (1/2-1/4)/(3/4) = 1/3 and (3/4-1/4)/(3/4) = 2/3
-    # -> 0, 100, 200 on the way from 0 to 300
-    path = prospects.logistic_path([2025, 2026, 2027], 0, 300, math.log(3), 2026)
-    np.testing.assert_allclose(path, [0.0, 100.0, 200.0])
+    # S = 100, C = 300: r = (C - S) / S = 2; k = ln 2: W = 300 / (1 + 2 / 2^n)
+    # -> 100, 150, 200 (= 300 / 1.5) in the start year and one and two years on
+    path = prospects.logistic_path([2025, 2026, 2027], 100, 300, math.log(2))
+    np.testing.assert_allclose(path, [100.0, 150.0, 200.0])
 
 
-def test_logistic_path_is_half_way_at_the_midpoint_when_growth_starts_slowly():
-    # k = 2, midpoint 20 years on: L(t0) = 1/(1+e^40) ~ 4e-18, so the midpoint is half way:
-    # (15,000 + 125,000) / 2 = 70,000
+def test_logistic_path_is_half_the_ceiling_at_the_midpoint():
+    # S = 15,000, C = 125,000, k = 0.5: midpoint 2025 + ln(110/15) / 0.5 = 2028.985;
+    # a midpoint of ln(110/15) / ln(110/15) ... with k = ln(110/15) / 4 it falls on 2029 exactly
+    k = math.log(110 / 15) / 4
     years = np.arange(2025, 2066)
-    path = prospects.logistic_path(years, 15000, 125000, 2.0, 2045)
-    assert path[years == 2045][0] == pytest.approx(70000, abs=1e-6)
+    path = prospects.logistic_path(years, 15000, 125000, k)
+    assert path[years == 2029][0] == pytest.approx(62500, rel=1e-12)
+    assert prospects.midpoint(15000, 125000, k, 2025) == pytest.approx(2029)
+    assert prospects.speed_for_midpoint(15000, 125000, 2029, 2025) == pytest.approx(k)
     assert path[0] == pytest.approx(15000)
     assert np.all(np.diff(path) >= 0) and path.max() <= 125000
 
 
+def test_a_higher_speed_puts_every_later_year_higher():
+    # the point of issue 13: with the old midpoint-fixed curve, raising the speed from 0.35 to
+    # 0.9 lowered 2027 by about 5,000; now every year after the start rises with the speed
+    years = np.arange(2025, 2036)
+    slow, fast = (prospects.logistic_path(years, 15000, 125000, k) for k in (0.35, 0.9))
+    assert slow[0] == fast[0] == pytest.approx(15000)
+    assert (fast[1:] > slow[1:]).all()
+
+
 def test_logistic_path_one_row_per_draw():
-    # ceilings 300 and 600, same speed: the second path is twice the first (start 0)
-    paths = prospects.logistic_path([2025, 2026, 2027], 0, np.array([300.0, 600.0]),
-                                    math.log(3), 2026)
+    # ceilings 300 and 500 from S = 100, k = ln 2: r = 2 and 4
+    # -> [100, 150, 200] and [100, 500 / 3, 250]
+    paths = prospects.logistic_path([2025, 2026, 2027], 100, np.array([300.0, 500.0]),
+                                    math.log(2))
     assert paths.shape == (2, 3)
-    np.testing.assert_allclose(paths, [[0, 100, 200], [0, 200, 400]])
+    np.testing.assert_allclose(paths, [[100, 150, 200], [100, 500 / 3, 250]])
 
 
 def test_outlook_takes_presets_and_overrides():
     o = prospects.outlook(check(**DEFAULTS))
-    assert (o.ceiling, o.ramp_speed, o.midpoint_year) == (125000, 0.6, 2029)
+    assert (o.ceiling, o.ramp_speed) == (125000, 0.5)
+    # 2025 + ln(110,000 / 15,000) / 0.5 = 2025 + 1.99243 / 0.5 = 2028.985
+    assert o.midpoint_year == pytest.approx(2028.985, abs=1e-3)
     high = prospects.outlook(check(**{**DEFAULTS, "ramp_scenario": "high"}))
-    assert (high.ceiling, high.ramp_speed, high.midpoint_year) == (150000, 0.9, 2027)
+    assert (high.ceiling, high.ramp_speed) == (150000, 1.1)
     mixed = prospects.outlook(check(**{**DEFAULTS, "ramp_scenario": "low", "ceiling": 140000}))
-    assert (mixed.ceiling, mixed.ramp_speed, mixed.midpoint_year) == (140000, 0.35, 2032)
+    assert (mixed.ceiling, mixed.ramp_speed) == (140000, 0.25)
     assert mixed.table().at["ceiling", "from"].startswith("parameter")
     assert list(mixed.path().index) == list(range(2025, 2036))
+    # a midpoint year sets the speed: ln(110 / 15) / (2031 - 2025) = 0.332072
+    by_year = prospects.outlook(check(**{**DEFAULTS, "midpoint_year": 2031}))
+    assert by_year.ramp_speed == pytest.approx(0.332072, abs=1e-6)
+    with pytest.raises(ParameterError, match="midpoint_year"):
+        prospects.outlook(check(**{**DEFAULTS, "midpoint_year": 2031, "ramp_speed": 0.4}))
+    with pytest.raises(ParameterError, match="midpoint_year"):
+        prospects.outlook(check(**{**DEFAULTS, "midpoint_year": 2030, "start_workers": 70000}))
 
 
 def test_central_ramp_by_hand():
-    # k = 0.6, m = 2029: L(2025) = 1/(1+e^2.4) = 0.083173; L(2029) = 0.5
-    # share = (0.5 - 0.083173)/(1 - 0.083173) = 0.454641; 15,000 + 110,000 x 0.454641 = 65,010.5
+    # k = 0.5, r = 110,000 / 15,000 = 7.3333: W(2029) = 125,000 / (1 + 7.3333 e^-2)
+    # = 125,000 / (1 + 0.992459) = 62,736.6
     path = prospects.outlook(check(**DEFAULTS)).path()
-    assert path[2029] == pytest.approx(65010.5, abs=0.1)
-    assert path[2025] == 15000
+    assert path[2029] == pytest.approx(62736.6, abs=0.1)
+    assert path[2025] == pytest.approx(15000, rel=1e-12)
 
 
 @pytest.mark.parametrize(
@@ -107,7 +128,7 @@ def test_uncertain_inputs():
     o = prospects.outlook(check(**DEFAULTS))
     r = prospects.uncertain_inputs(o)
     assert r["ceiling"] == Range(100000, 125000, 150000)
-    assert r["ramp_speed"] == Range(0.35, 0.6, 0.9)
+    assert r["ramp_speed"] == Range(0.25, 0.5, 1.1)
     assert r["annual_quota_usd"].central == pytest.approx(9750)
     # a start above the documented low end of the ceiling raises that end
     big = prospects.outlook(check(**{**DEFAULTS, "start_workers": 110000}))
@@ -125,7 +146,7 @@ def test_draw_is_reproducible_and_ordered():
 
 def test_simulate_with_fixed_inputs_is_the_deterministic_path():
     o = prospects.outlook(check(**DEFAULTS))
-    fixed = {"ceiling": Range.point(125000), "ramp_speed": Range.point(0.6),
+    fixed = {"ceiling": Range.point(125000), "ramp_speed": Range.point(0.5),
              "annual_quota_usd": Range.point(10000), "savings_usd": Range.point(2000)}
     sim = prospects.simulate(o, fixed, draws=4, seed=1)
     path = o.path().to_numpy()

@@ -97,15 +97,15 @@ def test_headless_follows_the_environment(monkeypatch):
 
 def test_sliders_take_their_bounds_from_the_documented_ranges():
     # data/assumptions.csv: workers 10,000 (2025 low); ceiling_workers 100,000-150,000;
-    # annual_quota_usd 5,000-10,300. Named ramps: speeds 0.35, 0.6, 0.9. Registry: 1-100.
+    # annual_quota_usd 5,000-10,300. Named ramps: speeds 0.25, 0.5, 1.1. Registry: 1-100.
     w = teaching.slider("workers", 15000)
     assert (w.low, w.high, w.step, w.default) == (10000, 150000, 1000, 15000)
     q = teaching.slider("annual_quota_usd", 9750)
     assert (q.low, q.high, q.default) == (5000, 10300, 9750)
     c = teaching.slider("ceiling")
     assert (c.low, c.high, c.default) == (100000, 150000, 125000)  # default: the middle
-    s = teaching.slider("ramp_speed", 0.6)
-    assert (s.low, s.high, s.default) == (0.35, 0.9, 0.6)
+    s = teaching.slider("ramp_speed", 0.5)
+    assert (s.low, s.high, s.default) == (0.25, 1.1, 0.5)
     g = teaching.slider("grade_weight")
     assert (g.low, g.high, g.log) == (1, 100, True) and g.default == pytest.approx(10)
     assert teaching.slider("workers", 500000).start == 150000  # moved inside the range
@@ -228,13 +228,14 @@ def test_ramp_figure_draws_this_runs_ramp(style):
                               "start_workers": 15000})
     fig = teaching.ramp_figure(o, ceiling=140000, ramp_speed=0.5)
     run = _line(fig, "this run")
-    # L(t) = 1 / (1 + exp(-0.5 (t - 2029))): L(2035) = 1 / (1 + e^-3) = 0.952574,
-    # L(2025) = 1 / (1 + e^2) = 0.119203; share = 0.833371 / 0.880797 = 0.946156;
-    # W(2035) = 15,000 + 125,000 x 0.946156 = 133,269.5
+    # W(t) = C / (1 + (C - S) / S e^(-k (t - 2025))): C = 140,000, S = 15,000, k = 0.5:
+    # W(2035) = 140,000 / (1 + 8.33333 e^-5) = 140,000 / 1.056149 = 132,557.1
     assert run.get_ydata()[0] == pytest.approx(15000)
-    assert run.get_ydata()[-1] == pytest.approx(133269.5, rel=1e-5)
-    default = _line(teaching.ramp_figure(o), "this run").get_ydata()
-    assert default[-1] == pytest.approx(121809, abs=1)  # the central ramp (04_prospects)
+    assert run.get_ydata()[-1] == pytest.approx(132557.1, rel=1e-5)
+    # at the defaults this run is the central ramp: one line, one legend entry
+    default = _line(teaching.ramp_figure(o), "central ramp (this run)").get_ydata()
+    # the central ramp (04_prospects): 125,000 / (1 + 7.33333 e^-5) = 119,114.5
+    assert default[-1] == pytest.approx(119114.5, abs=1)
     with pytest.raises(ParameterError, match="ceiling"):
         teaching.ramp_figure(o, ceiling=10000)  # below the 15,000 at the start
     with pytest.raises(ParameterError, match="ramp_speed"):

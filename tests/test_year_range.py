@@ -1,7 +1,7 @@
 """04_prospects and 05_implications work across the whole allowed range of years (1946-2100).
 
-A window that starts long after a ramp's midpoint (2070-2071 with a 2029 midpoint) used to give
-0/0 in the logistic ramp: a path of NaN, and a figure that could not set its axis.
+A window far from the years the ramps were set for (2070-2071, or 1946-2100) must give a finite
+path: an earlier form of the ramp gave 0/0 there, a path of NaN and a figure without axes.
 """
 
 
@@ -21,19 +21,19 @@ def test_every_window_gives_a_finite_rising_path(ramp):
     base = prospects.PRESETS[ramp]
     for start in range(LOW, HIGH):
         for end in (start + 1, HIGH):
-            o = prospects.Outlook(ramp, start, end, 15000, base.ceiling, base.ramp_speed,
-                                  base.midpoint_year)
+            o = prospects.Outlook(ramp, start, end, 15000, base.ceiling, base.ramp_speed)
             path = o.path().to_numpy()
             assert np.isfinite(path).all(), (ramp, start, end)
             assert path[0] == pytest.approx(15000)  # the start year holds the start count
             assert (np.diff(path) >= 0).all() and (path <= base.ceiling).all()
 
 
-def test_long_after_the_midpoint_the_gap_closes_at_the_ramp_speed():
-    # with t0 far past the midpoint, 1 - L(t) ~ exp(-k (t - m)), so one year on the gap left is
-    # exp(-k) of what it was: 15,000 + (125,000 - 15,000) x (1 - e^-0.6) = 64,630.7
-    path = prospects.logistic_path([2070, 2071], 15000, 125000, 0.6, 2029)
-    assert path[1] == pytest.approx(15000 + 110000 * (1 - np.exp(-0.6)), rel=1e-9)
+def test_a_long_ramp_stays_finite_and_exact():
+    # 150 years at k = 1.1: e^(-165) underflows; the path must be the ceiling, not NaN.
+    # One year on: 125,000 / (1 + 7.3333 e^-1.1) = 125,000 / 3.441222 = 36,324.4
+    path = prospects.logistic_path(np.arange(1950, 2101), 15000, 125000, 1.1)
+    assert np.isfinite(path).all() and path[-1] == pytest.approx(125000)
+    assert path[1] == pytest.approx(125000 / (1 + 110 / 15 * np.exp(-1.1)), rel=1e-12)
 
 
 @pytest.mark.parametrize("stem", ["04_prospects", "05_implications"])
@@ -53,4 +53,5 @@ def test_lessons_run_at_the_windows_that_crashed(run_notebook, stem, start, end)
     assert finite and all(np.isfinite(finite))
     if stem == "04_prospects":
         assert r["end_year"] == end
-        assert r["workers_end"] == pytest.approx(15000 + 110000 * (1 - np.exp(-0.6)), rel=1e-5)
+        # one year on the central ramp: 125,000 / (1 + 7.3333 e^-0.5) = 22,944.7
+        assert r["workers_end"] == pytest.approx(125000 / (1 + 110 / 15 * np.exp(-0.5)), rel=1e-5)

@@ -5,11 +5,16 @@ sets both against the outside world the workers see. This module gives each side
 
 - :func:`flow_of_funds`: where one worker's gross pay goes in a year: to the state
   (:func:`dispatchlib.formulas.state_take`), into savings, and on living costs (the rest);
-- :func:`yearly_flows`: the same split summed over a workforce path, year by year;
+- :func:`yearly_flows`: the state's take and the savings summed over a workforce path, year by
+  year. The state's take per worker is the lessons' one central value, the brief's quota
+  (``quota_usd`` over ``quota_months``, USD 9,750 a year at the defaults), as in
+  ``02_economics`` and ``04_prospects``; the NIS pay figure times the wage share gives about
+  half of it, and :func:`state_take_range` sets the two side by side with their sources;
 - :func:`exposure`: person-years in Russia, returnees and people exposed, from the rotation
   of :func:`dispatchlib.prospects.rotation`;
 - :func:`levers` and :func:`lever_table`: the brief's recommendations (and the sanctions path it
-  weighs them against) as changes to these inputs, with what each moves.
+  weighs them against) as changes to these inputs, with what each moves;
+  :func:`lever_takeaway` states in words what the table shows.
 
 Parameters registered here (see :mod:`dispatchlib.params`): ``gross_wage_usd``, ``state_share``,
 ``contract_state_share``, ``enforcement_cut``, ``outreach_share``.
@@ -109,44 +114,100 @@ def implied_gross_wage(state_usd_per_year, state_share) -> np.ndarray:
             / np.asarray(state_share, dtype=float))
 
 
-def split_cases(gross_wage_usd: float, state_share: float, savings_usd: float) -> pd.DataFrame:
-    """The flow of funds for this run and for the state shares the sources report.
+def split_cases(gross_wage_usd: float, state_share: float, savings_usd: float,
+                state_usd: float | None = None) -> pd.DataFrame:
+    """The flow of funds for the state shares the sources report, and for the brief's quota.
 
-    Rows: this run; a third (the brief, early contract system); about half (the brief, late
-    2010s); about 90 percent (a KINU researcher with NIS figures, ``MBN2024``); all at this run's
-    pay and savings. Shares from ``state_share`` in ``data/assumptions.csv``.
+    Rows: a third (the brief, early contract system); about half (the brief, late 2010s); about
+    90 percent (a KINU researcher with NIS figures, ``MBN2024``); all at this run's pay and
+    savings, shares from ``state_share`` in ``data/assumptions.csv``. The row whose share is
+    this run's is marked "(this run)"; a share of this run that matches none of them gets a row
+    of its own. With ``state_usd``, a last row hands the state that fixed amount (the brief's
+    quota) out of the same pay.
 
     Returns
     -------
     pandas.DataFrame
         Index ``case``; columns of :func:`flow_of_funds` (USD per worker per year),
-        ``state_share`` (ratio) and ``source_id``.
+        ``state_share`` (ratio; for the quota row, the share of pay it amounts to) and
+        ``source_id``.
     """
     low, mid, high = assumption("state_share")
     cases = [
-        (f"This run: {state_share:.0%} to the state", state_share, "LANKOV2025"),
         (f"A third ({low:.0%}): brief, early contract system", low, "LANKOV2025"),
         (f"About half ({mid:.0%}): brief, late 2010s", mid, "LANKOV2025"),
         (f"About {high:.0%}: KINU researcher via NIS", high, "MBN2024"),
     ]
+    if not any(np.isclose(share, state_share) for _, share, _ in cases):
+        cases.insert(0, (f"{state_share:.0%} of pay", state_share, "parameter"))
     rows = []
     for label, share, source in cases:
         f = flow_of_funds(gross_wage_usd, share, savings_usd)
-        rows.append({"case": label, "state_share": share, **{k: float(v) for k, v in f.items()},
-                     "source_id": source})
+        mark = " (this run)" if np.isclose(share, state_share) else ""
+        rows.append({"case": label + mark, "state_share": share,
+                     **{k: float(v) for k, v in f.items()}, "source_id": source})
+    if state_usd is not None:
+        gross = float(gross_wage_usd) * MONTHS
+        living = gross - state_usd - savings_usd
+        rows.append({"case": f"The brief's quota: {usd(state_usd)} a year",
+                     "state_share": state_usd / gross, "gross_usd": gross,
+                     "state_usd": float(state_usd), "savings_usd": float(savings_usd),
+                     "living_usd": living, "shortfall_usd": max(-living, 0.0),
+                     "source_id": "LANKOV2025"})
     return pd.DataFrame(rows).set_index("case")
 
 
-def yearly_flows(workers: pd.Series, gross_wage_usd: float, state_share: float,
-                 savings_usd: float) -> pd.DataFrame:
+def state_take_range(gross_wage_usd: float, state_share: float, annual_quota_usd: float
+                     ) -> pd.DataFrame:
+    """The state's yearly take per worker as two sources give it, side by side.
+
+    Parameters
+    ----------
+    gross_wage_usd : float
+        Gross pay, USD per worker per month (NIS, ``MBN2024``).
+    state_share : float
+        Share of pay handed over, ratio (the brief: about half by the late 2010s).
+    annual_quota_usd : float
+        The brief's quota, USD per worker per year (USD 6,500 over eight months in 2022).
+
+    Returns
+    -------
+    pandas.DataFrame
+        Index ``figure``; columns ``state_usd`` (USD per worker per year), ``how`` and
+        ``sources``: the NIS pay times the share (low end), the brief's quota (the central
+        value every lesson uses), and the monthly pay at which both would hold
+        (:func:`implied_gross_wage`), as ``pay_needed_usd_month``.
+
+    Examples
+    --------
+    >>> t = state_take_range(800, 0.5, 9750)
+    >>> t["state_usd"].tolist(), float(t["pay_needed_usd_month"].iloc[1])
+    ([4800.0, 9750.0], 1625.0)
+    """
+    from_pay = float(formulas.state_take(gross_wage_usd, state_share))
+    need = float(implied_gross_wage(annual_quota_usd, state_share))
+    return pd.DataFrame([
+        {"figure": "NIS pay x the brief's share", "state_usd": from_pay,
+         "how": f"{usd(gross_wage_usd)} a month x 12 x {state_share:.0%}",
+         "sources": "MBN2024, LANKOV2025", "pay_needed_usd_month": float(gross_wage_usd)},
+        {"figure": "the brief's quota (central value)", "state_usd": float(annual_quota_usd),
+         "how": "plan funds of 2022, scaled to a year", "sources": "LANKOV2025, RFA2019QUOTA",
+         "pay_needed_usd_month": need},
+    ]).set_index("figure")
+
+
+def yearly_flows(workers: pd.Series, state_usd: float, savings_usd: float) -> pd.DataFrame:
     """Money to the state and to families in each year of a workforce path.
 
     Parameters
     ----------
     workers : pandas.Series
         Workers in each year, persons, indexed by year.
-    gross_wage_usd, state_share, savings_usd
-        As in :func:`flow_of_funds`.
+    state_usd : float
+        The state's take, USD per worker per year (the lessons' central value: the brief's
+        quota).
+    savings_usd : float
+        Kept and brought home, USD per worker per year.
 
     Returns
     -------
@@ -156,12 +217,11 @@ def yearly_flows(workers: pd.Series, gross_wage_usd: float, state_share: float,
         :func:`dispatchlib.formulas.state_revenue` and
         :func:`~dispatchlib.formulas.household_savings`).
     """
-    f = flow_of_funds(gross_wage_usd, state_share, savings_usd)
     w = workers.to_numpy(dtype=float)
     return pd.DataFrame({
         "workers": w,
-        "state_revenue_usd": formulas.state_revenue(w, f["state_usd"]),
-        "household_money_usd": formulas.household_savings(w, f["savings_usd"]),
+        "state_revenue_usd": formulas.state_revenue(w, state_usd),
+        "household_money_usd": formulas.household_savings(w, savings_usd),
     }, index=pd.Index(workers.index, name="year"))
 
 
@@ -269,22 +329,28 @@ def levers(contract_state_share: float, enforcement_cut: float,
     ]
 
 
-def lever_table(workers: pd.Series, gross_wage_usd: float, state_share: float,
+def lever_table(workers: pd.Series, state_usd: float, state_share: float,
                 savings_usd: float, years_abroad: float,
                 lever_list: Sequence[Lever]) -> pd.DataFrame:
     """What each lever moves, over the whole window of a workforce path.
 
-    Living costs per worker stay at the baseline's, so a smaller state share goes into the
-    worker's pocket: household money per worker is ``savings + (baseline state take - lever's
-    state take)``. A workforce factor scales every year's workforce (and so money and exposure
-    alike). Outreach reaches a share of the people exposed and moves no money.
+    A lever's state share scales the state's take in proportion: ``state_usd * lever share /
+    state_share`` (a third instead of half leaves two thirds of it). Living costs per worker
+    stay at the baseline's, so what the state no longer takes goes into the worker's pocket:
+    household money per worker is ``savings + (baseline take - lever's take)``. A workforce
+    factor scales every year's workforce (and so money and exposure alike). Outreach reaches a
+    share of the people exposed and moves no money.
 
     Parameters
     ----------
     workers : pandas.Series
         Baseline workers in each year, persons.
-    gross_wage_usd, state_share, savings_usd
-        Baseline, as in :func:`flow_of_funds`.
+    state_usd : float
+        Baseline take of the state, USD per worker per year (the brief's quota).
+    state_share : float
+        Baseline share of pay that take stands for, ratio (> 0).
+    savings_usd : float
+        Baseline savings, USD per worker per year.
     years_abroad : float
         Length of a posting, years (>= 1).
     lever_list : sequence of Lever
@@ -298,14 +364,13 @@ def lever_table(workers: pd.Series, gross_wage_usd: float, state_share: float,
         baseline is 0); ``brief_recommends``; ``not_captured``. A lever that is not modelled
         has empty outcomes.
     """
-    base = flow_of_funds(gross_wage_usd, state_share, savings_usd)
     rows = []
     for lever in lever_list:
         row = {"lever": lever.label}
         if lever.modelled:
             share = state_share if lever.state_share is None else lever.state_share
-            state = float(formulas.state_take(gross_wage_usd, share))
-            kept = float(base["savings_usd"]) + float(base["state_usd"]) - state
+            state = float(state_usd) * share / state_share
+            kept = float(savings_usd) + float(state_usd) - state
             path = workers * lever.workforce_factor
             exposed = float(exposure(path, years_abroad)["people_exposed"].iloc[-1])
             person_years = float(path.sum())
@@ -326,6 +391,36 @@ def lever_table(workers: pd.Series, gross_wage_usd: float, state_share: float,
     return table[order]
 
 
+def lever_takeaway(table: pd.DataFrame) -> str:
+    """What a lever table says, in one paragraph built from its numbers.
+
+    For each modelled lever after the baseline, the signed change of the state's money, the
+    families' money and the people exposed (``lever_table``'s ``_change`` columns); then the
+    levers that cut the state's money without lowering the other two, if any.
+
+    Examples
+    --------
+    >>> t = pd.DataFrame({"state_revenue_usd_change": [np.nan, -0.34, -0.5],
+    ...                   "household_money_usd_change": [np.nan, 1.09, -0.5],
+    ...                   "people_exposed_change": [np.nan, 0.0, -0.5]},
+    ...                  index=["Baseline", "Contract", "Enforcement"])
+    >>> print(lever_takeaway(t))  # doctest: +NORMALIZE_WHITESPACE
+    Contract (state -34%, families +109%, people exposed +0%); Enforcement (state -50%,
+    families -50%, people exposed -50%). Cutting the state's money without lowering the families'
+    money or the exposure: Contract.
+    """
+    keys = ("state_revenue_usd_change", "household_money_usd_change", "people_exposed_change")
+    names = ("state", "families", "people exposed")
+    rows = table.iloc[1:].dropna(subset=list(keys))
+    parts = [f"{lever} (" + ", ".join(f"{n} {row[k]:+.0%}" for n, k in zip(names, keys,
+                                                                             strict=True)) + ")"
+             for lever, row in rows.iterrows()]
+    eps = 1e-9
+    wins = [lever for lever, row in rows.iterrows() if row[keys[0]] < -eps
+            and row[keys[1]] >= -eps and row[keys[2]] >= -eps]
+    close = ("Cutting the state's money without lowering the families' money or the exposure: "
+             + (", ".join(wins) if wins else "no lever") + ".")
+    return "; ".join(parts) + ". " + close
 
 
 def formatted_levers(table: pd.DataFrame) -> pd.DataFrame:

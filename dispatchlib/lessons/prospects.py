@@ -3,18 +3,19 @@
 
 The brief (section 5) puts what the DPRK could plausibly supply at 100,000-150,000 workers,
 against about 15,000 in Russia by mid-2025. Nobody knows how fast, or whether, the gap closes.
-This module draws the gap as a **logistic ramp**:
+This module draws the gap as a **logistic ramp** (Verhulst's logistic growth):
 
 .. math::
 
-    W(t) = S + (C - S)\\,\\frac{L(t) - L(t_0)}{1 - L(t_0)}, \\qquad
-    L(t) = \\frac{1}{1 + e^{-k (t - m)}}
+    W(t) = \\frac{C}{1 + \\frac{C - S}{S}\\, e^{-k (t - t_0)}}
 
-with ``S`` the workers in the start year ``t0`` (persons), ``C`` the ceiling (persons), ``k`` the
-ramp speed (per year) and ``m`` the midpoint year, when growth is fastest. The path starts
-exactly at ``S``, never passes ``C`` and approaches it as the years go by. At the midpoint it
-has covered ``(0.5 - L(t0)) / (1 - L(t0))`` of the gap: half the way when growth was slow at the
-start (``L(t0)`` near 0), a little less otherwise.
+with ``S`` the workers in the start year ``t0`` (persons), ``C`` the ceiling (persons) and ``k``
+the ramp speed (per year): while the workforce is far below the ceiling it grows by about
+``k`` (as a continuous rate) a year. The path starts exactly at ``S``, never passes ``C`` and
+approaches it as the years go by. A higher speed puts every later year higher: the speed does
+what its name says. Growth is fastest in the **midpoint year**, when the path reaches half the
+ceiling: ``m = t0 + ln((C - S) / S) / k`` (after the start only when ``S < C / 2``). A ramp can
+be given by its speed or by its midpoint year; the other follows.
 
 Three named ramps (:data:`PRESETS`: low, central, high) fix the ceiling, speed and midpoint
 together; their sources and reasons are stated with them. Monte Carlo draws (:func:`simulate`)
@@ -25,7 +26,8 @@ years and counts returnees, new arrivals, the people who have been to Russia and
 they carry home.
 
 Parameters registered here (see :mod:`dispatchlib.params`): ``ramp_scenario``, ``start_year``,
-``end_year``, ``start_workers``, ``ceiling``, ``ramp_speed``, ``midpoint_year``.
+``end_year``, ``start_workers``, ``ceiling``, ``ramp_speed``, ``midpoint_year`` (an alternative
+to ``ramp_speed``: the speed is derived from it).
 """
 
 from __future__ import annotations
@@ -59,7 +61,7 @@ UNCERTAIN = ("ceiling", "ramp_speed", "annual_quota_usd", "savings_usd")
 
 @dataclass(frozen=True)
 class Preset:
-    """A named ramp: ceiling (persons), ramp speed (per year) and midpoint year, with reasons.
+    """A named ramp: ceiling (persons) and ramp speed (per year), with reasons.
 
     Attributes
     ----------
@@ -68,9 +70,7 @@ class Preset:
     ceiling : int
         Most workers reached, persons.
     ramp_speed : float
-        Steepness ``k`` of the logistic, per year.
-    midpoint_year : int
-        Year of fastest growth.
+        Growth rate ``k`` while the workforce is small, per year.
     source_ids : tuple of str
         Sources behind the choice (``data/sources.csv``).
     basis : str
@@ -80,29 +80,33 @@ class Preset:
     name: str
     ceiling: int
     ramp_speed: float
-    midpoint_year: int
     source_ids: tuple[str, ...]
     basis: str
 
+    def midpoint_year(self, start_workers: float = 15_000, start_year: int = 2025) -> float:
+        """Year this ramp reaches half its ceiling from ``start_workers`` in ``start_year``."""
+        return midpoint(start_workers, self.ceiling, self.ramp_speed, start_year)
+
 PRESETS: dict[str, Preset] = {
     "low": Preset(
-        "low", 100_000, 0.35, 2032, ("LANKOV2025", "DAILYNK2025PLAN"),
+        "low", 100_000, 0.25, ("LANKOV2025", "DAILYNK2025PLAN"),
         "ceiling: the low end of the brief's 100,000-150,000. Slow ramp (our assumption): "
         "loyalty screening and labour needs at home limit supply (brief sec. 5); the 2025 plan "
         "reported for Russia was 24,200 new workers (one anonymous source)."),
     "central": Preset(
-        "central", 125_000, 0.6, 2029, ("LANKOV2025", "YTN2025"),
+        "central", 125_000, 0.5, ("LANKOV2025", "YTN2025"),
         "ceiling: the middle of the brief's range. Ramp (our assumption): fastest growth in "
-        "2029, about half way there by then, close to the ceiling by the mid-2030s."),
+        "2029, when half the ceiling is reached, close to the ceiling by the mid-2030s."),
     "high": Preset(
-        "high", 150_000, 0.9, 2027, ("LANKOV2025", "BELENETS2025", "MT2025BBC"),
+        "high", 150_000, 1.1, ("LANKOV2025", "BELENETS2025", "MT2025BBC"),
         "ceiling: the high end of the brief's range. Fast ramp (our assumption): reaches the "
         "50,000 forecast for end-2025 (industry aide; SK intelligence via BBC) about a year "
         "late and the ceiling by about 2031."),
 }
 
-"""The named ramps. Ceilings come from the brief; speeds and midpoints are teaching assumptions
-(no source gives a pace), chosen to span the forecasts in ``data/workforce.csv``."""
+"""The named ramps. Ceilings come from the brief; speeds are teaching assumptions (no source
+gives a pace), chosen to span the forecasts in ``data/workforce.csv``: from 15,000 in 2025 they
+reach half their ceiling in about 2032 (low), 2029 (central) and 2027 (high)."""
 
 def preset(name: str) -> Preset:
     """The named ramp ``name`` (``low``, ``central`` or ``high``).
@@ -119,7 +123,7 @@ def preset(name: str) -> Preset:
 # ----------------------------------------------------------------------------------------------
 # The ramp
 
-def logistic_path(years, start_workers, ceiling, ramp_speed, midpoint_year,
+def logistic_path(years, start_workers, ceiling, ramp_speed,
                   start_year: int | None = None) -> np.ndarray:
     """Workers in each year on a logistic ramp from ``start_workers`` toward ``ceiling``.
 
@@ -128,14 +132,13 @@ def logistic_path(years, start_workers, ceiling, ramp_speed, midpoint_year,
     years : array_like
         Calendar years (the last axis of the result).
     start_workers : float
-        Workers in ``start_year``, persons.
+        Workers in ``start_year``, persons (> 0).
     ceiling : array_like
         Level approached, persons (> ``start_workers``). An array of shape ``(n,)`` gives
         ``n`` paths (one row each), for Monte Carlo draws.
     ramp_speed : array_like
-        Logistic steepness ``k``, per year (> 0); broadcast like ``ceiling``.
-    midpoint_year : float
-        Year of fastest growth.
+        Growth rate ``k`` while the workforce is small, per year (> 0); broadcast like
+        ``ceiling``. A higher speed gives more workers in every year after the start.
     start_year : int, optional
         Year the path equals ``start_workers``; the first of ``years`` by default.
 
@@ -147,9 +150,9 @@ def logistic_path(years, start_workers, ceiling, ramp_speed, midpoint_year,
     Examples
     --------
     >>> import math
-    >>> # k = ln 3, one year from start to midpoint: L(t0) = 1/4, so 1/3 of the gap by then
-    >>> round(float(logistic_path([2025, 2026], 0, 300, math.log(3), 2026)[1]), 6)
-    100.0
+    >>> # C = 300, S = 100: (C - S) / S = 2; k = ln 2, one year on: 300 / (1 + 2 / 2) = 150
+    >>> round(float(logistic_path([2025, 2026], 100, 300, math.log(2))[1]), 6)
+    150.0
     """
     t = np.asarray(years, dtype=float)
     t0 = float(t.flat[0] if start_year is None else start_year)
@@ -157,13 +160,60 @@ def logistic_path(years, start_workers, ceiling, ramp_speed, midpoint_year,
     k = np.asarray(ramp_speed, dtype=float)
     if c.ndim or k.ndim:  # one path per draw: rows
         c, k = c[..., None], k[..., None]
-    # share of the gap closed by year t: (L(t) - L(t0)) / (1 - L(t0)) with L the logistic
-    # curve, written as 1 - (1 - L(t)) / (1 - L(t0)) and taken in logs, so that it stays exact
-    # long after the midpoint, where L(t0) rounds to 1 (a start in 2070 with a 2030 midpoint)
-    log_left = -np.logaddexp(0.0, k * (t - midpoint_year))   # log(1 - L(t))
-    log_left0 = -np.logaddexp(0.0, k * (t0 - midpoint_year))  # log(1 - L(t0))
-    share = -np.expm1(log_left - log_left0)
-    return start_workers + (c - start_workers) * share
+    # C / (1 + r e^{-k (t - t0)}) with r = (C - S) / S, the exponent taken in logs so that it
+    # neither overflows before the start nor loses the gap long after it
+    log_r = np.log(c - start_workers) - np.log(start_workers)
+    path = c * np.exp(-np.logaddexp(0.0, log_r - k * (t - t0)))
+    return np.where(t == t0, float(start_workers), path)  # exact in the start year
+
+
+def midpoint(start_workers, ceiling, ramp_speed, start_year: int = 2025):
+    """Year a logistic ramp reaches half its ceiling, where it grows fastest.
+
+    Parameters
+    ----------
+    start_workers, ceiling : float
+        Persons in ``start_year`` and the ceiling.
+    ramp_speed : float
+        Per year (> 0).
+    start_year : int
+        Year of ``start_workers``.
+
+    Returns
+    -------
+    float
+        Calendar year ``t0 + ln((C - S) / S) / k`` (before ``start_year`` when ``S > C / 2``).
+
+    Examples
+    --------
+    >>> round(midpoint(100, 300, 0.5, 2025), 6)  # ln 2 / 0.5 = 1.386 years on
+    2026.386294
+    """
+    return start_year + math.log((ceiling - start_workers) / start_workers) / ramp_speed
+
+
+def speed_for_midpoint(start_workers, ceiling, midpoint_year, start_year: int = 2025) -> float:
+    """The ramp speed (per year) that reaches half the ceiling in ``midpoint_year``.
+
+    Raises
+    ------
+    ParameterError
+        When ``midpoint_year`` is not after ``start_year`` or the start is already at half the
+        ceiling or above (no such year after the start).
+
+    Examples
+    --------
+    >>> round(speed_for_midpoint(100, 300, 2027, 2025), 6)  # ln 2 / 2
+    0.346574
+    """
+    if midpoint_year <= start_year:
+        raise ParameterError("midpoint_year", midpoint_year,
+                             f"0 or a year after start_year = {start_year} (year)")
+    if 2 * start_workers >= ceiling:
+        raise ParameterError("midpoint_year", midpoint_year,
+                             f"0: start_workers = {start_workers:,} is already half the ceiling "
+                             f"of {ceiling:,} or more, so no later year reaches half of it")
+    return math.log((ceiling - start_workers) / start_workers) / (midpoint_year - start_year)
 
 @dataclass(frozen=True)
 class Outlook:
@@ -179,8 +229,6 @@ class Outlook:
         Workers in ``start_year`` and the ceiling, persons.
     ramp_speed : float
         Per year.
-    midpoint_year : int
-        Year of fastest growth.
     """
 
     ramp_scenario: str
@@ -189,7 +237,11 @@ class Outlook:
     start_workers: int
     ceiling: int
     ramp_speed: float
-    midpoint_year: int
+
+    @property
+    def midpoint_year(self) -> float:
+        """Year the ramp reaches half the ceiling (fastest growth), from :func:`midpoint`."""
+        return midpoint(self.start_workers, self.ceiling, self.ramp_speed, self.start_year)
 
     @property
     def years(self) -> np.ndarray:
@@ -198,8 +250,7 @@ class Outlook:
 
     def path(self) -> pd.Series:
         """Workers in each year (persons), indexed by year."""
-        values = logistic_path(self.years, self.start_workers, self.ceiling, self.ramp_speed,
-                               self.midpoint_year)
+        values = logistic_path(self.years, self.start_workers, self.ceiling, self.ramp_speed)
         return pd.Series(values, index=pd.Index(self.years, name="year"), name="workers")
 
     def table(self) -> pd.DataFrame:
@@ -210,20 +261,23 @@ class Outlook:
             ("end_year", self.end_year, "year", "parameter"),
             ("start_workers", self.start_workers, "persons", "parameter"),
         ]
-        for name, unit in (("ceiling", "persons"), ("ramp_speed", "per year"),
-                           ("midpoint_year", "year")):
+        for name, unit in (("ceiling", "persons"), ("ramp_speed", "per year")):
             value = getattr(self, name)
             origin = (f"{self.ramp_scenario} ramp" if value == getattr(base, name)
                       else "parameter (overrides the ramp)")
-            rows.append((name, value, unit, origin))
+            rows.append((name, round(value, 4) if isinstance(value, float) else value, unit,
+                         origin))
+        rows.append(("midpoint_year", round(self.midpoint_year, 1), "year",
+                     "follows from the start, ceiling and speed"))
         frame = pd.DataFrame(rows, columns=["setting", "value", "unit", "from"])
         frame["value"] = [f"{v:,}" if isinstance(v, int) and v > 9999 else f"{v:g}"
                           for v in frame["value"]]
         return frame.set_index("setting")
 
 def outlook(p: SimpleNamespace | Mapping) -> Outlook:
-    """Resolve parameters into an :class:`Outlook`: a ``ceiling``, ``ramp_speed`` or
-    ``midpoint_year`` of 0 (or absent) takes the value of the ``ramp_scenario`` preset.
+    """Resolve parameters into an :class:`Outlook`: a ``ceiling`` or ``ramp_speed`` of 0 (or
+    absent) takes the value of the ``ramp_scenario`` preset; a ``midpoint_year`` other than 0
+    sets the speed that reaches half the ceiling in that year (:func:`speed_for_midpoint`).
 
     Parameters
     ----------
@@ -233,15 +287,17 @@ def outlook(p: SimpleNamespace | Mapping) -> Outlook:
     """
     get = p.get if isinstance(p, Mapping) else (lambda k, d=None: getattr(p, k, d))
     base = PRESETS[get("ramp_scenario", "central")]
-    return Outlook(
-        ramp_scenario=base.name,
-        start_year=int(get("start_year")),
-        end_year=int(get("end_year")),
-        start_workers=int(get("start_workers")),
-        ceiling=int(get("ceiling", 0) or base.ceiling),
-        ramp_speed=float(get("ramp_speed", 0) or base.ramp_speed),
-        midpoint_year=int(get("midpoint_year", 0) or base.midpoint_year),
-    )
+    start_year, start_workers = int(get("start_year")), int(get("start_workers"))
+    ceiling = int(get("ceiling", 0) or base.ceiling)
+    speed = float(get("ramp_speed", 0) or base.ramp_speed)
+    if get("midpoint_year", 0):
+        if get("ramp_speed", 0):
+            raise ParameterError("midpoint_year", get("midpoint_year"),
+                                 "0 when ramp_speed is set: give the speed or the midpoint year, "
+                                 "not both")
+        speed = speed_for_midpoint(start_workers, ceiling, int(get("midpoint_year")), start_year)
+    return Outlook(ramp_scenario=base.name, start_year=start_year, end_year=int(get("end_year")),
+                   start_workers=start_workers, ceiling=ceiling, ramp_speed=speed)
 
 # parameter rules: dispatchlib/parameters.json names them, dispatchlib/rules.py holds them
 years_in_order = _rules.years_in_order
@@ -264,15 +320,16 @@ def scenario_paths(o: Outlook) -> pd.DataFrame:
     pandas.DataFrame
         Index ``year``; columns ``low``, ``central``, ``high`` and ``this run``.
     """
-    cols = {name: logistic_path(o.years, o.start_workers, pr.ceiling, pr.ramp_speed,
-                                pr.midpoint_year) for name, pr in PRESETS.items()}
+    cols = {name: logistic_path(o.years, o.start_workers, pr.ceiling, pr.ramp_speed)
+            for name, pr in PRESETS.items()}
     cols["this run"] = o.path().to_numpy()
     return pd.DataFrame(cols, index=pd.Index(o.years, name="year"))
 
 def presets_table() -> pd.DataFrame:
     """The named ramps with their sources and reasons, one row each."""
     return pd.DataFrame([{"ramp": p.name, "ceiling": p.ceiling, "ramp_speed": p.ramp_speed,
-                          "midpoint_year": p.midpoint_year, "sources": ", ".join(p.source_ids),
+                          "midpoint_year": round(p.midpoint_year(), 1),
+                          "sources": ", ".join(p.source_ids),
                           "basis": p.basis} for p in PRESETS.values()]).set_index("ramp")
 
 def share_of_pool(workers, pool) -> np.ndarray:
@@ -441,7 +498,7 @@ from dispatchlib.lessons.prospects_uncertainty import (  # noqa: E402
 
 __all__ = ["LEVELS", "PRESETS", "RANGE_UNITS", "RULES", "TARGET_USD", "UNCERTAIN", "Outlook",
            "Preset", "Simulation", "ceiling_above_start", "fan", "first_year", "logistic_path",
-           "midpoint_in_range", "outlook", "pool_table", "preset", "presets_table",
+           "midpoint", "midpoint_in_range", "outlook", "pool_table", "preset", "presets_table",
            "prob_above", "ranges_table", "reference_points", "rotation", "scenario_paths",
-           "share_of_pool", "simulate", "uncertain_inputs", "whole_years_abroad",
-           "years_in_order"]
+           "share_of_pool", "simulate", "speed_for_midpoint", "uncertain_inputs",
+           "whole_years_abroad", "years_in_order"]

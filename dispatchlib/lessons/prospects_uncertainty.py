@@ -92,7 +92,7 @@ def simulate(o: Outlook, ranges: Mapping[str, Range], draws: int = 20_000,
     Parameters
     ----------
     o : Outlook
-        Window, start and midpoint year (the midpoint is held fixed).
+        Window and start; each draw's midpoint follows from its ceiling and speed.
     ranges : mapping of str to Range
         From :func:`uncertain_inputs` (keys of :data:`UNCERTAIN`), possibly edited.
     draws, seed : int
@@ -108,7 +108,7 @@ def simulate(o: Outlook, ranges: Mapping[str, Range], draws: int = 20_000,
     """
     x = draw({k: ranges[k] for k in UNCERTAIN}, draws, seed)
     workers = np.atleast_2d(logistic_path(o.years, o.start_workers, x["ceiling"],
-                                          x["ramp_speed"], o.midpoint_year))
+                                          x["ramp_speed"]))
     return Simulation(
         years=o.years, inputs=x, workers=workers,
         state_revenue_usd=formulas.state_revenue(workers, x["annual_quota_usd"][:, None]),

@@ -10,7 +10,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 
-from dispatchlib.lessons.implications import OUTCOME_LABELS, OUTCOMES
+from dispatchlib.lessons.implications import OUTCOMES
 from dispatchlib.plots import add_sources, colors, thousands, usd
 
 
@@ -52,7 +52,7 @@ def flow_of_funds(cases: pd.DataFrame, sources: Iterable[str] = ()):
     ax.set_xlabel("USD per worker per year")
     ax.set_title("Where one worker's pay goes")
     ax.legend(fontsize="small", loc="upper center", bbox_to_anchor=(0.4, -0.2), ncol=4)
-    add_sources(fig, sources, "Same pay and savings in every row; only the state's share changes.")
+    add_sources(fig, sources, "Same pay and savings in every row; only the state's take changes.")
     return fig
 
 
@@ -88,35 +88,51 @@ def exposure(table: pd.DataFrame, sources: Iterable[str] = ()):
     return fig
 
 
+#: outcomes drawn in :func:`levers`, with their plain-word labels (people reached is in the table)
+LEVER_OUTCOMES = {
+    "state_revenue_usd": "money to the state",
+    "household_money_usd": "money kept by families",
+    "people_exposed": "people who have worked in Russia",
+}
+
+
 def levers(table: pd.DataFrame, sources: Iterable[str] = ()):
-    """One panel per outcome, one bar per lever, with the change against the baseline.
+    """One panel: each lever's change against the baseline, three bars per lever (the state's
+    money, the families' money, the people exposed), labelled in percent.
 
     Parameters
     ----------
     table : pandas.DataFrame
-        From :func:`dispatchlib.implications.lever_table`; rows without numbers are left out.
+        From :func:`dispatchlib.implications.lever_table`; the first row is the baseline and is
+        not drawn (every change is measured from it); rows without numbers are left out.
     """
-    table = table.dropna(subset=list(OUTCOMES))
+    table = table.dropna(subset=list(OUTCOMES)).iloc[1:]
     width = mpl.rcParams["figure.figsize"][0]
-    fig, axes = plt.subplots(2, 2, figsize=(width * 1.4, 0.55 * len(table) * 2 + 2.5),
-                             sharey=True)
-    c = colors(len(table))
+    fig, ax = plt.subplots(figsize=(width * 1.15, 1.1 * len(table) + 1.6))
+    c = colors(4)
     y = np.arange(len(table))
-    for ax, key in zip(axes.flat, OUTCOMES, strict=True):
-        vals = table[key].to_numpy()
-        ax.barh(y, vals, color=c, height=0.65)
-        fmt = usd if key.endswith("_usd") else thousands
-        top = max(vals.max(), 1.0)
-        for yi, v, ch in zip(y, vals, table[f"{key}_change"], strict=True):
-            text = fmt(v) + (f" ({ch:+.0%})" if pd.notna(ch) and yi else "")
-            ax.annotate(text, (v, yi), xytext=(3, 0), textcoords="offset points",
-                        va="center", fontsize="x-small")
-        ax.set_xlim(0, top * 1.55)
-        ax.xaxis.set_major_formatter(fmt)
-        ax.xaxis.set_major_locator(mpl.ticker.MaxNLocator(3))
-        ax.set_title(OUTCOME_LABELS[key].replace(" (", "\n("), fontsize="small")
-    axes[0, 0].set_yticks(y, table.index, fontsize="small")
-    axes[0, 0].invert_yaxis()
-    fig.suptitle("What each lever moves", x=0.01, ha="left", fontweight="bold")
-    add_sources(fig, sources, "Percentages: change against the baseline row.")
+    bar = 0.26
+    hatches = ("", "//", "..")
+    for i, (key, label) in enumerate(LEVER_OUTCOMES.items()):
+        change = table[f"{key}_change"].to_numpy() * 100
+        pos = y + (i - 1) * bar
+        ax.barh(pos, change, height=bar * 0.9, color=c[(3, 2, 0)[i]], hatch=hatches[i],
+                edgecolor="white", label=label)
+        for yi, v in zip(pos, change, strict=True):
+            ax.annotate(f"{v:+.0f}%", (v, yi), xytext=(3 if v >= 0 else -3, 0),
+                        textcoords="offset points", va="center",
+                        ha="left" if v >= 0 else "right", fontsize="x-small")
+    ax.axvline(0, color="0.2", lw=1)
+    low = min(-100.0, float(np.nanmin(table[[f"{k}_change" for k in LEVER_OUTCOMES]])) * 100)
+    high = max(50.0, float(np.nanmax(table[[f"{k}_change" for k in LEVER_OUTCOMES]])) * 100)
+    ax.set_xlim(low * 1.25, high * 1.25)
+    ax.set_yticks(y, table.index, fontsize="small")
+    ax.invert_yaxis()
+    ax.xaxis.set_major_formatter(mpl.ticker.FuncFormatter(lambda v, _: f"{v:+.0f}%"))
+    ax.set_xlabel("Change against the baseline over the whole window (percent)")
+    ax.set_title("What each lever moves")
+    ax.legend(fontsize="small", loc="upper center",
+              bbox_to_anchor=(0.5, -0.16 - 0.25 / len(table)), ncol=3)
+    add_sources(fig, sources, "Baseline: this run's workforce, quota and savings. "
+                "People reached: see the table.")
     return fig

@@ -23,7 +23,9 @@ def ramps(paths: pd.DataFrame, points: pd.DataFrame | None = None,
     ----------
     paths : pandas.DataFrame
         From :func:`dispatchlib.prospects.scenario_paths`: index year, one column per ramp
-        (``this run`` drawn thickest), persons.
+        (``this run`` drawn thickest), persons. When this run's path is one of the named
+        ramps, that ramp is drawn once, thick, as "<name> ramp (this run)": one line, one
+        legend entry.
     points : pandas.DataFrame, optional
         From :func:`dispatchlib.prospects.reference_points`: ``year``, ``workers``, ``label``.
     ceiling_range : (float, float), optional
@@ -35,11 +37,18 @@ def ramps(paths: pd.DataFrame, points: pd.DataFrame | None = None,
     if ceiling_range:
         ax.axhspan(*ceiling_range, color="0.5", alpha=0.12,
                    label=f"brief's ceiling: {ceiling_range[0]:,.0f}-{ceiling_range[1]:,.0f}")
-    if "this run" in paths:  # drawn first and thickest, so a ramp equal to it shows on top
+    named = [name for name in paths.columns if name != "this run"]
+    same = next((name for name in named if "this run" in paths
+                 and np.allclose(paths[name], paths["this run"])), None)
+    if "this run" in paths and same is None:  # its own line, drawn first and thickest
         ax.plot(x, paths["this run"], color=c[0], lw=4, alpha=0.8, label="this run")
-    for i, col in enumerate(name for name in paths.columns if name != "this run"):
-        ax.plot(x, paths[col], color=c[i + 1], lw=1.8, ls=_STYLES.get(col, "-"),
-                label=f"{col} ramp")
+    for i, col in enumerate(named):
+        if col == same:
+            ax.plot(x, paths[col], color=c[0], lw=4, alpha=0.8, ls=_STYLES.get(col, "-"),
+                    label=f"{col} ramp (this run)")
+        else:
+            ax.plot(x, paths[col], color=c[i + 1], lw=1.8, ls=_STYLES.get(col, "-"),
+                    label=f"{col} ramp")
     if points is not None and len(points):
         markers = ["o", "s", "D", "^"]
         for i, (label, grp) in enumerate(points.groupby("label", sort=False)):
@@ -52,8 +61,8 @@ def ramps(paths: pd.DataFrame, points: pd.DataFrame | None = None,
     ax.set_xlabel("Year")
     ax.set_ylabel("DPRK workers in Russia (persons)")
     ax.set_title("From about 15,000 toward the brief's ceiling: three ramps")
-    ax.legend(fontsize="small", loc="upper left", ncol=3)
-    add_sources(fig, sources, "Ceilings from the brief; speeds and midpoints are assumptions.")
+    ax.legend(fontsize="small", loc="upper left", ncol=2)
+    add_sources(fig, sources, "Ceilings from the brief; speeds are our assumptions.")
     return fig
 
 
