@@ -21,9 +21,11 @@ def execute(source: Path, target: Path, parameters: dict | None = None) -> Path:
     """Run one notebook with papermill into ``target`` and write its results next to it.
 
     The kernel sees ``DISPATCHLIB_HEADLESS=1``, so slider explorers step aside. Each notebook
-    gets a fresh kernel, stopped as soon as its last cell has answered (nothing of it is used
-    after that). The executed copy is written once, at the end, or when execution stops for any
-    reason (a cell's error, a timeout, a dead kernel), with the cells run so far.
+    gets a fresh kernel (warm, forked from the run's fork server, when one is running and
+    ``--cold`` was not given: :mod:`dispatchlib.run.warm`), stopped as soon as its last cell
+    has answered (nothing of it is used after that). The executed copy is written once, at the
+    end, or when execution stops for any reason (a cell's error, a timeout, a dead kernel),
+    with the cells run so far.
 
     Raises
     ------
@@ -33,13 +35,16 @@ def execute(source: Path, target: Path, parameters: dict | None = None) -> Path:
     """
     import papermill
 
+    from dispatchlib.run.warm import WarmKernelManager
+
     refuse_protected(target)
     target.parent.mkdir(parents=True, exist_ok=True)
     os.environ["DISPATCHLIB_HEADLESS"] = "1"
     papermill.execute_notebook(str(source), str(target), parameters=parameters or {},
                                kernel_name=KERNEL, progress_bar=False,
                                execution_timeout=TIMEOUT_S, engine_name=_engine(),
-                               shutdown_kernel="immediate")
+                               shutdown_kernel="immediate",
+                               kernel_manager_class=WarmKernelManager)
     results.write(target)
     return target
 

@@ -5,7 +5,9 @@ metadata (nbconvert's preprocessors, :func:`clean`).
 
 from __future__ import annotations
 
+import contextlib
 import json
+import os
 import tempfile
 from collections.abc import Sequence
 from pathlib import Path
@@ -13,6 +15,7 @@ from pathlib import Path
 from dispatchlib import paths
 from dispatchlib.run.discovery import notebooks
 from dispatchlib.run.engine import execute
+from dispatchlib.run.warm import COLD_ENV, last_launch, say_cold, start
 
 
 def clean(nb: dict) -> dict:
@@ -27,20 +30,28 @@ def clean(nb: dict) -> dict:
 def refresh(names: Sequence[str] | None = None) -> list[Path]:
     """Write the notebooks' ``parameters`` cells from the registry
     (:func:`dispatchlib.param_cells.write_cells`), then re-execute them in place at those
-    defaults and clean them."""
+    defaults and clean them. The kernels are warm, forked from one fork server, unless
+    ``--cold`` (:data:`~dispatchlib.run.warm.COLD_ENV`): the outputs are the same either way."""
     from dispatchlib.atomic import write_text
     from dispatchlib.param_cells import write_cells
 
     done = []
     sources = notebooks(names)
     write_cells(sources)
-    for source in sources:
-        with tempfile.TemporaryDirectory() as tmp:
-            target = Path(tmp) / source.name
-            execute(source, target)
-            nb = clean(json.loads(target.read_text(encoding="utf-8")))
-        write_text(source, json.dumps(nb, indent=1, ensure_ascii=False) + "\n")
-        shown = source.relative_to(paths.ROOT) if source.is_relative_to(paths.ROOT) else source
-        print(f"refreshed {shown}")
-        done.append(source)
+    told = os.environ.get(COLD_ENV) == "1"
+    with contextlib.ExitStack() as stack:
+        why = None if told else stack.enter_context(start())
+        for source in sources:
+            if why and not told:
+                told = say_cold(why)
+            with tempfile.TemporaryDirectory() as tmp:
+                target = Path(tmp) / source.name
+                execute(source, target)
+                nb = clean(json.loads(target.read_text(encoding="utf-8")))
+            why = why or last_launch()[1]
+            write_text(source, json.dumps(nb, indent=1, ensure_ascii=False) + "\n")
+            shown = source.relative_to(paths.ROOT) if source.is_relative_to(paths.ROOT) \
+                else source
+            print(f"refreshed {shown}")
+            done.append(source)
     return done

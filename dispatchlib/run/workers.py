@@ -17,6 +17,7 @@ from pathlib import Path
 
 from dispatchlib import results
 from dispatchlib.run.engine import _engine, execute
+from dispatchlib.run.warm import COLD_ENV, last_launch, say_cold, start
 
 
 def default_jobs() -> int:
@@ -79,6 +80,7 @@ def _work(task: Task) -> dict:
             except Exception as exc:  # noqa: BLE001 - reported in run.json, the run goes on
                 out.update(status="failed", error=_describe(exc))
             finally:
+                out["kernel"], out["not_warm"] = last_launch()
                 sys.stderr.flush()
                 os.dup2(saved, 2)
     finally:
@@ -160,7 +162,33 @@ def _die_with_parent(parent: int) -> None:
 def execute_all(all_tasks: Sequence[Task], jobs: int | None = None,
                 on_done: Callable[[Task, dict], None] | None = None,
                 before: Callable[[Task], Task] | None = None) -> list[dict]:
-    """Execute tasks in parallel worker processes, each notebook in its own fresh kernel.
+    """Execute tasks in parallel worker processes, each notebook in its own fresh kernel:
+    warm, forked from one fork server started for the call (:mod:`dispatchlib.run.warm`),
+    unless :data:`~dispatchlib.run.warm.COLD_ENV` is ``1`` (``--cold``). When warm kernels
+    cannot start, the notebooks run in cold kernels and one line on stderr says why.
+    """
+    if not all_tasks:
+        return []
+    if os.environ.get(COLD_ENV) == "1":
+        return _execute_all(all_tasks, jobs, on_done, before)
+    with start() as why:
+        told = [why is not None]
+        if why is not None:
+            say_cold(why)
+
+        def done(task: Task, outcome: dict) -> None:
+            if outcome.get("not_warm") and not told[0]:
+                told[0] = True
+                say_cold(outcome["not_warm"])
+            if on_done:
+                on_done(task, outcome)
+
+        return _execute_all(all_tasks, jobs, done, before)
+
+def _execute_all(all_tasks: Sequence[Task], jobs: int | None = None,
+                 on_done: Callable[[Task, dict], None] | None = None,
+                 before: Callable[[Task], Task] | None = None) -> list[dict]:
+    """The pool of :func:`execute_all`.
 
     The workers are forked from this process where that is safe (see :func:`_start_method`),
     so that they start with what it has already imported; otherwise they are spawned clean.

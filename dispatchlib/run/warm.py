@@ -1,0 +1,423 @@
+"""Warm kernels: each notebook's kernel forked from a server that has the stack imported.
+
+A cold kernel is a new Python process that imports numpy, pandas, matplotlib, statsmodels and
+dispatchlib before the notebook's first line does any work: about 2 s of CPU per notebook. The
+**fork server** (:func:`serve`, one per run or sweep, started by :func:`start`) imports them
+once, then forks one fresh process per notebook, which becomes an ipykernel with the connection
+file jupyter_client wrote. The notebook's code runs only in that child, which ends with it, so
+every notebook still starts from the server's state, never from another notebook's.
+
+Safety of the fork: the server runs no Python thread, creates no zmq context and draws no
+figure before it forks (checked before every fork; imports only). The child starts a new
+session, takes the file descriptors of its worker (stdin, stdout, stderr, sent over the Unix
+socket), the worker's environment and working directory, reseeds ``random`` and NumPy's global
+generator from the operating system (as a new process would be), and ends when its worker ends
+or the server ends. OpenBLAS's own thread pool is prepared for a fork by OpenBLAS; the thread
+settings (``OPENBLAS_NUM_THREADS``, ``OMP_NUM_THREADS``) are whatever the run's environment
+says, as for cold kernels.
+
+:class:`WarmProvisioner` plugs this into jupyter_client as a kernel provisioner (registered as
+``dispatchlib-warm`` under ``jupyter_client.kernel_provisioners``); the runner passes it to the
+kernel manager directly (:class:`WarmKernelManager`), so papermill and nbval used on their own
+keep their usual kernels. When the server cannot be reached, or the kernel command is not
+ipykernel's, the provisioner starts a cold kernel instead and says why
+(:func:`last_launch`).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import importlib
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from jupyter_client.manager import AsyncKernelManager
+from jupyter_client.provisioning import LocalProvisioner
+
+SOCKET_ENV = "DISPATCHLIB_WARM_SOCKET"
+"""Path of the fork server's Unix socket, set by :func:`start` for the worker processes (never
+passed on to a kernel)."""
+COLD_ENV = "DISPATCHLIB_COLD_KERNELS"
+"""``1``: start every kernel cold, as before warm kernels (``--cold``)."""
+
+#: imported once by the server, in this order (a module that fails to import is skipped)
+STACK = ("numpy", "pandas", "matplotlib", "matplotlib.pyplot", "matplotlib_inline.backend_inline",
+         "statsmodels.regression.linear_model", "seaborn", "ipykernel.kernelapp",
+         "ipykernel.zmqshell", "dispatchlib", "dispatchlib.tables", "dispatchlib.model",
+         "dispatchlib.lessons", "dispatchlib.plots", "dispatchlib.teaching",
+         "dispatchlib.results", "dispatchlib.params", "dispatchlib.formatting")
+CONNECT_TIMEOUT_S = 60.0
+"""How long a worker waits for the server's answer (the first waits for its imports)."""
+
+_MAX_REQUEST = 1 << 20
+
+
+# ------------------------------------------------------------------------ the fork server
+
+def serve(listener: socket.socket, parent: int) -> None:
+    """Import :data:`STACK`, then fork one kernel per request on ``listener`` until it closes.
+
+    A request is one JSON message ``{"argv": [...], "env": {...}, "cwd": str,
+    "watch": pid}`` with three file descriptors (the kernel's stdin, stdout, stderr); the
+    answer is ``{"pid": int}`` with a pidfd of the child, or ``{"error": str}``.
+    ``parent`` is the runner's pid: the server ends with it.
+    """
+    _die_with(parent)
+    signal.signal(signal.SIGCHLD, signal.SIG_IGN)  # children are reaped by the system
+    os.environ.setdefault("MPLBACKEND", "module://matplotlib_inline.backend_inline")
+    _import_as_in_a_kernel("pandas")
+    for name in STACK:
+        with contextlib.suppress(Exception):
+            importlib.import_module(name)
+    if os.environ.get("MPLBACKEND") == "module://matplotlib_inline.backend_inline":
+        del os.environ["MPLBACKEND"]  # the child takes its worker's environment anyway
+    while True:
+        fds: list[int] = []
+        try:
+            conn, _ = listener.accept()
+        except OSError:
+            return
+        with conn:
+            try:
+                msg, fds, _, _ = socket.recv_fds(conn, _MAX_REQUEST, 3)
+                request = json.loads(msg)
+                if len(fds) != 3:
+                    raise ValueError(f"expected 3 file descriptors, got {len(fds)}")
+                if threading.active_count() != 1:
+                    raise RuntimeError("the fork server runs a thread: not forking")
+                pid = os.fork()
+                if pid == 0:
+                    listener.close()
+                    conn.close()
+                    _child(request, fds)  # never returns
+                pidfd = os.pidfd_open(pid)
+                socket.send_fds(conn, [json.dumps({"pid": pid}).encode()], [pidfd])
+                os.close(pidfd)
+            except Exception as exc:  # noqa: BLE001 - told to the worker, which goes cold
+                with contextlib.suppress(OSError):
+                    conn.sendall(json.dumps({"error": f"{type(exc).__name__}: {exc}"}).encode())
+            finally:
+                for fd in fds:
+                    with contextlib.suppress(OSError):
+                        os.close(fd)
+
+
+def _import_as_in_a_kernel(name: str) -> None:
+    """Import ``name`` while ``get_ipython()`` answers as in a kernel.
+
+    pandas decides some display defaults when imported, by asking whether it runs in a Jupyter
+    kernel (``display.max_columns``: 20 in a kernel, 0 = the terminal's width elsewhere); the
+    server imports it before any kernel exists, so it is told what a kernel would tell it.
+    """
+    import builtins
+
+    class Kernel:
+        kernel = True
+
+    had = hasattr(builtins, "get_ipython")
+    if not had:
+        builtins.get_ipython = Kernel  # type: ignore[attr-defined] - pandas calls it
+    try:
+        with contextlib.suppress(Exception):
+            importlib.import_module(name)
+    finally:
+        if not had:
+            del builtins.get_ipython  # type: ignore[attr-defined]
+
+
+def _child(request: dict, fds: list[int]) -> None:
+    """Become the kernel: fresh session, the worker's streams, environment and folder."""
+    code = 1
+    try:
+        os.setsid()
+        for target, fd in enumerate(fds):
+            os.dup2(fd, target)
+            os.close(fd)
+        for sig in (signal.SIGCHLD, signal.SIGTERM, signal.SIGPIPE):
+            signal.signal(sig, signal.SIG_DFL)
+        signal.signal(signal.SIGINT, signal.default_int_handler)
+        os.environ.clear()
+        os.environ.update(request["env"])
+        os.chdir(request["cwd"])
+        _reseed()
+        _die_with(os.getppid())
+        _watch(int(request["watch"]))
+        from importlib.util import find_spec
+
+        from ipykernel.kernelapp import IPKernelApp
+
+        cwd = Path.cwd()
+        sys.path[:] = [p for p in sys.path if p not in ("", str(cwd))]
+        sys.argv = [find_spec("ipykernel_launcher").origin, *request["argv"]]
+        # the kernel watches its worker, as a cold one does (JPY_PARENT_PID is read when
+        # ipykernel is imported, here in the server, so it is given again)
+        IPKernelApp.launch_instance(argv=request["argv"], parent_handle=int(request["watch"]))
+        code = 0
+    except SystemExit as exc:
+        code = exc.code if isinstance(exc.code, int) else 1
+    except BaseException:  # noqa: BLE001 - reported on the kernel's stderr
+        import traceback
+
+        traceback.print_exc()
+    finally:
+        with contextlib.suppress(Exception):
+            sys.stdout.flush()
+            sys.stderr.flush()
+        os._exit(code)
+
+
+def _reseed() -> None:
+    """New seeds for the generators a new process would seed from the system."""
+    import random
+
+    random.seed()
+    np = sys.modules.get("numpy")
+    if np is not None:
+        np.random.seed()
+
+
+def _die_with(parent: int) -> None:
+    """Receive SIGKILL when the parent process ends (Linux); end now if it already has."""
+    import ctypes
+
+    with contextlib.suppress(OSError, AttributeError):
+        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL, 0, 0, 0)  # PR_SET_PDEATHSIG
+    if os.getppid() != parent:
+        os._exit(1)
+
+
+def _watch(pid: int) -> None:
+    """End this kernel when the worker that asked for it ends (as a cold kernel's parent
+    poller does for its parent)."""
+    try:
+        pidfd = os.pidfd_open(pid)
+    except OSError:
+        os._exit(1)
+
+    def wait() -> None:
+        import select
+
+        select.select([pidfd], [], [])
+        os._exit(1)
+
+    threading.Thread(target=wait, daemon=True, name="dispatchlib-worker-watch").start()
+
+
+def available() -> str | None:
+    """Why warm kernels cannot run here, or ``None`` when they can (Linux: fork and pidfds)."""
+    if not sys.platform.startswith("linux"):
+        return f"no fork server on {sys.platform}"
+    if not (hasattr(os, "fork") and hasattr(os, "pidfd_open") and hasattr(socket, "send_fds")):
+        return "this Python has no os.fork, os.pidfd_open or socket.send_fds"
+    return None
+
+
+@contextlib.contextmanager
+def start() -> Iterator[str | None]:
+    """Start a fork server for the duration of the block; yield ``None``, or why it could not
+    start (the runner then uses cold kernels).
+
+    The socket is bound and listening before the server starts, so a worker may connect at
+    once: its request waits until the server has imported the stack. ``SOCKET_ENV`` names it
+    for the worker processes while the block runs.
+    """
+    why = available()
+    if why is not None:
+        yield why
+        return
+    folder = tempfile.mkdtemp(prefix="dispatchlib-warm-")
+    path = os.path.join(folder, "fork.sock")
+    listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    proc = None
+    try:
+        listener.bind(path)
+        listener.listen(64)
+        env = {**os.environ, "DISPATCHLIB_HEADLESS": "1"}  # as a worker sets for its kernels
+        env.pop(SOCKET_ENV, None)
+        env.pop("MPLBACKEND", None)
+        proc = subprocess.Popen(
+            [sys.executable, "-c", "import sys; from dispatchlib.run.warm import _main; "
+             "_main(int(sys.argv[1]), int(sys.argv[2]))", str(listener.fileno()),
+             str(os.getpid())],
+            stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, env=env,
+            pass_fds=(listener.fileno(),))
+    except OSError as exc:
+        listener.close()
+        with contextlib.suppress(OSError):
+            os.unlink(path)
+        os.rmdir(folder)
+        yield f"the fork server did not start ({exc})"
+        return
+    before = os.environ.get(SOCKET_ENV)
+    os.environ[SOCKET_ENV] = path
+    try:
+        yield None
+    finally:
+        if before is None:
+            os.environ.pop(SOCKET_ENV, None)
+        else:
+            os.environ[SOCKET_ENV] = before
+        listener.close()
+        proc.kill()
+        proc.wait()
+        with contextlib.suppress(OSError):
+            os.unlink(path)
+        with contextlib.suppress(OSError):
+            os.rmdir(folder)
+
+
+def _main(fd: int, parent: int) -> None:
+    """Entry point of the server process (:func:`start`)."""
+    serve(socket.socket(fileno=fd), parent)
+
+
+def say_cold(why: str) -> bool:
+    """Say on stderr, in one line, that cold kernels run instead of warm ones and why."""
+    print(f"dispatchlib: warm kernels unavailable ({why}); running cold kernels",
+          file=sys.stderr, flush=True)
+    return True
+
+
+# ------------------------------------------------------------------------ the provisioner
+
+_LAUNCHES: list[tuple[str, str | None]] = []
+"""(kind, why not warm) of each kernel started in this process, latest last."""
+
+
+def last_launch() -> tuple[str, str | None]:
+    """``("warm", None)`` or ``("cold", why)`` for the latest kernel started in this process
+    (``why`` is ``None`` when cold kernels were asked for); ``("cold", None)`` if none."""
+    return _LAUNCHES[-1] if _LAUNCHES else ("cold", None)
+
+
+class _Forked:
+    """What jupyter_client needs of a kernel process it did not start itself (a pidfd)."""
+
+    stdin = stdout = stderr = None
+
+    def __init__(self, pid: int, pidfd: int):
+        self.pid, self._pidfd, self.returncode = pid, pidfd, None
+
+    def poll(self) -> int | None:
+        if self.returncode is None:
+            import select
+
+            if select.select([self._pidfd], [], [], 0)[0]:
+                self.returncode = -signal.SIGKILL if self._killed else 1
+                self.close()
+        return self.returncode
+
+    _killed = False
+
+    def wait(self, timeout: float | None = None) -> int:
+        import select
+
+        if self.returncode is None:
+            select.select([self._pidfd], [], [], timeout)
+        code = self.poll()
+        if code is None:
+            raise subprocess.TimeoutExpired("kernel", timeout or 0)
+        return code
+
+    def send_signal(self, sig: int) -> None:
+        if self.returncode is None:
+            self._killed = self._killed or sig == signal.SIGKILL
+            signal.pidfd_send_signal(self._pidfd, sig)
+
+    def kill(self) -> None:
+        self.send_signal(signal.SIGKILL)
+
+    def terminate(self) -> None:
+        self.send_signal(signal.SIGTERM)
+
+    def close(self) -> None:
+        if self._pidfd >= 0:
+            os.close(self._pidfd)
+            self._pidfd = -1
+
+
+def _fork_kernel(path: str, argv: list[str], env: dict, cwd: str) -> tuple[int, int]:
+    """Ask the server at ``path`` for a kernel; return its pid and a pidfd."""
+    with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as s, \
+            open(os.devnull, "rb") as null:
+        s.settimeout(CONNECT_TIMEOUT_S)
+        s.connect(path)
+        request = {"argv": argv, "env": env, "cwd": cwd, "watch": os.getpid()}
+        socket.send_fds(s, [json.dumps(request).encode()],
+                        [null.fileno(), sys.stdout.fileno(), sys.stderr.fileno()])
+        msg, fds, _, _ = socket.recv_fds(s, 65536, 1)
+    answer = json.loads(msg or b'{"error": "the fork server closed the connection"}')
+    if "error" in answer or len(fds) != 1:
+        for fd in fds:
+            os.close(fd)
+        raise RuntimeError(answer.get("error", "no pidfd in the answer"))
+    return int(answer["pid"]), fds[0]
+
+
+def _ipykernel_args(cmd: list[str]) -> list[str] | None:
+    """The arguments after ``-m ipykernel_launcher`` of this Python, or ``None``."""
+    if (len(cmd) >= 3 and cmd[1:3] == ["-m", "ipykernel_launcher"]
+            and os.path.realpath(cmd[0]) == os.path.realpath(sys.executable)):
+        return cmd[3:]
+    return None
+
+
+class WarmProvisioner(LocalProvisioner):
+    """A kernel forked from the fork server named by :data:`SOCKET_ENV`; a cold kernel
+    (:class:`LocalProvisioner`) when there is none, :data:`COLD_ENV` is ``1``, or the fork
+    fails."""
+
+    async def launch_kernel(self, cmd: list[str], **kwargs: Any) -> Any:
+        env = dict(kwargs.get("env") or os.environ)
+        env.pop(SOCKET_ENV, None)
+        kwargs["env"] = env
+        warm_env = {**env, "JPY_PARENT_PID": str(os.getpid())}  # as jupyter_client's launcher
+        path = os.environ.get(SOCKET_ENV)
+        args = _ipykernel_args(cmd)
+        why = None
+        if os.environ.get(COLD_ENV) == "1" or not path:
+            pass
+        elif args is None:
+            why = f"the kernel command is not ipykernel's ({cmd[:3]})"
+        else:
+            cwd = str(kwargs.get("cwd") or Path.cwd())
+            try:
+                pid, pidfd = _fork_kernel(path, args, warm_env, cwd)
+            except (OSError, RuntimeError, ValueError) as exc:
+                why = f"{type(exc).__name__}: {exc}"
+            else:
+                self.process = _Forked(pid, pidfd)
+                self.pid = self.pgid = pid  # the child leads its own session
+                self.cwd = cwd
+                _LAUNCHES.append(("warm", None))
+                return self.connection_info
+        _LAUNCHES.append(("cold", why))
+        return await super().launch_kernel(cmd, **kwargs)
+
+    async def cleanup(self, restart: bool = False) -> None:
+        if isinstance(self.process, _Forked):
+            self.process.close()
+        await super().cleanup(restart)
+
+
+class WarmKernelManager(AsyncKernelManager):
+    """jupyter_client's kernel manager with :class:`WarmProvisioner` (what the runner gives
+    nbclient as ``kernel_manager_class``)."""
+
+    async def _async_pre_start_kernel(self, **kw: Any) -> Any:
+        if self.provisioner is None:
+            import uuid
+
+            self.kernel_id = self.kernel_id or kw.pop("kernel_id", str(uuid.uuid4()))
+            self.provisioner = WarmProvisioner(kernel_id=self.kernel_id,
+                                               kernel_spec=self.kernel_spec, parent=self)
+        return await super()._async_pre_start_kernel(**kw)

@@ -1,0 +1,193 @@
+"""Warm kernels (``dispatchlib.run.warm``): every notebook still starts from a fresh state, a
+kernel that crashes fails alone, ``--cold`` gives cold kernels, a failed warm start falls back
+to a cold kernel and says so once, ``run.json`` says which kind ran each notebook, a lesson's
+outputs are the same warm or cold, and papermill used on its own keeps its usual kernels.
+"""
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import nbformat
+import pytest
+from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
+
+from dispatchlib import paths
+from dispatchlib.run import engine, run_record, warm, workers
+
+pytestmark = pytest.mark.skipif(warm.available() is not None, reason="no fork server here")
+
+STATE = ('import matplotlib, pandas\n'
+         'print("leaked" in globals(), matplotlib.rcParams["lines.linewidth"], '
+         'pandas.get_option("display.max_rows"), matplotlib.get_backend())')
+
+NOTEBOOKS = {
+    # changes the state a later notebook would see if kernels were shared or reused
+    "01_set": ["leaked = 42\nimport matplotlib, pandas\n"
+               "matplotlib.rcParams['lines.linewidth'] = 9.5\n"
+               "pandas.set_option('display.max_rows', 3)", STATE],
+    "02_exit": ["import os\nos._exit(3)"],
+    "03_check": [STATE],
+    "04_segfault": ["import ctypes\nctypes.string_at(0)"],
+    "05_check": [STATE],
+}
+#: what a fresh kernel prints for STATE (matplotlib's and pandas' defaults, inline figures)
+FRESH = "False 1.5 60 module://matplotlib_inline.backend_inline\n"
+
+
+def make(folder: Path, names=tuple(NOTEBOOKS)) -> Path:
+    folder.mkdir(parents=True)
+    for name in names:
+        cells = [new_markdown_cell(f"# {name}")] + [new_code_cell(c) for c in NOTEBOOKS[name]]
+        nbformat.write(new_notebook(cells=cells), str(folder / f"{name}.ipynb"))
+    return folder
+
+
+def cli(*args, notebooks_dir, extra_env=None):
+    env = {**os.environ, "DISPATCHLIB_NOTEBOOKS_DIR": str(notebooks_dir), **(extra_env or {})}
+    env.pop(warm.COLD_ENV, None)
+    return subprocess.run([sys.executable, "-m", "dispatchlib", *map(str, args)],
+                          capture_output=True, text=True, timeout=300, env=env)
+
+
+def printed(folder: Path, stem: str) -> list[str]:
+    nb = json.loads((folder / f"{stem}.ipynb").read_text())
+    return ["".join(o.get("text", "")) for c in nb["cells"] if c["cell_type"] == "code"
+            for o in c.get("outputs", []) if o["output_type"] == "stream"]
+
+
+@pytest.fixture(scope="module")
+def runs(tmp_path_factory):
+    """The five notebooks run one after the other (``--jobs 1``), warm, then with ``--cold``."""
+    tmp = tmp_path_factory.mktemp("warm")
+    nbs = make(tmp / "nb")
+    out = {}
+    for kind, flags in (("warm", []), ("cold", ["--cold"])):
+        proc = cli("run", "--jobs", "1", "--name", kind, "--out", tmp / "reports", *flags,
+                   notebooks_dir=nbs)
+        out[kind] = (proc, tmp / "reports" / kind)
+    return out
+
+
+@pytest.mark.parametrize("kind", ["warm", "cold"])
+def test_each_notebook_starts_fresh_and_a_crash_fails_alone(runs, kind):
+    proc, folder = runs[kind]
+    assert proc.returncode == 1  # two notebooks crash their kernels
+    record = run_record.read(folder)
+    run_record.validate(record)
+    nbs = record["notebooks"]
+    assert {s: e["kernel"] for s, e in nbs.items()} == dict.fromkeys(NOTEBOOKS, kind)
+    assert {s: e["status"] for s, e in nbs.items()} == {
+        "01_set": "ok", "02_exit": "failed", "03_check": "ok", "04_segfault": "failed",
+        "05_check": "ok"}
+    assert "DeadKernelError" in nbs["02_exit"]["error"]
+    assert "DeadKernelError" in nbs["04_segfault"]["error"]
+    # 01 changed its own state; 03 and 05 (after a crash each) see none of it
+    assert printed(folder, "01_set") == ["True 9.5 3 module://matplotlib_inline.backend_inline\n"]
+    assert printed(folder, "03_check") == [FRESH]
+    assert printed(folder, "05_check") == [FRESH]
+    assert "warm kernels unavailable" not in proc.stderr
+
+
+def test_a_kernel_is_a_new_process_forked_from_the_server(tmp_path):
+    """Two warm kernels of one run: different processes, both children of the fork server
+    (not of the worker), with the stack already imported when the notebook starts."""
+    nbs = tmp_path / "nb"
+    nbs.mkdir()
+    code = ('import os, sys\nprint(os.getpid(), os.getppid(), "numpy" in sys.modules, '
+            '"dispatchlib.tables" in sys.modules)')
+    for name in ("01_a", "02_b"):
+        nbformat.write(new_notebook(cells=[new_code_cell(code)]), str(nbs / f"{name}.ipynb"))
+    proc = cli("run", "--jobs", "1", "--name", "pids", "--out", tmp_path / "r",
+               notebooks_dir=nbs)
+    assert proc.returncode == 0, proc.stderr
+    seen = [printed(tmp_path / "r" / "pids", s)[0].split() for s in ("01_a", "02_b")]
+    assert seen[0][0] != seen[1][0]  # two processes
+    assert seen[0][1] == seen[1][1]  # one parent: the fork server
+    assert [s[2:] for s in seen] == [["True", "True"]] * 2
+
+
+def test_when_the_server_cannot_start_the_run_goes_cold_and_says_so_once(tmp_path,
+                                                                          monkeypatch, capfd):
+    nbs = make(tmp_path / "nb", ("03_check", "05_check"))
+    monkeypatch.setattr(warm, "available", lambda: "no fork here (test)")
+    (tmp_path / "out").mkdir()
+    tasks = [workers.Task("t", s, tmp_path / "out" / s.name, {}, "run t")
+             for s in sorted(nbs.glob("*.ipynb"))]
+    outcomes = workers.execute_all(tasks, jobs=2)
+    assert [o["status"] for o in outcomes] == ["ok", "ok"], outcomes
+    assert [o["kernel"] for o in outcomes] == ["cold", "cold"]
+    err = capfd.readouterr().err
+    assert err.count("warm kernels unavailable") == 1
+    assert "dispatchlib: warm kernels unavailable (no fork here (test)); running cold kernels" \
+        in err
+    assert printed(tmp_path / "out", "03_check") == [FRESH]
+
+
+def test_a_failed_warm_start_gives_a_cold_kernel_and_the_reason(tmp_path, monkeypatch):
+    nbs = make(tmp_path / "nb", ("03_check",))
+    monkeypatch.setenv(warm.SOCKET_ENV, str(tmp_path / "no-such-server.sock"))
+    monkeypatch.delenv(warm.COLD_ENV, raising=False)
+    engine.execute(nbs / "03_check.ipynb", tmp_path / "out" / "03_check.ipynb")
+    kind, why = warm.last_launch()
+    assert kind == "cold" and why.startswith("FileNotFoundError")
+    assert printed(tmp_path / "out", "03_check") == [FRESH]
+
+
+def test_a_lesson_gives_the_same_outputs_warm_or_cold(tmp_path, monkeypatch):
+    """02_economics (tables, a pandas frame's repr, figures) executed warm and cold."""
+    source = paths.notebooks_dir() / "02_economics.ipynb"
+    monkeypatch.delenv(warm.COLD_ENV, raising=False)
+    outputs = {}
+    with warm.start() as why:
+        assert why is None
+        for kind in ("warm", "cold"):
+            if kind == "cold":
+                monkeypatch.setenv(warm.COLD_ENV, "1")
+            target = engine.execute(source, tmp_path / kind / source.name)
+            assert warm.last_launch() == (kind, None)
+            nb = json.loads(target.read_text())
+            outputs[kind] = [_merged(c.get("outputs", [])) for c in nb["cells"]
+                             if c["cell_type"] == "code"]
+    assert any(outputs["warm"]) and outputs["warm"] == outputs["cold"]
+
+
+def _merged(outputs: list[dict]) -> list[dict]:
+    """Outputs with consecutive writes to one stream joined: how a kernel splits a printed
+    text into stream messages depends on timing, not on the kernel's kind."""
+    merged: list[dict] = []
+    for o in outputs:
+        if (o["output_type"] == "stream" and merged and merged[-1]["output_type"] == "stream"
+                and merged[-1]["name"] == o["name"]):
+            merged[-1] = {**merged[-1], "text": "".join(merged[-1]["text"]) + "".join(o["text"])}
+        else:
+            merged.append(o if o["output_type"] != "stream"
+                          else {**o, "text": "".join(o["text"])})
+    return merged
+
+
+def test_papermill_and_nbval_on_their_own_keep_their_usual_kernels(monkeypatch):
+    """Only the runner asks for warm kernels: the python3 kernel spec names no provisioner, so
+    jupyter_client (papermill, nbval, JupyterLab) starts its local one, even where a fork
+    server's socket is in the environment; nbclient's default manager is jupyter_client's."""
+    from jupyter_client.kernelspec import KernelSpecManager
+    from jupyter_client.manager import AsyncKernelManager
+    from jupyter_client.provisioning import KernelProvisionerFactory, LocalProvisioner
+    from nbclient import NotebookClient
+
+    monkeypatch.setenv(warm.SOCKET_ENV, "/nonexistent.sock")
+    spec = KernelSpecManager().get_kernel_spec("python3")
+    assert "kernel_provisioner" not in spec.metadata
+    made = KernelProvisionerFactory.instance().create_provisioner_instance("k", spec, None)
+    assert type(made) is LocalProvisioner
+    assert NotebookClient(new_notebook()).kernel_manager_class is AsyncKernelManager
+
+
+def test_the_provisioner_is_registered_under_its_entry_point():
+    from importlib.metadata import entry_points
+
+    eps = entry_points(group="jupyter_client.kernel_provisioners")
+    found = [ep for ep in eps if ep.name == "dispatchlib-warm"]
+    assert found and found[0].load() is warm.WarmProvisioner
