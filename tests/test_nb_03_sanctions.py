@@ -22,7 +22,13 @@ def test_sanctions_with_other_parameters(run_notebook):
     # 12,000 is the top of the widened quota range (5,000 to 12,000): every draw is at or below it
     assert r["forgone_cumulative_usd_p5"] < r["forgone_cumulative_usd_p95"]
     assert r["forgone_cumulative_usd_p95"] <= r["forgone_cumulative_usd"] * (1 + 1e-5)
-    assert r["sanctions_jump_pct_low"] < r["sanctions_jump_pct"] < r["sanctions_jump_pct_high"]
+    # the jump at a 2019 break: its 90% interval spans a factor of about 79 (exp(high - low)),
+    # above the limit of 10, so no percentage is recorded, only the factor
+    assert r["sanctions_jump_pct_interval_factor"] == pytest.approx(78.98, rel=1e-3)
+    assert (r["sanctions_jump_pct"], r["sanctions_jump_pct_low"],
+            r["sanctions_jump_pct_high"]) == (None, None, None)
+    # the state's take per worker is the annual quota: 6,000 / 6 x 12
+    assert r["state_take_per_worker_usd"] == pytest.approx(12000)
 
 
 @pytest.mark.parametrize(("parameters", "fragment"), [

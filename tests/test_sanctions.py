@@ -216,3 +216,27 @@ def test_forgone_text_formats_people_and_millions():
     assert lines[2].split() == ["2018", "30,000", "10,000", "20,000", "195M", "100M", "170M",
                                 "200M"]
     assert lines[3].split() == ["total", "195M", "100M", "170M", "200M"]
+
+
+def test_a_change_whose_interval_spans_a_factor_above_ten_is_not_estimable():
+    # exp(ln 10) = 10 is the limit itself; exp(ln 20) = 20 is beyond it
+    assert sanctions.interval_factor(0.0, math.log(10)) == pytest.approx(10.0)
+    assert sanctions.interval_factor(-math.log(2), math.log(10)) == pytest.approx(20.0)
+    row = pd.Series({"pct": -50.0, "pct_low": -90.0, "pct_high": 100.0,
+                     "interval_factor": 20.0, "estimable": False})
+    assert sanctions.change_text(row).startswith("not estimable from these data")
+    assert "%" not in sanctions.change_text(row).replace("95%", "")
+    row = pd.Series({"pct": -50.0, "pct_low": -60.0, "pct_high": -37.5,
+                     "interval_factor": 1.5625, "estimable": True})
+    assert sanctions.change_text(row, 0.9) == "-50% (90% interval -60% to -38%)"
+
+
+def test_effects_flag_the_revival_jump_as_not_estimable_on_the_data():
+    fit = sanctions.segmented_fit(sanctions.annual_series(start_year=2010), 2018, 2022)
+    eff = fit.effects()
+    # the revival jump: estimate 3.004, interval -0.128 to 6.135 on the log scale, so the top of
+    # the interval is exp(6.263) = about 525 times its bottom
+    assert eff.at["revival_level", "interval_factor"] == pytest.approx(524.6, rel=2e-3)
+    assert not eff.at["revival_level", "estimable"]
+    assert not eff.at["sanctions_level", "estimable"]  # -98% to +199%: a factor of about 154
+    assert eff.at["sanctions_trend", "estimable"]       # -84% to +25%: a factor of about 7.7

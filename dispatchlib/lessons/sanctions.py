@@ -57,6 +57,9 @@ COEFFICIENT_LABELS = {
     "revival_level": "jump at the revival year (log)",
     "revival_trend": "change of trend after the revival (log per year)",
 }
+#: a change whose interval spans more than this factor (top of the interval over its bottom, on
+#: the scale of persons) is reported as not estimable: one order of magnitude (our choice)
+MAX_INTERVAL_FACTOR = 10.0
 #: a note naming part of a year (a quarter, a half, some months): not a full-year count.
 #: Only the note's first clause (up to the first semicolon) is read, because that is where a
 #: row states what it covers; later clauses may quote a quarterly breakdown of a full year.
@@ -328,7 +331,10 @@ class SegmentedFit:
             Index :data:`COEFFICIENTS`; columns ``estimate``, ``se``, ``low``, ``high``
             (classical, t distribution), ``se_hc3``, ``low_hc3``, ``high_hc3``, ``p_value``
             (classical) and, for the jumps and trends, ``pct`` / ``pct_low`` / ``pct_high``:
-            ``exp(b) - 1`` in percent (a level jump, or a change in yearly growth).
+            ``exp(b) - 1`` in percent (a level jump, or a change in yearly growth);
+            ``interval_factor`` (``exp(high - low)``: how many times the top of the interval
+            is its bottom, on the scale of persons) and ``estimable`` (see
+            :func:`interval_factor`).
         """
         check(ci_level=ci_level)
         alpha = 1 - ci_level
@@ -342,7 +348,10 @@ class SegmentedFit:
         }, index=list(COEFFICIENTS))
         for col, src in (("pct", "estimate"), ("pct_low", "low"), ("pct_high", "high")):
             out[col] = (np.exp(out[src]) - 1) * 100
-        out.loc["const", ["pct", "pct_low", "pct_high"]] = np.nan
+        out["interval_factor"] = interval_factor(out["low"], out["high"])
+        out["estimable"] = out["interval_factor"] <= MAX_INTERVAL_FACTOR
+        out.loc["const", ["pct", "pct_low", "pct_high", "interval_factor"]] = np.nan
+        out.loc["const", "estimable"] = False
         return out
 
     def curve(self, years=None, ci_level: float = 0.95) -> pd.DataFrame:
@@ -420,3 +429,55 @@ def segmented_fit(series: pd.DataFrame, sanctions_year: int = 2018,
     classical = model.fit(use_t=True)
     robust = model.fit(cov_type="HC3", use_t=True)
     return SegmentedFit(classical, robust, series, int(sanctions_year), int(revival_year))
+
+
+def interval_factor(low, high):
+    """How many times the top of an interval is its bottom, on the scale of persons.
+
+    Parameters
+    ----------
+    low, high : array_like
+        Ends of an interval for a coefficient on the log scale (log persons).
+
+    Returns
+    -------
+    numpy.ndarray or float
+        ``exp(high - low)`` (a ratio). Above :data:`MAX_INTERVAL_FACTOR` a change is reported as
+        not estimable from the data.
+
+    Examples
+    --------
+    >>> round(float(interval_factor(-0.128, 6.135)), 1)   # exp(6.263) = 524.79...
+    524.8
+    """
+    return np.exp(np.asarray(high, dtype=float) - np.asarray(low, dtype=float))
+
+
+def change_text(row: pd.Series, ci_level: float = 0.95) -> str:
+    """One change of the segmented regression in words: a percentage with its interval, or
+    "not estimable" when the interval spans more than :data:`MAX_INTERVAL_FACTOR`.
+
+    Parameters
+    ----------
+    row : pandas.Series
+        A row of :meth:`SegmentedFit.effects` (``pct``, ``pct_low``, ``pct_high``,
+        ``interval_factor``, ``estimable``).
+    ci_level : float
+        Probability covered by the interval (for the text).
+
+    Examples
+    --------
+    >>> row = pd.Series({"pct": 1916.0, "pct_low": -12.0, "pct_high": 46078.0,
+    ...                  "interval_factor": 524.6, "estimable": False})
+    >>> change_text(row)
+    'not estimable from these data (the 95% interval spans a factor of 525)'
+    >>> row = pd.Series({"pct": -55.1, "pct_low": -83.8, "pct_high": 24.6,
+    ...                  "interval_factor": 7.7, "estimable": True})
+    >>> change_text(row)
+    '-55% (95% interval -84% to +25%)'
+    """
+    if not bool(row["estimable"]):
+        return (f"not estimable from these data (the {ci_level:.0%} interval spans a factor of "
+                f"{row['interval_factor']:,.0f})")
+    return (f"{row['pct']:+.0f}% ({ci_level:.0%} interval {row['pct_low']:+.0f}% to "
+            f"{row['pct_high']:+.0f}%)")
