@@ -1,12 +1,13 @@
-"""The classroom layer of the lessons: exercises with self-checks and solutions, teacher notes,
-discussion questions, explorers, and the student copies (``python -m dispatchlib student``).
+"""The classroom layer of the lessons: exercises in nbgrader's format, teacher notes,
+discussion questions, explorers, the closing housekeeping section, and the student copies
+(``python -m dispatchlib student``).
 
-Student copies are generated and every one of them is executed with blank exercises: that is
-the proof that a blank answer never breaks a later cell.
+Student copies are generated and every one of them is executed with blank answers: that is the
+proof that a blank answer breaks nothing outside the exercise's own cells. nbgrader itself runs
+on the lessons in tests/test_nbgrader.py.
 """
 
 import hashlib
-import json
 import os
 import re
 import subprocess
@@ -20,13 +21,15 @@ import pytest
 
 from dispatchlib import cli, paths
 from dispatchlib.errors import DispatchlibError, ParameterError
-from dispatchlib.run import discovery, engine, workers
+from dispatchlib.run import discovery, workers
 from dispatchlib.teaching import classroom
 
 NOTEBOOKS = discovery.notebooks()
 LESSONS = [p for p in NOTEBOOKS if p.name[:2] != "00"]  # 01 to 06
 EXPLORERS = {"01_history": "reconciled_figure", "02_economics": "revenue_figure",
              "04_prospects": "ramp_figure"}
+HIDDEN = re.compile(r"^\s*### BEGIN HIDDEN TESTS\n(.*?)^\s*### END HIDDEN TESTS", re.M | re.S)
+SOLUTION = re.compile(r"^\s*### BEGIN SOLUTION\n(.*?)^\s*### END SOLUTION", re.M | re.S)
 
 
 def _cells(path):
@@ -41,70 +44,118 @@ def _tags(cell):
     return cell.get("metadata", {}).get("tags", [])
 
 
-def _exercises(cells):
-    """(index of the check cell, k) for every exercise: a code cell that is not a solution and
-    assigns ``answer_k`` and calls check_answer."""
-    out = []
+def _grader(cell) -> dict:
+    return cell.get("metadata", {}).get("nbgrader", {})
+
+
+def _exercises(cells) -> dict[int, dict]:
+    """Exercise number -> its cells by role (``answer``, ``test`` and ``written`` lists of
+    indices; ``prompt``: the index of its ``**Exercise N`` markdown), from the grade ids
+    ``ex{N}-...`` of nbgrader's metadata."""
+    out: dict[int, dict] = {}
     for i, cell in enumerate(cells):
-        m = re.search(r"^answer_(\d+)\s*=", _src(cell), re.M)
-        if (cell.cell_type == "code" and m and "solution" not in _tags(cell)
-                and "check_answer(" in _src(cell)):
-            out.append((i, int(m.group(1))))
-    return out
+        g = _grader(cell)
+        m = re.match(r"ex(\d+)-", g.get("grade_id", ""))
+        if m:
+            role = ("test" if g.get("grade") and not g.get("solution") else
+                    "written" if cell.cell_type == "markdown" else "answer")
+            out.setdefault(int(m.group(1)), {"answer": [], "test": [], "written": []})[
+                role].append(i)
+        m = re.search(r"\*\*Exercise (\d+)", _src(cell))
+        if cell.cell_type == "markdown" and m and not g:
+            out.setdefault(int(m.group(1)), {"answer": [], "test": [], "written": []})[
+                "prompt"] = i
+    return dict(sorted(out.items()))
+
+
+def _hidden_literals(text: str) -> set[str]:
+    """The expected values of the hidden-test regions of ``text``: the literals an answer is
+    compared with (``== N``, ``answer - N``, ``isclose(answer, N``); comments, whole numbers
+    below 10 and exponent forms such as ``1e-6`` left out."""
+    found = set()
+    for region in HIDDEN.findall(text):
+        for line in region.splitlines():
+            code = line.split("#", 1)[0]
+            for n in re.findall(r"(?:==|isclose\(\s*[\w.]+\s*,|approx\(|\w\s*-)\s*"
+                                r"(\d[\d_]*(?:\.\d+)?)(?![\w.])", code):
+                value = float(n.replace("_", ""))
+                if value.is_integer() and value < 10:  # counts and factors (2 * q * se)
+                    continue
+                found |= {n, n.replace("_", "")}
+                if value.is_integer() and value >= 1000:
+                    found.add(f"{value:,.0f}")
+    return found
 
 
 # --------------------------------------------------------------------------- lesson structure
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
-def test_three_exercises_each_with_self_check_hint_and_solution(path):
+def test_exercises_in_nbgrader_format(path):
+    """At least three exercises (01-06: predict or compute by hand, write code, an open analysis
+    with a written answer), each a prompt, an answer cell with a solution region and a locked
+    test cell with points and hidden tests; grade ids unique; no old self-checks left."""
     cells = _cells(path)
+    ids = [_grader(c)["grade_id"] for c in cells if _grader(c)]
+    assert len(ids) == len(set(ids)), f"{path.stem}: duplicate grade ids {ids}"
     exercises = _exercises(cells)
-    assert [k for _, k in exercises] == list(range(1, len(exercises) + 1))
-    assert len(exercises) >= 3, f"{path.stem}: at least three exercises"
+    assert list(exercises) == list(range(1, len(exercises) + 1)) and len(exercises) >= 3, \
+        f"{path.stem}: exercises {list(exercises)}"
     heading = next(i for i, c in enumerate(cells) if _src(c).startswith("## Exercises"))
-    # rising difficulty: change a parameter and predict; compute something new with library
-    # functions; an analysis of one's own (00, the first steps, asks for simpler things)
-    kinds = (["predict", "compute something new", "your own analysis"] if path in LESSONS
-             else ["predict", "", ""])
-    for (i, k), kind in zip(exercises, kinds, strict=False):
-        prompt = _src(cells[i - 1])
-        assert cells[i - 1].cell_type == "markdown" and f"**Exercise {k}" in prompt
-        assert re.search(kind, prompt, re.I), f"{path.stem} exercise {k}: {kind}?"
-    for n, (i, k) in enumerate(exercises):
-        check = _src(cells[i])
-        assert i > heading
-        assert re.search(rf"^answer_{k} = \.\.\.", check, re.M), "the answer starts blank"
-        assert "hint=" in check, f"{path.stem} exercise {k}: the self-check gives a hint"
-        end = exercises[n + 1][0] if n + 1 < len(exercises) else len(cells)
-        solutions = [c for c in cells[i + 1:end] if "solution" in _tags(c)]
-        assert solutions, f"{path.stem} exercise {k} has no cell tagged 'solution'"
-        assert any("check_answer(" in _src(c) for c in solutions)
-
-
-@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
-def test_text_discussing_a_solution_is_part_of_it(path):
-    """Prose right after a solution (which would give the answer away in a student copy) is
-    tagged ``solution`` too; what follows a solution is otherwise a new prompt or section."""
-    cells = _cells(path)
-    for before, cell in zip(cells, cells[1:], strict=False):
-        if "solution" in _tags(before) and cell.cell_type == "markdown":
-            assert ("solution" in _tags(cell) or "instructor" in _tags(cell)
-                    or _src(cell).startswith(("**Exercise", "#"))), (path.stem, _src(cell)[:80])
+    for k, ex in exercises.items():
+        assert "prompt" in ex and ex["prompt"] >= heading, f"{path.stem} exercise {k}: prompt"
+        assert ex["answer"] or ex["written"], f"{path.stem} exercise {k}: nothing to answer"
+        for i in ex["answer"]:
+            g = _grader(cells[i])
+            assert cells[i].cell_type == "code" and g["solution"] and not g["grade"]
+            assert SOLUTION.search(_src(cells[i])), f"{path.stem} exercise {k}: no solution"
+            if i + 1 in ex["written"]:  # working code for a written answer
+                continue
+            test = cells[i + 1]
+            tg = _grader(test)
+            assert tg.get("grade") and tg.get("locked") and tg.get("points", 0) > 0, \
+                f"{path.stem} exercise {k}: an answer cell is followed by its test cell"
+            assert HIDDEN.search(_src(test)), f"{path.stem} exercise {k}: no hidden tests"
+            visible = HIDDEN.sub("", _src(test))
+            assert "dl." not in HIDDEN.search(_src(test)).group(1), \
+                "hidden tests compare with literals computed by hand, not a library call"
+            assert not _hidden_literals(_src(test)) & set(
+                re.findall(r"[\d][\d,_.]*", visible)), f"{path.stem} {k}: visible expected value"
+        for i in ex["written"]:
+            g = _grader(cells[i])
+            assert g["solution"] and g["grade"] and g.get("points", 0) > 0
+            assert len(_src(cells[i])) > 200, f"{path.stem} exercise {k}: a real model answer"
+        for g in (_grader(cells[i]) for i in ex["answer"] + ex["test"] + ex["written"]):
+            assert g["schema_version"] == 3 and g["task"] is False
+    for cell in cells:
+        assert "solution" not in _tags(cell), "nbgrader's metadata replaces the solution tag"
+        assert "check_answer(" not in _src(cell), "nbgrader's tests replace the self-checks"
+    if path in LESSONS:
+        prompts = " ".join(_src(cells[ex["prompt"]]) for ex in exercises.values()).lower()
+        for kind in (r"predict|by hand", r"write code", r"your own analysis|written"):
+            assert re.search(kind, prompts), f"{path.stem}: no exercise of kind {kind}"
+        assert any(ex["written"] for ex in exercises.values()), \
+            f"{path.stem}: an open analysis with a written model answer"
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
 def test_exercises_are_leaves(path):
-    """No cell after an exercise uses its answer, except the exercise's own solution."""
+    """No cell outside the exercises uses a name an answer cell sets (a blank answer in a
+    student copy breaks nothing else)."""
     cells = _cells(path)
-    for i, k in _exercises(cells):
-        for cell in cells[i + 1:]:
-            if "solution" in _tags(cell) or cell.cell_type != "code":
+    exercise_cells = {i for ex in _exercises(cells).values()
+                      for i in ex["answer"] + ex["test"]}
+    for i in exercise_cells:
+        names = set(re.findall(r"^(\w+)\s*=", _src(cells[i]), re.M)) if _grader(
+            cells[i]).get("solution") else set()
+        for j, cell in enumerate(cells):
+            if j in exercise_cells or j < i or cell.cell_type != "code":
                 continue
-            assert not re.search(rf"\banswer_{k}\b", _src(cell)), (path.stem, k, _src(cell))
+            used = {n for n in names if re.search(rf"\b{n}\b", _src(cell))}
+            assert not used, (path.stem, j, used)
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
-def test_teacher_notes_and_closing_discussion(path):
+def test_teacher_notes_discussion_and_housekeeping(path):
     cells = _cells(path)
     notes = [c for c in cells if "instructor" in _tags(c)]
     assert len(notes) == 1 and notes[0].cell_type == "markdown"
@@ -113,15 +164,27 @@ def test_teacher_notes_and_closing_discussion(path):
         assert part.lower() in text.lower(), f"{path.stem}: teacher notes lack {part}"
     titles = [_src(c).splitlines()[0] for c in cells if c.cell_type == "markdown"]
     sections = [t for t in titles if t.startswith("## ")]
-    assert sections[-2:] == ["## Discussion", "## Sources"], "Discussion, then Sources, close it"
+    assert sections[-2:] == ["## Discussion", "## Housekeeping"], \
+        "Discussion, then one short Housekeeping section, close it"
     discussion = next(_src(c) for c in cells if _src(c).startswith("## Discussion"))
     questions = re.findall(r"^\d+\. \*\*(.+?)\*\*", discussion, re.M)
     assert 3 <= len(questions) <= 4, questions
     assert any(re.search(r"source|reliab", q, re.I) for q in questions), questions
     assert any(re.search(r"rights", q, re.I) for q in questions), questions
-    last_exercise = _exercises(cells)[-1][0]
-    assert cells.index(next(c for c in cells if _src(c).startswith("## Discussion"))) \
-        > last_exercise
+    last_exercise = max(max([ex.get("prompt", 0)] + ex["answer"] + ex["test"] + ex["written"])
+                        for ex in _exercises(cells).values())
+    start = next(i for i, c in enumerate(cells) if _src(c).startswith("## Housekeeping"))
+    assert start > last_exercise
+    closing = [c for c in cells[start + 1:] if c.cell_type == "code"]
+    assert len(closing) == 1 and _src(closing[0]).startswith("dl.housekeeping("), \
+        "the housekeeping section is one dl.housekeeping call"
+    assert f'"{path.stem}"' in _src(closing[0])
+    # the parameters are checked in one statement right after the parameters cell
+    params = next(i for i, c in enumerate(cells) if "parameters" in _tags(c))
+    assert _src(cells[params + 1]).startswith("p = dl.check(")
+    # the time a lesson takes, stated at the top
+    assert re.search(r"\*\*Time:\*\* about \d+ minutes at a student's pace", _src(cells[0])), \
+        f"{path.stem}: its time at the top"
 
 
 @pytest.mark.parametrize("stem", sorted(EXPLORERS))
@@ -202,11 +265,28 @@ def test_student_copy_of_a_small_notebook():
     solution = nbformat.v4.new_code_cell("answer_1 = 2", metadata={"tags": ["solution"]})
     notes = nbformat.v4.new_markdown_cell("### Teacher notes", metadata={"tags": ["instructor"]})
     text = nbformat.v4.new_markdown_cell("# 99 · Title")
-    nb.cells = [text, params, shown, solution, notes]
+    meta = {"schema_version": 3, "task": False}
+    answer = nbformat.v4.new_code_cell(
+        "a = None  # USD\nif True:\n    ### BEGIN SOLUTION\n    a = 6500 / 8 * 12\n"
+        "    ### END SOLUTION\nprint(a)", metadata={"nbgrader": {
+            **meta, "solution": True, "grade": False, "locked": False, "grade_id": "ex1-a"}})
+    test = nbformat.v4.new_code_cell(
+        "assert isinstance(a, float)\n### BEGIN HIDDEN TESTS\nassert a == 9750  # 6500 / 8 * 12"
+        "\n### END HIDDEN TESTS", metadata={"nbgrader": {
+            **meta, "solution": False, "grade": True, "locked": True, "points": 1,
+            "grade_id": "ex1-t"}})
+    written = nbformat.v4.new_markdown_cell("The model answer.", metadata={"nbgrader": {
+        **meta, "solution": True, "grade": True, "locked": False, "points": 2,
+        "grade_id": "ex1-w"}})
+    nb.cells = [text, params, shown, solution, notes, answer, test, written]
     before = nbformat.writes(nb)
     copy = classroom.student_copy(nb)
     assert nbformat.writes(nb) == before  # the teacher's notebook is not changed
-    assert [c.source for c in copy.cells] == ["# 99 · Title", "x: int = 1  # unit", "print(x)"]
+    assert [c.source for c in copy.cells] == [
+        "# 99 · Title", "x: int = 1  # unit", "print(x)",
+        "a = None  # USD\nif True:\n    # YOUR CODE HERE\n    raise NotImplementedError()\n"
+        "print(a)", "assert isinstance(a, float)", "YOUR ANSWER HERE"]
+    assert copy.cells[4].metadata["nbgrader"]["grade_id"] == "ex1-t"  # nbgrader can collect it
     assert copy.cells[1].metadata["tags"] == ["parameters"]
     assert copy.cells[2].outputs == [] and copy.cells[2].execution_count is None
     assert copy.cells[2].metadata == {}
@@ -265,22 +345,56 @@ def test_student_command_is_wired_into_the_command_line(tmp_path):
     assert "parameter --out = 'notebooks' is not allowed" in bad.stderr
 
 
+@pytest.mark.parametrize("source, problem", [
+    ("### BEGIN SOLUTION\nx = 1", "without '### END SOLUTION'"),
+    ("x = 1\n### END SOLUTION", "without '### BEGIN SOLUTION'"),
+    ("### BEGIN SOLUTION\n### BEGIN SOLUTION\n### END SOLUTION", "inside another region"),
+])
+def test_a_malformed_region_is_refused_naming_the_cell(source, problem):
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [nbformat.v4.new_code_cell(source, metadata={"nbgrader": {
+        "solution": True, "grade": False, "grade_id": "ex1-a", "locked": False,
+        "schema_version": 3, "task": False}})]
+    with pytest.raises(DispatchlibError, match=f"^99_x.ipynb, cell 0: .*{re.escape(problem)}"):
+        classroom.student_copy(nb, "99_x.ipynb")
+
+
+def test_a_solution_region_outside_a_solution_cell_is_refused():
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [nbformat.v4.new_code_cell("### BEGIN SOLUTION\nx = 1\n### END SOLUTION")]
+    with pytest.raises(DispatchlibError, match="does not say solution: true"):
+        classroom.student_copy(nb, "99_x.ipynb")
+
+
+def _execute_blank(copy: Path, target: Path) -> Path:
+    """Run a student copy to the end, as a student who runs every cell without answering would;
+    errors are kept in the outputs (the test says where they may be)."""
+    import nbclient
+
+    os.environ["DISPATCHLIB_HEADLESS"] = "1"
+    nb = nbformat.read(copy, as_version=4)
+    nbclient.NotebookClient(nb, kernel_name="python3", timeout=300, allow_errors=True,
+                            resources={"metadata": {"path": str(copy.parent)}}).execute()
+    target.parent.mkdir(parents=True, exist_ok=True)
+    nbformat.write(nb, target)
+    return target
+
+
 @pytest.fixture(scope="module")
 def student_copies(tmp_path_factory):
-    """Every student copy, then every copy executed with papermill (blank exercises)."""
+    """Every student copy, then every copy executed with blank answers."""
     folder = tmp_path_factory.mktemp("student")
     before = _hash_tree(paths.ROOT / "notebooks")
     copies = classroom.write_student_copies(folder / "copies")
     assert _hash_tree(paths.ROOT / "notebooks") == before, "notebooks/ must not change"
     targets = [folder / "executed" / c.name for c in copies]
-    # engine.execute runs papermill with DISPATCHLIB_HEADLESS=1, two notebooks at a time
     with ProcessPoolExecutor(max_workers=min(2, workers.default_jobs()),
                              mp_context=get_context("spawn")) as pool:
-        executed = list(pool.map(engine.execute, copies, targets))
+        executed = list(pool.map(_execute_blank, copies, targets))
     return copies, executed
 
 
-def test_student_copies_hold_no_solutions_notes_or_outputs(student_copies):
+def test_student_copies_hold_no_solutions_hidden_tests_notes_or_outputs(student_copies):
     copies, _ = student_copies
     assert [c.name for c in copies] == [p.name for p in NOTEBOOKS]
     for copy in copies:
@@ -288,30 +402,55 @@ def test_student_copies_hold_no_solutions_notes_or_outputs(student_copies):
         assert nb.metadata["dispatchlib"] == {"copy": "student", "source": copy.name}
         assert "widgets" not in nb.metadata
         teacher = nbformat.read(paths.notebooks_dir() / copy.name, as_version=4)
-        kept = [c for c in teacher.cells
-                if not {"solution", "instructor"} & set(c.get("metadata", {}).get("tags", []))]
-        assert [c.source for c in nb.cells] == [c.source for c in kept]
-        for cell in nb.cells:
-            assert not {"solution", "instructor"} & set(_tags(cell))
-            if cell.cell_type == "code":
-                assert cell.outputs == [] and cell.execution_count is None
-        assert len(_exercises(nb.cells)) >= 3
+        kept = [c for c in teacher.cells if not {"instructor", "solution"} & set(_tags(c))]
+        assert len(nb.cells) == len(kept)
+        text = "\n".join(_src(c) for c in nb.cells)
+        assert "### BEGIN HIDDEN TESTS" not in text and "### BEGIN SOLUTION" not in text
+        for cell, mine in zip(kept, nb.cells, strict=True):
+            assert not {"solution", "instructor"} & set(_tags(mine))
+            if mine.cell_type == "code":
+                assert mine.outputs == [] and mine.execution_count is None
+            g = _grader(cell)
+            if g.get("solution") and cell.cell_type == "markdown":
+                assert _src(mine) == "YOUR ANSWER HERE"
+            elif g.get("solution"):
+                assert "raise NotImplementedError()" in _src(mine)
+                for region in SOLUTION.findall(_src(cell)):
+                    for line in filter(str.strip, region.splitlines()):
+                        assert line.strip() not in _src(mine), (copy.name, line)
+        # no expected value of a hidden test anywhere in the exercise's own cells
+        exercises = _exercises(nb.cells)
+        assert len(exercises) >= 3
+        for k, ex in _exercises(teacher.cells).items():
+            expected = set().union(*(_hidden_literals(_src(teacher.cells[i]))
+                                     for i in ex["test"])) if ex["test"] else set()
+            mine = exercises[k]
+            shown = "\n".join(_src(nb.cells[i]) for i in [mine["prompt"]] + mine["answer"]
+                              + mine["test"] + mine["written"])
+            for value in expected:
+                assert not re.search(rf"(?<![\d.,]){re.escape(value)}(?![\d]|[.,]\d)", shown), \
+                    f"{copy.name} exercise {k} shows the expected {value}"
 
 
-def test_every_student_copy_runs_with_blank_exercises(student_copies):
+def test_every_student_copy_runs_with_blank_answers(student_copies):
+    """Errors only where the student has to write (answer cells) and in the tests of those
+    answers; every other cell runs, to the housekeeping section at the end."""
     copies, executed = student_copies
     for copy, done in zip(copies, executed, strict=True):
-        nb = json.loads(done.read_text(encoding="utf-8"))
-        errors = [o for c in nb["cells"] for o in c.get("outputs", [])
-                  if o["output_type"] == "error"]
-        assert not errors, f"{copy.name}: {errors[0]['ename']}: {errors[0]['evalue']}"
-        cells = nbformat.reads(json.dumps(nb), as_version=4).cells
-        for i, k in _exercises(cells):
-            text = "".join(o.get("text", "") for o in cells[i].outputs)
-            assert f"Exercise {k}: no answer yet" in text, (copy.name, k, text)
-        # the cells after the exercises ran too: the sources table is the last output
-        assert cells[-1].outputs, f"{copy.name}: the last cell did not run"
-        assert (done.parent / f"{done.stem}.results.json").is_file()
+        cells = nbformat.read(done, as_version=4).cells
+        exercise = {i for ex in _exercises(cells).values() for i in ex["answer"] + ex["test"]}
+        for i, cell in enumerate(cells):
+            if cell.cell_type != "code":
+                continue
+            errors = [o for o in cell.outputs if o["output_type"] == "error"]
+            if i in exercise:
+                continue
+            assert not errors, f"{copy.name} cell {i}: {errors[0]['ename']}: {errors[0]['evalue']}"
+        for ex in _exercises(cells).values():
+            for i in ex["answer"]:  # a blank answer stops at the stub, as nbgrader's would
+                names = [o.get("ename") for o in cells[i].outputs if o["output_type"] == "error"]
+                assert names == ["NotImplementedError"], (copy.name, i, names)
+        assert cells[-1].outputs, f"{copy.name}: the housekeeping cell did not run"
 
 
 def test_student_copies_never_overwrite_a_run_or_a_students_own_work(tmp_path, capsys):

@@ -102,13 +102,13 @@ def strip_regions(nb, name: str = "notebook"):
         where = f"{name}, cell {i}"
         grader = cell.get("metadata", {}).get("nbgrader", {})
         text = _source(cell)
-        if BEGIN_SOLUTION in text and not grader.get("solution"):
+        if (BEGIN_SOLUTION in text or END_SOLUTION in text) and not grader.get("solution"):
             raise DispatchlibError(f"{where}: a solution region in a cell whose nbgrader "
                                    "metadata does not say solution: true")
         if grader.get("solution"):
             if cell.cell_type == "code":
                 text = (_replace_regions(text, BEGIN_SOLUTION, END_SOLUTION, CODE_STUB, where)
-                        if BEGIN_SOLUTION in text else CODE_STUB)
+                        if BEGIN_SOLUTION in text or END_SOLUTION in text else CODE_STUB)
             else:
                 text = TEXT_STUB
         text = _replace_regions(text, BEGIN_HIDDEN, END_HIDDEN, None, where)
