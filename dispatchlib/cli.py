@@ -225,8 +225,9 @@ def _add_run(sub) -> None:
                         "repeat for several; overrides -f")
     p.add_argument("-f", "--file", dest="files", action="append", default=[],
                    metavar="FILE.yaml",
-                   help="scenario file (or the name of one in scenarios/, e.g. high); "
-                        "repeatable, later files override earlier ones")
+                   help="scenario file (or the name of one in scenarios/, e.g. high), or a "
+                        "flat file of parameter names and values as papermill -f reads "
+                        "(checked like -p); repeatable, later files override earlier ones")
     p.add_argument("--name", help="run name, the folder under reports/ (default: 'default', "
                                   "or made from the notebooks named, the scenario names and "
                                   "-p values)")
@@ -292,7 +293,7 @@ def _run(args) -> int:
             "description": " ".join(c.description for c in loaded),
             "references": sorted({r for c in loaded for r in c.references}),
             "file": ", ".join(c.summary()["file"] for c in loaded)}
-    from_files = {n for c in loaded for n in c.parameters} - set(typed)
+    from_files = {n for c in loaded if not c.flat for n in c.parameters} - set(typed)
     folder = run(notebooks or None, name=name, parameters=overrides, jobs=args.jobs,
                  out=Path(args.out) if args.out else None, scenario=scenario,
                  each_declares=bool(args.notebooks) or None, from_files=from_files,

@@ -87,6 +87,13 @@ VALUE_FILES = {
                        "  ceiling: [0150000]\n",
     "bomb.yaml": f"title: t\nparameters:\n  workers: {BOMB}\n",
     "grid-bomb.yaml": f"parameters:\n  workers: {BOMB}\n",
+    "flat-typo.yaml": "workerz: 100000\n",
+    "flat-base60.yaml": "workers: 1:30\n",
+    "flat-octal.yaml": "start_workers: 0200000\nceiling: 0150000\n",
+    "flat-negative.yaml": "workers: -5\nquota_months: 6\n",
+    "flat-bomb.yaml": f"workers: {BOMB}\n",
+    "top-level-parameter.yaml": "title: Big\nworkers: 100000\n",
+    "grid-top-level-parameter.yaml": "parameters:\n  seed: [1, 2]\nworkers: [1, 2]\n",
 }
 CASES: list[Case] = [
     # ----------------------------------------------------------------- loses work
@@ -197,6 +204,27 @@ CASES: list[Case] = [
     # ----------------------------------------------------------------- a newcomer's way
     Case("compare-shows-what-differs-first", ("compare", "earlier", "big", "--out", "{out}"),
          0, "02_economics.workers", stream="stdout", absent="(absent)"),
+    # ----------------------------------------------------------------- flat parameter files
+    Case("flat-file-unknown-name", ("run", NB, "-f", "{tmp}/flat-typo.yaml", "--out", "{out}"),
+         2, "parameter workerz = 100000 is not allowed: expected a parameter of 02_economics, "
+            "which declares no 'workerz': did you mean 'workers'?"),
+    Case("flat-file-base60-is-text",
+         ("run", NB, "-f", "{tmp}/flat-base60.yaml", "--out", "{out}"), 2,
+         "parameter workers = '1:30' is not allowed"),
+    Case("flat-file-leading-zeros-are-decimal",
+         ("run", "04_prospects", "-f", "{tmp}/flat-octal.yaml", "--out", "{out}"), 2,
+         "ceiling = 150000"),
+    Case("flat-file-negative-workers",
+         ("run", NB, "-f", "{tmp}/flat-negative.yaml", "--out", "{out}"), 2,
+         "parameter workers = -5 is not allowed: expected a whole number >= 0"),
+    Case("flat-file-alias-bomb", ("run", NB, "-f", "{tmp}/flat-bomb.yaml", "--out", "{out}"), 1,
+         "flat-bomb.yaml: anchors and aliases (&name, *name) are not accepted"),
+    Case("scenario-parameter-at-the-top",
+         ("run", NB, "-f", "{tmp}/top-level-parameter.yaml", "--out", "{out}"), 1,
+         "'workers' is a parameter, not a key of a scenario file: put it under 'parameters:'"),
+    Case("grid-parameter-at-the-top",
+         ("sweep", "{tmp}/grid-top-level-parameter.yaml", "--out", "{out}"), 1,
+         "'workers' is a parameter, not a key of a grid file: put it under 'parameters:'"),
 ]
 
 

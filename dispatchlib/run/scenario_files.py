@@ -5,6 +5,8 @@ A scenario file is YAML (read by :func:`dispatchlib.yaml12.load`: YAML 1.2 core 
 
 ``title`` (text), ``description`` (text), ``references`` (source ids of ``data/sources.csv``),
 ``notebooks`` (optional list of notebooks; default all), ``parameters`` (name: value).
+A file holding only parameter names and values (``workers: 100000``), the flat mapping that
+``papermill -f`` reads, is accepted too (:func:`is_flat`).
 
 The project's own cases live in ``scenarios/`` and can be named without path or suffix::
 
@@ -45,6 +47,8 @@ class Case:
         Parameter values by name (checked when the run is planned).
     path : Path
         The file.
+    flat : bool
+        A flat parameter file (:func:`is_flat`): its names are checked like ``-p`` names.
     """
 
     name: str
@@ -54,6 +58,7 @@ class Case:
     notebooks: tuple[str, ...]
     parameters: dict = field(default_factory=dict)
     path: Path = Path()
+    flat: bool = False
 
     def summary(self) -> dict:
         """Title, description, references and file, as stored in ``run.json``."""
@@ -90,6 +95,51 @@ def read_yaml(path: Path, what: str) -> dict:
     """A YAML mapping from ``path`` (:func:`dispatchlib.yaml12.load`: YAML 1.2 core rules, no
     anchors or aliases, bounded nesting) whose keys are all in :data:`KEYS` (scenario and grid
     files share them); errors name the file."""
+    data = _read_mapping(path, what)
+    check_keys(data, path, what)
+    return data
+
+
+def check_keys(data: Mapping, path: Path, what: str) -> None:
+    """Refuse a key outside :data:`KEYS`, saying to put it under ``parameters:`` when it is a
+    parameter's name.
+
+    Raises
+    ------
+    DispatchlibError
+        Naming the file and the key.
+    """
+    from dispatchlib.params import SPECS
+
+    for key in data:
+        if key in KEYS:
+            continue
+        if key in SPECS:
+            raise DispatchlibError(
+                f"{what} {path}: {key!r} is a parameter, not a key of a {what}: put it under "
+                f"'parameters:' (indented below it), or give a file of parameter values only")
+        raise DispatchlibError(f"{what} {path}: unknown key {key!r}; the keys are: "
+                               f"{', '.join(KEYS)}")
+
+
+def is_flat(data: Mapping) -> bool:
+    """Whether ``data`` is a flat mapping of parameter names to values, as ``papermill -f``
+    reads (no key of a scenario file, nor a near miss of one such as ``paramaters``).
+
+    >>> is_flat({"workers": 100000, "quota_months": 6})
+    True
+    >>> is_flat({"title": "t", "workers": 1}), is_flat({"paramaters": {"workers": 1}}), is_flat({})
+    (False, False, False)
+    """
+    import difflib
+
+    return bool(data) and not any(
+        key in KEYS or difflib.get_close_matches(str(key), KEYS, n=1, cutoff=0.8)
+        for key in data)
+
+
+def _read_mapping(path: Path, what: str) -> dict:
+    """A YAML mapping from ``path``, any keys; errors name the file."""
     from dispatchlib.yaml12 import YamlError, load
 
     try:
@@ -101,10 +151,6 @@ def read_yaml(path: Path, what: str) -> dict:
     if not isinstance(data, dict):
         raise DispatchlibError(f"{what} {path}: expected a mapping of keys "
                                f"({', '.join(KEYS)}), got {type(data).__name__}")
-    for key in data:
-        if key not in KEYS:
-            raise DispatchlibError(f"{what} {path}: unknown key {key!r}; the keys are: "
-                                   f"{', '.join(KEYS)}")
     return data
 
 
@@ -143,16 +189,28 @@ def check_references(ids: tuple[str, ...], path: Path, what: str) -> None:
 def load(ref: str | Path) -> Case:
     """Read and check a scenario file (a path, or a name in ``scenarios/``).
 
+    A file of parameter names and values only (``workers: 100000``, what ``papermill -f``
+    reads; :func:`is_flat`) is a case of those values, without title or references; its
+    names and values are checked like ``-p`` values when the run is planned.
+
     Raises
     ------
     DispatchlibError
-        For a missing file, bad YAML, an unknown key or a key of the wrong type.
+        For a missing file, bad YAML, an unknown key (a parameter's name at the top level of
+        a scenario file: it belongs under ``parameters:``) or a key of the wrong type.
     DataError
         For a reference that is not a source id.
     """
     path = find(ref)
     what = "scenario file"
-    data = read_yaml(path, what)
+    data = _read_mapping(path, what)
+    if is_flat(data):  # parameter names and values only, as papermill -f reads
+        if not all(isinstance(k, str) for k in data):
+            raise DispatchlibError(f"{what} {path}: parameter names must be text, got "
+                                   f"{[k for k in data if not isinstance(k, str)]!r}")
+        return Case(name=path.stem, title=f"Parameter file {path.name}", description="",
+                    references=(), notebooks=(), parameters=dict(data), path=path, flat=True)
+    check_keys(data, path, what)
     parameters = data.get("parameters") or {}
     if not isinstance(parameters, dict) or not all(isinstance(k, str) for k in parameters):
         raise DispatchlibError(f"{what} {path}: 'parameters' must map names to values, "
