@@ -498,3 +498,19 @@ def test_figures_draw(table):
                 plots.headcounts(table, audit.evidence_table(), ["LANKOV2025"])):
         assert fig.axes and any("Sources: LANKOV2025" in t.get_text() for t in fig.texts)
         matplotlib.pyplot.close(fig)
+
+
+def test_headcount_rows_are_labelled_in_plain_words(table):
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from dispatchlib.plots import audit as plots
+
+    fig = plots.headcounts(table, audit.evidence_table(), ["LANKOV2025"])
+    labels = [t.get_text() for t in fig.axes[0].get_yticklabels()]
+    persons = table[table["unit"] == "persons"]
+    assert len(labels) == len(persons) and not any("_" in label for label in labels)
+    # the label column of data/claims.csv, capitalised: "workers by mid-2025"
+    assert "Workers by mid-2025" in labels
+    assert plots.headcount_label({"claim_id": "no_label_here", "label": ""}) == "No label here"
+    matplotlib.pyplot.close(fig)

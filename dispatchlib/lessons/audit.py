@@ -165,17 +165,17 @@ def audit(min_confidence: str = "L", tolerance: float = 0.05,
     Returns
     -------
     pandas.DataFrame
-        One row per claim, in the order of the claims table. Columns: ``claim_id``,
-        ``section``, ``topic``, ``paraphrase``, ``qualifier``, ``unit``, ``low``, ``high`` (the
-        brief's figure), ``brief`` (formatted), ``recomputed_low``, ``recomputed_high``,
-        ``recomputed`` (formatted, empty where no formula applies), ``arithmetic`` (outcome or
-        None), ``independent_low``, ``independent_high`` (range of the counted independent rows
-        with a stance other than context, in the claim's unit), ``independent`` (formatted),
-        ``n_counted`` (counted independent rows, context included), ``stances`` (their counts),
-        ``independent_sources`` and ``same_author`` (the rows, as text), ``verdict``,
-        ``author_conflict`` (the author's earlier rows that contradict the brief, as text; empty
-        when there are none: a flag beside the verdict, see :func:`author_conflicts`) and
-        ``sources`` (every source id of the claim's evidence rows, comma-separated).
+        One row per claim, in the order of the claims table. Columns: ``claim_id``, ``section``,
+        ``topic``, ``label`` (a few plain words), ``paraphrase``, ``qualifier``, ``unit``, ``low``,
+        ``high`` (the brief's figure), ``brief`` (formatted), ``recomputed_low``,
+        ``recomputed_high``, ``recomputed`` (formatted, empty where no formula applies),
+        ``arithmetic`` (outcome or None), ``independent_low``, ``independent_high`` (range of the
+        counted independent rows with a stance other than context, in the claim's unit),
+        ``independent`` (formatted), ``n_counted`` (counted independent rows, context included),
+        ``stances`` (their counts), ``independent_sources`` and ``same_author`` (the rows, as text),
+        ``verdict``, ``author_conflict`` (the author's earlier rows that contradict the brief, as
+        text; empty when there are none: a flag beside the verdict, see :func:`author_conflicts`)
+        and ``sources`` (every source id of the claim's evidence rows, comma-separated).
 
     Raises
     ------
@@ -211,7 +211,8 @@ def audit(min_confidence: str = "L", tolerance: float = 0.05,
                 recomputed += " (other unit: not judged)"
         rows.append({
             "claim_id": claim_id, "section": int(c["section"]), "topic": c["topic"],
-            "paraphrase": c["paraphrase"], "qualifier": c["qualifier"], "unit": c["unit"],
+            "label": c.get("label", ""), "paraphrase": c["paraphrase"],
+            "qualifier": c["qualifier"], "unit": c["unit"],
             "low": float(c["low"]), "high": float(c["high"]),
             "brief": format_range(c["low"], c["high"], c["unit"], c["qualifier"]),
             "recomputed_low": rec_low, "recomputed_high": rec_high, "recomputed": recomputed,

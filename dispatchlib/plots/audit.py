@@ -135,8 +135,16 @@ def verdicts_by_section(summary: pd.DataFrame, sources: Iterable[str] = ()):
     ax.xaxis.set_major_locator(mpl.ticker.MaxNLocator(integer=True))
     ax.legend(fontsize="small", ncols=3, loc="upper center", bbox_to_anchor=(0.5, -0.2),
               frameon=False)
-    add_sources(fig, sources, "Verdicts follow the rule in dispatchlib/audit.py.")
+    add_sources(fig, sources, "Verdicts follow the rule in dispatchlib/lessons/claims_checks.py.")
     return fig
+
+
+def headcount_label(row) -> str:
+    """A claim's row label in plain words: its ``label`` from ``data/claims.csv`` (capitalised),
+    else its ``claim_id`` with the underscores turned into spaces."""
+    label = row.get("label") if hasattr(row, "get") else None
+    text = label if isinstance(label, str) and label else str(row["claim_id"]).replace("_", " ")
+    return text[:1].upper() + text[1:]
 
 
 def headcounts(table: pd.DataFrame, evidence: pd.DataFrame, sources: Iterable[str] = ()):
@@ -153,30 +161,33 @@ def headcounts(table: pd.DataFrame, evidence: pd.DataFrame, sources: Iterable[st
     Returns
     -------
     matplotlib.figure.Figure
-        One row per claim (log scale): the brief's value or range in black, the independent
-        range as a shaded bar coloured by verdict, each independent figure as a dot.
+        One row per claim (log scale), labelled in plain words (:func:`headcount_label`): the
+        brief's value or range as a black line with small open triangles at its ends, drawn
+        just above the row's centre, and the independent range just below it as a shaded bar
+        coloured by verdict, each independent figure as a dot, so neither hides the other.
     """
     rows = table[table["unit"] == "persons"].reset_index(drop=True)
     fig, ax = plt.subplots(figsize=(mpl.rcParams["figure.figsize"][0] * 1.1,
-                                    0.38 * len(rows) + 1.8))
+                                    0.42 * len(rows) + 1.8))
     palette = verdict_colors()
     ev = evidence[evidence["counted"] & (evidence["stance"] != "context")
                   & (evidence["unit"] == "persons") & evidence["low"].notna()]
     seen = set()
+    up, down = -0.17, 0.14  # the brief above the row's centre, the sources below
     for y, r in rows.iterrows():
         color = palette[r["verdict"]]
         if pd.notna(r["independent_low"]):
             lab = r["verdict"] if r["verdict"] not in seen else None
             seen.add(r["verdict"])
-            ax.plot([r["independent_low"], r["independent_high"]], [y, y], color=color, lw=9,
-                    alpha=0.45, solid_capstyle="butt", label=lab)
+            ax.plot([r["independent_low"], r["independent_high"]], [y + down] * 2, color=color,
+                    lw=7, alpha=0.5, solid_capstyle="butt", label=lab)
             pts = ev[ev["claim_id"] == r["claim_id"]]
             values = pd.concat([pts["low"], pts["high"]]).unique()
-            ax.plot(values, [y] * len(values), "o", color=color, ms=5)
-        ax.plot([r["low"], r["high"]], [y, y], color="black", lw=1.2)
-        ax.plot([r["low"], r["high"]], [y, y], "D", mec="black", mfc="none", mew=1.5, ms=8,
-                label="the brief" if y == 0 else None)
-    ax.set_yticks(range(len(rows)), rows["claim_id"])
+            ax.plot(values, [y + down] * len(values), "o", color=color, ms=4.5)
+        ax.plot([r["low"], r["high"]], [y + up] * 2, color="black", lw=1.2)
+        ax.plot([r["low"], r["high"]], [y + up] * 2, "v", mec="black", mfc="white", mew=1.1,
+                ms=5, label="the brief" if y == 0 else None)
+    ax.set_yticks(range(len(rows)), [headcount_label(r) for _, r in rows.iterrows()])
     ax.set_ylim(len(rows) + 0.6, -0.6)  # an empty row at the bottom holds the legend
     ax.set_xscale("log")
     ax.xaxis.set_major_formatter(thousands)
@@ -185,7 +196,7 @@ def headcounts(table: pd.DataFrame, evidence: pd.DataFrame, sources: Iterable[st
     ax.set_xlim(left=2)
     ax.legend(fontsize="small", loc="lower center", ncols=4, columnspacing=1.0,
               handlelength=1.5)
-    add_sources(fig, sources, "Open diamonds: the brief (both ends of a range); shaded bar: "
-                              "range of the independent figures; dots: each figure.")
+    add_sources(fig, sources, "Black line with open triangles: the brief (both ends of a "
+                              "range); shaded bar below it: the independent figures' range; "
+                              "dots: each figure.")
     return fig
-
