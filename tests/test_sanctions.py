@@ -240,3 +240,15 @@ def test_effects_flag_the_revival_jump_as_not_estimable_on_the_data():
     assert not eff.at["revival_level", "estimable"]
     assert not eff.at["sanctions_level", "estimable"]  # -98% to +199%: a factor of about 154
     assert eff.at["sanctions_trend", "estimable"]       # -84% to +25%: a factor of about 7.7
+
+
+def test_recorded_changes_leave_unestimable_jumps_blank():
+    eff = pd.DataFrame({"pct": [-50.0, 1916.0], "pct_low": [-60.0, -12.0],
+                        "pct_high": [-37.5, 46078.0], "interval_factor": [1.5625, 524.6],
+                        "estimable": [True, False]},
+                       index=["sanctions_level", "revival_level"])
+    assert sanctions.recorded_changes(eff) == {
+        "sanctions_jump_pct": -50.0, "sanctions_jump_pct_low": -60.0,
+        "sanctions_jump_pct_high": -37.5, "sanctions_jump_pct_interval_factor": 1.5625,
+        "revival_jump_pct": None, "revival_jump_pct_low": None, "revival_jump_pct_high": None,
+        "revival_jump_pct_interval_factor": 524.6}
