@@ -169,7 +169,12 @@ def finish(run_plan: RunPlan) -> dict:
     return record
 
 def progress(message: str) -> None:
-    """One line of progress on stderr."""
+    """One line of progress on stderr (above a sweep's progress bar on a terminal)."""
+    from dispatchlib.run import sweep_progress
+
+    if sweep_progress.ACTIVE is not None:
+        sweep_progress.ACTIVE.note(message)
+        return
     print(message, file=sys.stderr, flush=True)
 
 def _longest_first(plans: Sequence[RunPlan]) -> list[tuple[RunPlan, Path]]:

@@ -23,6 +23,9 @@ executes the notebooks of all runs in one pool of processes (``--jobs``), and wr
 
 A failed run is reported and the others go on; the command then exits non-zero. Running the
 same sweep again skips every run already done with the same values, notebooks and data.
+Progress shows the runs done, failed and left, with an estimate of the time left: a bar on a
+terminal, one line per run otherwise (:mod:`dispatchlib.run.sweep_progress`).
+``--scheduler ADDRESS`` executes the notebooks on a Dask cluster (:mod:`dispatchlib.run.cluster`).
 
 A sweep holds a lock (``reports/.<sweep>.lock``) while it runs: a second sweep of the same name
 into the same folder is refused until the first ends. A sweep folder written from another grid
@@ -48,6 +51,7 @@ from dispatchlib.errors import DispatchlibError, ParameterError
 from dispatchlib.run import folders, planning, run_record, runner
 from dispatchlib.run import pages as report
 from dispatchlib.run import scenario_files as cases
+from dispatchlib.run.sweep_progress import SweepProgress
 
 
 @dataclass(frozen=True)
@@ -287,8 +291,11 @@ def _sweep_locked(path: str | Path, grid: Grid, folder: Path, plans: list[planni
     runner.progress(f"sweep {grid.name}: {len(plans)} run(s) x {notebooks_each} notebook(s); "
                     f"{len(done)} already done, {len(todo)} to run; into {folder}")
     records = {**done}
-    for rec in runner.execute_plans(todo, jobs, pool=pool):
-        records[rec["name"]] = rec
+    with SweepProgress(len(plans), skipped=len(done)) as shown:
+        for rec in runner.execute_plans(
+                todo, jobs, on_finish=lambda p, rec: shown.run_done(p.name, rec["status"] == "ok"),
+                pool=pool):
+            records[rec["name"]] = rec
 
     ordered = [records[p.name] for p in plans]
     header, rows = table(ordered, list(grid.parameters))
