@@ -36,7 +36,7 @@ def revenue_vs_workers(band: pd.DataFrame, marks: pd.DataFrame | None = None,
                     label="90% interval (p5-p95)")
     ax.fill_between(x, band["p25"], band["p75"], color=c[0], alpha=0.4,
                     label="50% interval (p25-p75)")
-    ax.plot(x, band["p50"], color=c[0], lw=2, label="median")
+    ax.plot(x, band["p50"], color=c[0], lw=2, label="median of the draws")
     if target_usd:
         ax.axhline(target_usd, color="0.3", ls="--", lw=1)
         ax.annotate(f"{usd(target_usd)} a year", (x[-1], target_usd), xytext=(-4, 4),

@@ -1,10 +1,11 @@
 """Slider explorers: :func:`explore` binds sliders (and tick boxes) to a figure function with
-``ipywidgets.interactive_output``. Slider bounds come from the documented ranges
-(:func:`slider`: ``data/assumptions.csv``, the named ramps of
-:mod:`dispatchlib.lessons.prospects`, the parameter registry), never from numbers typed into a
-notebook. :func:`explore` returns ``None`` without importing ipywidgets when headless
-(:func:`dispatchlib.teaching.selfcheck.headless`) or when a notebook passes
-``interactive=False``. Importing this module loads neither matplotlib nor ipywidgets.
+``ipywidgets.interactive_output``. Sliders are described by the parameter
+registry (:func:`slider`: the ``explorer`` entry of a parameter in ``parameters.json`` names its
+ends, step and label, the ends referring to ``data/assumptions.csv``, the named ramps of
+:mod:`dispatchlib.lessons.prospects` or the parameter's allowed range), never by numbers typed
+into a notebook or an if-chain here. :func:`explore` returns ``None`` without importing
+ipywidgets when headless (:func:`dispatchlib.teaching.selfcheck.headless`) or when a notebook
+passes ``interactive=False``. Importing this module loads neither matplotlib nor ipywidgets.
 """
 from __future__ import annotations
 
@@ -77,61 +78,80 @@ class Choices:
     label: str = ""
 
 
-def _documented(name: str) -> tuple[float, float, float, str, bool]:
-    """``(low, high, step, label, log)`` of a slider, from the documented ranges."""
-    from dispatchlib.lessons import history, prospects
+def _bound(name: str, value) -> float:
+    """One end of a slider as the registry gives it: a number, ``{"assumption": NAME, "end":
+    "low" | "central" | "high"}`` (a documented range of ``data/assumptions.csv``),
+    ``{"ramps": "min" | "max"}`` (the slowest or fastest named ramp of
+    :mod:`dispatchlib.lessons.prospects`) or ``"minimum"`` / ``"maximum"`` (the parameter's own
+    allowed range)."""
     from dispatchlib.params import spec
-    from dispatchlib.tables.data import assumption
 
-    if name == "workers":  # from the 2025 low to the top of the brief's ceiling
-        return (assumption("workers")[0], assumption("ceiling_workers")[2], 1000.0,
-                "workers (persons)", False)
-    if name == "annual_quota_usd":
-        low, _, high = assumption("annual_quota_usd")
-        return low, high, 50.0, "quota (USD per worker per year)", False
-    if name == "ceiling":
-        low, _, high = assumption("ceiling_workers")
-        return low, high, 5000.0, "ceiling (persons)", False
-    if name == "ramp_speed":
-        speeds = [p.ramp_speed for p in prospects.PRESETS.values()]
-        return min(speeds), max(speeds), 0.05, "ramp speed (per year)", False
-    if name == "grade_weight":  # the registry's whole range, on a log scale
-        s = spec("grade_weight")
-        return float(s.minimum), float(s.maximum), 0.05, "grade weight (ratio)", True
-    if name == "ci_level":
-        s = spec("ci_level")
-        return float(s.minimum), 0.99, 0.01, "band level (probability)", False
-    raise ParameterError("slider", name, "one of workers, annual_quota_usd, ceiling, "
-                         f"ramp_speed, grade_weight, ci_level (documented ranges; see "
-                         f"{history.__name__} and {prospects.__name__})")
+    if isinstance(value, int | float):
+        return float(value)
+    if value in ("minimum", "maximum"):
+        return float(getattr(spec(name), value))
+    if isinstance(value, dict) and "assumption" in value:
+        from dispatchlib.tables.data import assumption
+
+        ends = ("low", "central", "high")
+        return float(assumption(value["assumption"])[ends.index(value["end"])])
+    if isinstance(value, dict) and "ramps" in value:
+        from dispatchlib.lessons import prospects
+
+        speeds = [r.ramp_speed for r in prospects.PRESETS.values()]
+        return float(min(speeds) if value["ramps"] == "min" else max(speeds))
+    raise ValueError(f"parameters.json, {name}.explorer: cannot read the slider end {value!r}")
+
+
+def explorable() -> tuple[str, ...]:
+    """The parameters the registry (``dispatchlib/parameters.json``) gives a slider for."""
+    from dispatchlib.params import read_registry
+
+    return tuple(n for n, e in read_registry()["parameters"].items() if "explorer" in e)
 
 
 def slider(name: str, default: float | None = None, label: str | None = None) -> Slider:
-    """A slider over the documented range of one quantity.
+    """A slider over the documented range of one parameter, as the registry describes it.
+
+    The registry entry of the parameter (``dispatchlib/parameters.json``) holds an
+    ``explorer`` object: its ``low`` and ``high`` ends (numbers or references to the documented
+    ranges, see :func:`_bound`), its ``step``, whether it is ``log`` (each step multiplies) and
+    optionally a ``label`` (otherwise the name with the registry's unit) and a ``default`` (when
+    the slider's unit differs from the parameter's, as for a year's quota).
 
     Parameters
     ----------
     name : str
-        ``workers`` (persons: the 2025 low of ``assumptions.csv`` to the top of the brief's
-        ceiling, 10,000-150,000), ``annual_quota_usd`` (USD per worker per year, the
-        documented 5,000-10,300), ``ceiling`` (persons, the brief's 100,000-150,000),
-        ``ramp_speed`` (per year, from the slowest to the fastest named ramp, 0.35-0.9),
-        ``grade_weight`` (ratio, the registry's 1-100 on a log scale) or ``ci_level``
-        (probability, 0.5-0.99).
+        A parameter with an ``explorer`` entry (:func:`explorable`: ``workers``, ``quota_usd``,
+        ``ceiling``, ``ramp_speed``, ``grade_weight``, ``ci_level``).
     default : float, optional
-        Starting value (the notebook's parameter); the middle of the range when not given.
+        Starting value (the notebook's parameter); when not given, the explorer entry's
+        ``default``, else the registry's default if it lies on the slider, else the middle of
+        the range (geometric for a log slider).
     label : str, optional
-        Text next to the slider; a name with the unit by default.
+        Text next to the slider; the registry's by default.
 
     Raises
     ------
     ParameterError
-        For a name with no documented range.
+        For a name the registry gives no slider.
     """
-    low, high, step, text, log = _documented(name)
+    from dispatchlib.params import SPECS, read_registry
+
+    entry = read_registry()["parameters"].get(name, {}).get("explorer")
+    if entry is None:
+        raise ParameterError("slider", name, "a parameter with an explorer entry in "
+                             f"dispatchlib/parameters.json: {', '.join(explorable())}")
+    low, high = _bound(name, entry["low"]), _bound(name, entry["high"])
+    log = bool(entry.get("log", False))
+    if default is None and "default" in entry:
+        default = _bound(name, entry["default"])
     if default is None:
-        default = math.sqrt(low * high) if log else (low + high) / 2
-    return Slider(low, high, step, float(default), label or text, log)
+        registered = SPECS[name].default
+        inside = isinstance(registered, int | float) and low <= registered <= high
+        default = registered if inside else math.sqrt(low * high) if log else (low + high) / 2
+    text = label or entry.get("label") or f"{name} ({SPECS[name].unit})"
+    return Slider(low, high, float(entry["step"]), float(default), text, log)
 
 
 def choices(name: str, default: Sequence[str] | None = None, label: str | None = None

@@ -48,7 +48,8 @@ def revenue_figure(workers: int, quota_usd: float, quota_months: float = 12.0,
     band = scenario.revenue_by_workers(np.linspace(0, 160_000, 81), s, draws=draws, seed=seed)
     revenue = scenario.deterministic(s)["state_revenue_usd"]
     marks = pd.DataFrame([
-        {"workers": workers, "revenue_usd": revenue, "label": f"This run: {workers:,} workers"},
+        {"workers": workers, "revenue_usd": revenue,
+         "label": f"This run, central value: {workers:,} workers"},
         {"workers": 100_000, "revenue_usd": 1e9,
          "label": "Brief: 100,000 workers, over $1 billion"},
     ])
