@@ -49,12 +49,13 @@ passed on to a kernel)."""
 COLD_ENV = "DISPATCHLIB_COLD_KERNELS"
 """``1``: start every kernel cold, as before warm kernels (``--cold``)."""
 
-#: imported once by the server, in this order (a module that fails to import is skipped)
+#: imported once by the server, in this order (a module that fails to import is skipped),
+#: then every module of dispatchlib a notebook may import (:func:`_notebook_modules`)
 STACK = ("numpy", "pandas", "matplotlib", "matplotlib.pyplot", "matplotlib_inline.backend_inline",
-         "statsmodels.regression.linear_model", "seaborn", "ipykernel.kernelapp",
-         "ipykernel.zmqshell", "dispatchlib", "dispatchlib.tables", "dispatchlib.model",
-         "dispatchlib.lessons", "dispatchlib.plots", "dispatchlib.teaching",
-         "dispatchlib.results", "dispatchlib.params", "dispatchlib.formatting")
+         "statsmodels.api", "statsmodels.formula.api", "seaborn", "ipykernel.kernelapp",
+         "ipykernel.ipkernel", "ipykernel.zmqshell", "IPython.core.completer", "dispatchlib")
+#: dispatchlib's modules a notebook never imports (the runner, the command line)
+NOT_IN_NOTEBOOKS = ("dispatchlib.run", "dispatchlib.cli", "dispatchlib.__main__")
 CONNECT_TIMEOUT_S = 60.0
 """How long a worker waits for the server's answer (the first waits for its imports)."""
 
@@ -72,12 +73,13 @@ def serve(listener: socket.socket, parent: int) -> None:
     ``parent`` is the runner's pid: the server ends with it.
     """
     _die_with(parent)
-    signal.signal(signal.SIGCHLD, signal.SIG_IGN)  # children are reaped by the system
+    signal.signal(signal.SIGCHLD, _reap)  # so their CPU time counts as the server's children's
     os.environ.setdefault("MPLBACKEND", "module://matplotlib_inline.backend_inline")
     _import_as_in_a_kernel("pandas")
     for name in STACK:
         with contextlib.suppress(Exception):
             importlib.import_module(name)
+    _import_keeping_settings(_notebook_modules())
     if os.environ.get("MPLBACKEND") == "module://matplotlib_inline.backend_inline":
         del os.environ["MPLBACKEND"]  # the child takes its worker's environment anyway
     while True:
@@ -109,6 +111,47 @@ def serve(listener: socket.socket, parent: int) -> None:
                 for fd in fds:
                     with contextlib.suppress(OSError):
                         os.close(fd)
+
+
+def _notebook_modules() -> list[str]:
+    """Every module of dispatchlib but those of :data:`NOT_IN_NOTEBOOKS`."""
+    import pkgutil
+
+    import dispatchlib
+
+    return [m.name for m in pkgutil.walk_packages(dispatchlib.__path__, "dispatchlib.")
+            if not m.name.startswith(NOT_IN_NOTEBOOKS)]
+
+
+def _import_keeping_settings(names: list[str]) -> None:
+    """Import ``names``; put matplotlib's and pandas' settings back if an import changed them
+    (a cold kernel that never imports that module would not see the change)."""
+    import matplotlib
+    import pandas
+
+    rc = dict(matplotlib.rcParams)
+    options = {k: pandas.get_option(k) for k in pandas._config.config._registered_options}
+    for name in names:
+        with contextlib.suppress(Exception):
+            importlib.import_module(name)
+    if dict(matplotlib.rcParams) != rc:
+        with contextlib.suppress(Exception):
+            matplotlib.rcParams.update(rc)
+    for key, value in options.items():
+        with contextlib.suppress(Exception):
+            if pandas.get_option(key) != value:
+                pandas.set_option(key, value)
+
+
+def _reap(*_: object) -> None:
+    """Collect every kernel that has ended (SIGCHLD handler of the server)."""
+    while True:
+        try:
+            pid, _status = os.waitpid(-1, os.WNOHANG)
+        except ChildProcessError:
+            return
+        if pid == 0:
+            return
 
 
 def _import_as_in_a_kernel(name: str) -> None:
