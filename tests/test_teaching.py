@@ -4,7 +4,6 @@ import subprocess
 import sys
 
 import matplotlib as mpl
-import numpy as np
 import pytest
 import seaborn as sns
 
@@ -17,70 +16,7 @@ def said(capsys) -> str:
     return capsys.readouterr().out.strip()
 
 
-# --------------------------------------------------------------------------- check_answer
-
-@pytest.mark.parametrize("blank", [..., None])
-def test_blank_answer_prints_a_reminder(capsys, blank):
-    assert teaching.check_answer("Exercise 1", blank, 13000.0, hint="amount / months * 12") is None
-    assert said(capsys) == ("Exercise 1: no answer yet - replace ... with your number and run "
-                            "the cell again.")
-
-
-@pytest.mark.parametrize("answer", [13000, 13000.0, 13100, 12900, np.float64(13000),
-                                    np.array([13000.0]), "13,000", "$13,000", " 13 000 "])
-def test_answer_within_tolerance_is_correct(capsys, answer):
-    # 13,100 and 12,900 are 0.77% away from 13,000: inside the default 1%
-    teaching.check_answer("Exercise 1", answer, 13000.0, hint="h")
-    assert said(capsys).startswith("Exercise 1: correct (1")
-
-
-def test_answer_outside_tolerance_says_which_way_and_hints(capsys):
-    # 13,200 is 1.5% above 13,000: outside 1%, inside 2%
-    teaching.check_answer("Exercise 1", 13200, 13000.0, hint="amount / months * 12")
-    assert said(capsys) == ("Exercise 1: not yet - 13,200 is too high (off by more than 1%). "
-                            "Hint: amount / months * 12")
-    teaching.check_answer("Exercise 1", 13200, 13000.0, rel_tol=0.02)
-    assert said(capsys) == "Exercise 1: correct (13,200)."
-    teaching.check_answer("Exercise 1", 9750, 13000.0)
-    assert said(capsys) == "Exercise 1: not yet - 9,750 is too low (off by more than 1%)."
-
-
-def test_exact_answers_with_zero_tolerance(capsys):
-    teaching.check_answer("Exercise 1", 2028, 2028.0, rel_tol=0)
-    assert said(capsys) == "Exercise 1: correct (2,028)."
-    teaching.check_answer("Exercise 1", 2029, 2028.0, rel_tol=0, hint="first year above")
-    assert said(capsys) == "Exercise 1: not yet - 2,029 is too high. Hint: first year above"
-
-
-@pytest.mark.parametrize(("answer", "fragment"), [
-    ("rise", "expected a number, got the text 'rise'"),
-    (True, "expected a number, got True"),
-    ([1, 2], "expected a number, got list [1, 2]"),
-    (np.array([1.0, 2.0]), "expected one number, got 2 values"),
-    (float("nan"), "the answer is NaN"),
-    (10 ** 400, "expected a number, got int"),
-    (object(), "expected a number, got object"),
-])
-def test_text_and_other_non_numbers_get_a_message_and_the_hint(capsys, answer, fragment):
-    teaching.check_answer("Exercise 2", answer, 200000.0, hint="divide the target")
-    out = said(capsys)
-    assert out.startswith(f"Exercise 2: {fragment}"), out
-    assert out.endswith("Hint: divide the target")
-
-
-def test_a_self_check_never_raises(capsys):
-    class Weird:
-        def __float__(self):
-            raise RuntimeError("boom")
-
-    teaching.check_answer("Exercise 3", Weird(), 1.0)
-    assert said(capsys) == "Exercise 3: could not check this answer (RuntimeError: boom)."
-    teaching.check_answer("Exercise 3", 1.0, None)
-    assert said(capsys) == ("Exercise 3: cannot check - there is no expected value to compare "
-                            "with (None).")
-    teaching.check_answer("Exercise 3", 0.0, 0.0, rel_tol=-1)  # a bad tolerance counts as 0
-    assert said(capsys) == "Exercise 3: correct (0)."
-
+# --------------------------------------------------------------------------- headless
 
 def test_headless_follows_the_environment(monkeypatch):
     monkeypatch.delenv("DISPATCHLIB_HEADLESS", raising=False)
@@ -202,7 +138,8 @@ def test_revenue_figure_marks_this_run(style):
     assert brief.get_ydata()[0] == 1e9
     # 6,500 over 8 months is the same 9,750 a year: the same mark
     same = teaching.revenue_figure(50000, 6500.0, 8.0, draws=2000, seed=1)
-    assert _line(same, "This run, central value: 50,000 workers").get_ydata()[0] == pytest.approx(487.5e6)
+    mark = _line(same, "This run, central value: 50,000 workers")
+    assert mark.get_ydata()[0] == pytest.approx(487.5e6)
     with pytest.raises(ParameterError, match="workers"):
         teaching.revenue_figure(-1, 9750.0)
     mpl.pyplot.close("all")

@@ -13,11 +13,10 @@ from dispatchlib.teaching.housekeeping import housekeeping
 from dispatchlib.teaching.selfcheck import (
     EXPLORER_CLASS,
     HEADLESS_VARIABLES,
-    check_answer,
     frontend,
     headless,
 )
 
-__all__ = ["EXPLORER_CLASS", "HEADLESS_VARIABLES", "Choices", "Slider", "check_answer",
-           "choices", "explore", "frontend", "headless", "housekeeping", "ramp_figure",
+__all__ = ["EXPLORER_CLASS", "HEADLESS_VARIABLES", "Choices", "Slider", "choices",
+           "explore", "frontend", "headless", "housekeeping", "ramp_figure",
            "reconciled_figure", "revenue_figure", "slider"]
