@@ -103,13 +103,18 @@ def test_a_worker_killed_mid_sweep_loses_at_most_its_run(cluster, tmp_path):
         victim = busy[0] if busy else None
         time.sleep(0.05)
     assert victim is not None, "no notebook reached a worker"
-    time.sleep(1.0)  # its kernel is running
+    time.sleep(1.0)  # its kernel is running (a lesson takes several seconds)
+    assert any(str(k).startswith("dispatchlib-") for k in client.processing()[victim])
     os.kill(pids[victim], signal.SIGKILL)
     _, stderr = proc.communicate(timeout=240)
     table = rows(out / "k")
     failed = [r["run"] for r in table if r["status"] != "ok"]
     assert len(table) == 2 and len(failed) <= 1, stderr
     assert proc.returncode == (1 if failed else 0), stderr
+    for r in table:  # what the killed worker was running came back from another one, or failed
+        if r["status"] == "ok":
+            record = json.loads((out / "k" / r["run"] / "run.json").read_text())
+            assert record["notebooks"]["02_economics"]["executor"]["worker"] != victim
     client.wait_for_workers(2, timeout=60)  # the nanny restarts the killed worker
     again = sweep_cli(grid, "--scheduler", address, "--out", out)
     _, stderr = again.communicate(timeout=240)
