@@ -53,7 +53,7 @@ def test_notebook_hygiene(path):
             recorded |= MIME_TYPE in data
             assert not ABSOLUTE.search(json.dumps(out)), f"absolute path in {path.name} output"
     assert recorded, "the notebook records its results with dl.record"
-    assert "## Sources" in "".join("".join(c["source"]) for c in cells)
+    assert "## Housekeeping" in "".join("".join(c["source"]) for c in cells)  # sources, results
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
