@@ -191,3 +191,19 @@ def test_the_provisioner_is_registered_under_its_entry_point():
     eps = entry_points(group="jupyter_client.kernel_provisioners")
     found = [ep for ep in eps if ep.name == "dispatchlib-warm"]
     assert found and found[0].load() is warm.WarmProvisioner
+
+
+def test_refresh_uses_warm_kernels_unless_cold(tmp_path):
+    """``refresh`` (here of two notebooks of a temporary folder): warm kernels find numpy
+    already imported; with ``--cold`` it is not."""
+    nbs = tmp_path / "nb"
+    nbs.mkdir()
+    for name in ("01_a", "02_b"):
+        cells = [new_code_cell("seed: int = 1  # seed", metadata={"tags": ["parameters"]}),
+                 new_code_cell('import sys\nprint("numpy" in sys.modules)')]
+        nbformat.write(new_notebook(cells=cells), str(nbs / f"{name}.ipynb"))
+    for flags, seen in (([], "True\n"), (["--cold"], "False\n")):
+        proc = cli("refresh", *flags, notebooks_dir=nbs)
+        assert proc.returncode == 0, proc.stderr
+        assert "warm kernels unavailable" not in proc.stderr
+        assert [printed(nbs, s) for s in ("01_a", "02_b")] == [[seen], [seen]]
