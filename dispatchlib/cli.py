@@ -257,6 +257,26 @@ def _kernels(args) -> None:
         os.environ[COLD_ENV] = "1"
 
 
+def _warm(command):
+    """Run ``command`` with the fork server of warm kernels already starting (unless
+    ``--cold``, or ``--scheduler``: the kernels then start elsewhere), so that its imports
+    overlap the command's own start and checks; a command that stops early ends it at once."""
+    import functools
+
+    @functools.wraps(command)
+    def wrapped(args) -> int:
+        _kernels(args)
+        if getattr(args, "cold", False) or getattr(args, "scheduler", None):
+            return command(args)
+        from dispatchlib.run.warm import start
+
+        with start():  # what cannot start is said when the notebooks are about to run
+            return command(args)
+
+    return wrapped
+
+
+@_warm
 def _run(args) -> int:
     from pathlib import Path
 
@@ -334,6 +354,7 @@ def _add_sweep(sub) -> None:
     p.set_defaults(func=_sweep)
 
 
+@_warm
 def _sweep(args) -> int:
     from pathlib import Path
 
@@ -395,6 +416,7 @@ def _add_refresh(sub) -> None:
     p.set_defaults(func=_refresh)
 
 
+@_warm
 def _refresh(args) -> int:
     from dispatchlib.run.refresh import refresh
 

@@ -277,6 +277,9 @@ def start() -> Iterator[str | None]:
     if why is not None:
         yield why
         return
+    if os.environ.get(SOCKET_ENV) in _STARTED:  # started by an enclosing block: used as it is
+        yield None
+        return
     folder = tempfile.mkdtemp(prefix="dispatchlib-warm-")
     path = os.path.join(folder, "fork.sock")
     listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
@@ -302,9 +305,11 @@ def start() -> Iterator[str | None]:
         return
     before = os.environ.get(SOCKET_ENV)
     os.environ[SOCKET_ENV] = path
+    _STARTED.add(path)
     try:
         yield None
     finally:
+        _STARTED.discard(path)
         if before is None:
             os.environ.pop(SOCKET_ENV, None)
         else:
@@ -316,6 +321,10 @@ def start() -> Iterator[str | None]:
             os.unlink(path)
         with contextlib.suppress(OSError):
             os.rmdir(folder)
+
+
+_STARTED: set[str] = set()
+"""Sockets of the fork servers this process is running (a nested :func:`start` reuses one)."""
 
 
 def _main(fd: int, parent: int) -> None:
