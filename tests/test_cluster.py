@@ -2,7 +2,8 @@
 
 One ``LocalCluster`` of two worker processes on 127.0.0.1 serves the module: a 2 x 2 grid of
 02_economics written by the client as a local sweep is, with each notebook's executor in
-``run.json``; and a sweep whose worker is killed (SIGKILL) while it runs a notebook, which
+``run.json`` (warm kernels from each worker's fork server); and a sweep with ``--cold`` whose
+worker is killed (SIGKILL) while it runs a notebook, which
 still completes (the scheduler runs the notebook elsewhere) or reports only that run failed,
 and which a second run completes.
 """
@@ -77,6 +78,7 @@ def test_a_two_by_two_grid_runs_on_the_cluster_and_is_written_here(cluster, tmp_
         executor = record["notebooks"]["02_economics"]["executor"]
         assert executor["kind"] == "dask" and executor["scheduler"] == address
         assert executor["worker"] in workers
+        assert record["notebooks"]["02_economics"]["kernel"] == "warm"  # the worker's own server
         results = json.loads((run / "02_economics.results.json").read_text())
         assert results["results"] == record["notebooks"]["02_economics"]["results"]
     # nothing half-written is left beside the runs, and no lock
@@ -94,7 +96,7 @@ def test_a_worker_killed_mid_sweep_loses_at_most_its_run(cluster, tmp_path):
     pids = client.run(os.getpid)
     grid = grid_file(tmp_path, "k", workers=[15000, 100000], draws=2000)
     out = tmp_path / "reports"
-    proc = sweep_cli(grid, "--scheduler", address, "--out", out)
+    proc = sweep_cli(grid, "--scheduler", address, "--out", out, "--cold")
     deadline = time.monotonic() + 120
     victim = None
     while victim is None and time.monotonic() < deadline and proc.poll() is None:
@@ -115,6 +117,7 @@ def test_a_worker_killed_mid_sweep_loses_at_most_its_run(cluster, tmp_path):
         if r["status"] == "ok":
             record = json.loads((out / "k" / r["run"] / "run.json").read_text())
             assert record["notebooks"]["02_economics"]["executor"]["worker"] != victim
+            assert record["notebooks"]["02_economics"]["kernel"] == "cold"  # --cold reached it
     client.wait_for_workers(2, timeout=60)  # the nanny restarts the killed worker
     again = sweep_cli(grid, "--scheduler", address, "--out", out)
     _, stderr = again.communicate(timeout=240)

@@ -3,8 +3,8 @@
 The client (the machine running the command) plans, locks and writes everything, exactly as
 for a local sweep; the cluster's workers only execute notebooks. Each task carries the source
 notebook's bytes and its parameters; the worker executes it in a temporary folder of its own
-with the runner's usual entry point (:func:`dispatchlib.run.workers._work`, so the same kernel
-start as a local run) and sends back the executed notebook, its log and its results as bytes.
+with the runner's usual entry point (:func:`dispatchlib.run.workers._work`; warm kernels from
+a fork server each worker process starts once, or cold ones with ``--cold``) and sends back the executed notebook, its log and its results as bytes.
 The client writes them into the run's hidden work folder, draws the page and publishes the run
 folder in one step, as for a local run. No shared file system is needed: only the same
 repository (for the library and ``data/``) and environment on every worker, checked by the
@@ -18,8 +18,11 @@ the sweep again runs only what is missing.
 
 from __future__ import annotations
 
+import atexit
+import contextlib
 import os
 import tempfile
+import threading
 import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -35,8 +38,35 @@ SUFFIXES = (".ipynb", ".log", ".results.json")
 """The files a worker sends back for each notebook (those that exist)."""
 
 
+_WARM: list = []
+"""This worker process's fork server for warm kernels, once started (:func:`_warm_kernels`)."""
+_WARM_LOCK = threading.Lock()
+
+
+def _warm_kernels(cold: bool) -> None:
+    """Warm or cold kernels for the notebooks of this Dask worker process.
+
+    Warm (``cold`` false): a fork server (:func:`dispatchlib.run.warm.start`) is started the
+    first time and kept for the worker's life (it ends with the worker process); when it
+    cannot start, the kernels start cold and each outcome's ``not_warm`` says why. Cold:
+    :data:`~dispatchlib.run.warm.COLD_ENV` is set for the process, as ``--cold`` does locally.
+    """
+    from dispatchlib.run import warm
+
+    with _WARM_LOCK:
+        if cold:
+            os.environ[warm.COLD_ENV] = "1"
+            return
+        os.environ.pop(warm.COLD_ENV, None)
+        if not _WARM:
+            stack = contextlib.ExitStack()
+            stack.enter_context(warm.start())
+            _WARM.append(stack)
+            atexit.register(stack.close)
+
+
 def execute_remote(name: str, source: bytes, parameters: dict, run_label: str,
-                   data_sha256: str, version: str) -> dict:
+                   data_sha256: str, version: str, cold: bool = False) -> dict:
     """Execute one notebook on a Dask worker; return its outcome and its files as bytes.
 
     A module-level function, so that Dask pickles it by reference (the worker imports it from
@@ -56,6 +86,9 @@ def execute_remote(name: str, source: bytes, parameters: dict, run_label: str,
         The client's hash of ``data/`` and dispatchlib version: a worker whose checkout differs
         refuses the task (a notebook failure naming the difference), so that no number comes
         from other data.
+    cold : bool
+        Cold kernels (``--cold`` on the client); else warm ones from this worker's fork server
+        (:func:`_warm_kernels`).
 
     Returns
     -------
@@ -76,6 +109,7 @@ def execute_remote(name: str, source: bytes, parameters: dict, run_label: str,
                 "executor": executor,
                 "error": f"worker {worker} has another {what}: install the same checkout of "
                          "the repository on every worker"}
+    _warm_kernels(cold)
     with tempfile.TemporaryDirectory(prefix="dispatchlib-dask-") as tmp:
         src = Path(tmp) / "source" / name
         src.parent.mkdir()
@@ -126,7 +160,8 @@ def execute_all(all_tasks: Sequence[Task], jobs: int | None = None,
                 before: Callable[[Task], Task] | None = None, *, client,
                 scheduler: str) -> list[dict]:
     """Execute tasks on a Dask cluster; the same contract as
-    :func:`dispatchlib.run.workers.execute_all`.
+    :func:`dispatchlib.run.workers.execute_all`. Each worker process runs warm kernels from
+    a fork server of its own, or cold ones when ``--cold`` was given here.
 
     At most ``2 * jobs`` tasks are on the cluster at once (``jobs`` defaults to the number of
     worker threads), so a sweep of any size holds only a few runs open. Each returned notebook
@@ -143,12 +178,15 @@ def execute_all(all_tasks: Sequence[Task], jobs: int | None = None,
 
     from dispatchlib import __version__
     from dispatchlib.run.run_record import data_hash
+    from dispatchlib.run.warm import COLD_ENV, say_cold
 
     if not all_tasks:
         return []
     if jobs is None:
         jobs = max(1, sum(client.nthreads().values()))
     data_sha256 = data_hash()
+    cold = os.environ.get(COLD_ENV) == "1"
+    told = cold
     queue = iter(enumerate(all_tasks))
     injected: dict[int, Task] = {}
     outcomes: dict[int, dict] = {}
@@ -163,7 +201,7 @@ def execute_all(all_tasks: Sequence[Task], jobs: int | None = None,
             injected[i] = before(task) if before else task
             fut = client.submit(execute_remote, task.source.name, task.source.read_bytes(),
                                 injected[i].parameters, injected[i].run_label, data_sha256,
-                                __version__, pure=False, retries=RETRIES,
+                                __version__, cold, pure=False, retries=RETRIES,
                                 key=f"dispatchlib-{injected[i].run}-{task.source.stem}-"
                                     f"{os.getpid()}-{i}")
             index[fut.key] = i
@@ -187,6 +225,9 @@ def execute_all(all_tasks: Sequence[Task], jobs: int | None = None,
             for suffix, data in outcome.pop("files").items():
                 stem.with_name(stem.name + suffix).write_bytes(data)
             outcome["executor"] = {**outcome["executor"], "scheduler": scheduler}
+            if outcome.get("not_warm") and not told:  # once, as for a local sweep
+                told = say_cold(f"on worker {outcome['executor']['worker']}: "
+                                f"{outcome['not_warm']}")
             outcome["seconds"] += time.perf_counter() - started
             outcomes[i] = _page(task, outcome)
             if on_done:
