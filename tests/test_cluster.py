@@ -139,3 +139,19 @@ def test_a_scheduler_that_does_not_answer_is_named_in_one_line(tmp_path):
     assert "scheduler 'tcp://127.0.0.1:9' does not answer" in proc.stderr
     assert "Traceback" not in proc.stderr
     assert not (tmp_path / "r" / "n").exists()
+
+
+def test_a_worker_with_other_data_refuses_the_notebook():
+    from dispatchlib import __version__
+    from dispatchlib.run import cluster
+
+    outcome = cluster.execute_remote("02_economics.ipynb", b"{}", {}, "run t", "0" * 64,
+                                     __version__)
+    assert outcome["status"] == "failed" and outcome["files"] == {}
+    assert outcome["error"].startswith("worker unknown has another data/ (SHA-256 ")
+    assert "the client's 000000000000...): install the same checkout" in outcome["error"]
+    from dispatchlib.run.run_record import data_hash
+
+    outcome = cluster.execute_remote("02_economics.ipynb", b"{}", {}, "run t", data_hash(),
+                                     "0.0.0")
+    assert f"has another dispatchlib {__version__} (the client's 0.0.0)" in outcome["error"]
