@@ -18,7 +18,8 @@ def _record(**changes) -> dict:
         "notebooks": {"00_start-here": {
             "status": "ok", "seconds": 1.5, "results": {"x": 1}, "error": None,
             "notebook": "00_start-here.ipynb", "page": "00_start-here.html",
-            "source_sha256": SHA, "executor": {"kind": "local"}}},
+            "source_sha256": SHA, "executor": {"kind": "local"},
+            "kernel": "warm"}},
         "versions": {"python": "3.11.7"}, "data_sha256": SHA, "seconds": 2.0}
     record.update(changes)
     return record
