@@ -1,14 +1,15 @@
 """Sweeps on a Dask cluster: ``python -m dispatchlib sweep GRID --scheduler ADDRESS``.
 
-The client (the machine running the command) plans, locks and writes everything, exactly as
-for a local sweep; the cluster's workers only execute notebooks. Each task carries the source
+The client (the machine running the command) plans, locks and writes everything, exactly as for
+a local sweep; the cluster's workers only execute notebooks. Each task carries the source
 notebook's bytes and its parameters; the worker executes it in a temporary folder of its own
-with the runner's usual entry point (:func:`dispatchlib.run.workers._work`; warm kernels from
-a fork server each worker process starts once, or cold ones with ``--cold``) and sends back the executed notebook, its log and its results as bytes.
-The client writes them into the run's hidden work folder, draws the page and publishes the run
-folder in one step, as for a local run. No shared file system is needed: only the same
-repository (for the library and ``data/``) and environment on every worker, checked by the
-worker against the SHA-256 of the client's ``data/`` and dispatchlib's version.
+with the runner's usual entry point (:func:`dispatchlib.run.workers._work`; warm kernels from a
+fork server each worker process starts once, or cold ones with ``--cold``) and sends back the
+executed notebook, its log and its results as bytes. The client writes them into the run's
+hidden work folder, draws the page and publishes the run folder in one step, as for a local
+run. No shared file system is needed: only the same repository (for the library and ``data/``)
+and environment on every worker, checked by the worker against the SHA-256 of the client's
+``data/`` and dispatchlib's version.
 
 A worker that dies while it runs a notebook loses nothing but that attempt: the scheduler hands
 the task to another worker, and a task whose function itself raised is retried
