@@ -127,8 +127,10 @@ HEADLINES: dict[str, list[tuple[str, str, str | None, str | None]]] = {
                     "level_2025_workers_low", "level_2025_workers_high")],
     "02_economics": [
         ("Workers in this run", "workers", None, None),
-        ("State revenue a year", "state_revenue_usd", "state_revenue_usd_p5",
-         "state_revenue_usd_p95"),
+        ("State revenue a year (central value: the brief's arithmetic)", "state_revenue_usd",
+         None, None),
+        ("State revenue a year (median of draws)", "state_revenue_usd_p50",
+         "state_revenue_usd_p5", "state_revenue_usd_p95"),
         ("Household savings a year", "household_savings_usd", None, None),
         ("Months to pay back the bribe", "bribe_payback_months", None, None)],
     "03_sanctions": [
@@ -213,6 +215,11 @@ def _answer(nbs: Mapping) -> str:
                 continue
             unit = result_unit(key)
             text = quantity(res[key], unit, key)
+            factor = res.get(f"{key}_interval_factor")
+            if res[key] is None and factor is not None:
+                # the lesson left it blank: its interval is too wide to be a finding
+                text = (f"not estimable from these data (the interval's ends differ by a "
+                        f"factor of {quantity(factor)})")
             if low and high and res.get(low) is not None and res.get(high) is not None:
                 text += (f" (range {quantity(res[low], unit, low)} to "
                          f"{quantity(res[high], unit, high)})")
