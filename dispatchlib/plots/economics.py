@@ -83,12 +83,14 @@ def range_comparison(table: pd.DataFrame, value_label: str, title: str,
     ax.set_yticks(range(len(table)), table["label"])
     ax.invert_yaxis()
     ax.xaxis.set_major_formatter(formatter)
+    ax.xaxis.set_major_locator(mpl.ticker.MaxNLocator(5))  # wide dollar labels must not touch
     ax.set_xlabel(value_label)
     ax.set_title(title)
     # below the axes, where it can cover no bar
     ax.legend(fontsize="small", loc="upper center", bbox_to_anchor=(0.5, -0.18),
               ncol=min(len(kinds), 3), frameon=False)
-    add_sources(fig, sources, "Bars: the range each source gives; marks: its central value.")
+    add_sources(fig, sources, "Bars: the range each source gives; marks: its central value, or "
+                "the middle of its range where it gives none.")
     return fig
 
 
