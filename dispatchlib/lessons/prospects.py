@@ -100,8 +100,8 @@ PRESETS: dict[str, Preset] = {
     "high": Preset(
         "high", 150_000, 1.1, ("LANKOV2025", "BELENETS2025", "MT2025BBC"),
         "ceiling: the high end of the brief's range. Fast ramp (our assumption): reaches the "
-        "50,000 forecast for end-2025 (industry aide; SK intelligence via BBC) about a year "
-        "late and the ceiling by about 2031."),
+        "50,000 an industry aide forecast for end-2025 (SK intelligence, via the BBC, gave the "
+        "same figure without a date) about a year late, and the ceiling by about 2031."),
 }
 
 """The named ramps. Ceilings come from the brief; speeds are teaching assumptions (no source
@@ -377,24 +377,30 @@ def pool_table(workers: Mapping[str, float]) -> pd.DataFrame:
             for label, w in workers.items()}
     return pd.DataFrame(rows).T
 
+#: one legend entry for the two 50,000 forecasts: BELENETS2025 dates it to end-2025, MT2025BBC
+#: gives no date; both are drawn at 2026
+FORECASTS = "forecasts of 50,000 (end-2025, or undated)"
+
+
 def reference_points() -> pd.DataFrame:
     """Counts and forecasts to set beside the ramps (from ``data/workforce.csv``).
 
-    The NIS figure of April 2025 (about 15,000 sent; ``YTN2025``) and the two forecasts of
-    about 50,000 by the end of 2025 (``BELENETS2025``, ``MT2025BBC``). Flows (visas, entries,
+    The NIS figure of April 2025 (about 15,000 sent; ``YTN2025``), an industry aide's forecast of
+    about 50,000 by the end of 2025 (``BELENETS2025``) and South Korean intelligence's undated
+    "could reach 50,000" (``MT2025BBC``). Flows (visas, entries,
     dispatch plans) and additions announced for Kursk are left out: they are not head counts.
 
     Returns
     -------
     pandas.DataFrame
-        Columns ``year`` (end-2025 forecasts are placed at 2026), ``workers`` (persons),
+        Columns ``year`` (both forecasts are placed at 2026), ``workers`` (persons),
         ``label`` and ``source_id``.
     """
     wf = load("workforce")
     rows = []
     for source_id, measure, label in (("YTN2025", "estimate", "NIS, sent by Apr 2025"),
-                                      ("BELENETS2025", "forecast", "forecast for end-2025"),
-                                      ("MT2025BBC", "forecast", "forecast for end-2025")):
+                                      ("BELENETS2025", "forecast", FORECASTS),
+                                      ("MT2025BBC", "forecast", FORECASTS)):
         hit = wf[(wf["source_id"] == source_id) & (wf["measure"] == measure)]
         for row in hit.itertuples():
             year = int(row.year) + (1 if measure == "forecast" else 0)
