@@ -77,3 +77,24 @@ def number(x: float, unit: str = "") -> str:
     sign = "-" if whole.startswith("-") else ""
     whole = f"{int(whole.lstrip('-') or 0):,}"
     return sign + whole + ("." + frac if frac else "")
+
+
+def not_estimable(factor: float, ci_level: float | None = None) -> str:
+    """The words for a change whose interval is too wide to be a finding.
+
+    Parameters
+    ----------
+    factor : float
+        How many times the top of the interval is its bottom, on the scale of persons (ratio).
+    ci_level : float, optional
+        Probability covered by the interval, when known (for the text).
+
+    Examples
+    --------
+    >>> not_estimable(524.6, 0.95)
+    'not estimable from these data (the 95% interval spans a factor of 525)'
+    >>> not_estimable(154.2)
+    'not estimable from these data (the interval spans a factor of 154)'
+    """
+    level = f"{ci_level:.0%} " if ci_level is not None else ""
+    return f"not estimable from these data (the {level}interval spans a factor of {factor:,.0f})"

@@ -146,8 +146,7 @@ def test_a_run_page_leads_with_the_answer_in_words_and_units(tmp_path):
     assert "<dt>State revenue a year (median of draws)</dt><dd>USD 853 million (range " \
            "USD 812 million to USD 1.1 billion)" in head
     # a change the lesson could not estimate is said in words, not printed as a finding
-    assert "<dd>not estimable from these data (the interval&#x27;s ends differ by a factor " \
-           "of 154)" in head
+    assert "<dd>not estimable from these data (the interval spans a factor of 154)" in head
     assert "<dt>Workers at the end year</dt><dd>80,460 persons" in head
     assert "<dt>Months to pay back the bribe</dt><dd>3.2 months" in head
     # parameters: their unit and meaning; 0 of ceiling says what it stands for

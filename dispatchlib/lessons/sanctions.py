@@ -31,6 +31,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from dispatchlib import formatting
 from dispatchlib import rules as _rules
 from dispatchlib.errors import ParameterError
 from dispatchlib.lessons import history
@@ -361,8 +362,7 @@ def change_text(row: pd.Series, ci_level: float = 0.95) -> str:
     '-55% (95% interval -84% to +25%)'
     """
     if not bool(row["estimable"]):
-        return (f"not estimable from these data (the {ci_level:.0%} interval spans a factor of "
-                f"{row['interval_factor']:,.0f})")
+        return formatting.not_estimable(row["interval_factor"], ci_level)
     return (f"{row['pct']:+.0f}% ({ci_level:.0%} interval {row['pct_low']:+.0f}% to "
             f"{row['pct_high']:+.0f}%)")
 

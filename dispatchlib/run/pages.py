@@ -218,8 +218,7 @@ def _answer(nbs: Mapping) -> str:
             factor = res.get(f"{key}_interval_factor")
             if res[key] is None and factor is not None:
                 # the lesson left it blank: its interval is too wide to be a finding
-                text = (f"not estimable from these data (the interval's ends differ by a "
-                        f"factor of {quantity(factor)})")
+                text = formatting.not_estimable(factor)
             if low and high and res.get(low) is not None and res.get(high) is not None:
                 text += (f" (range {quantity(res[low], unit, low)} to "
                          f"{quantity(res[high], unit, high)})")
