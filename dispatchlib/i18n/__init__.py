@@ -1,0 +1,1 @@
+"""Translations of the lessons (``catalog``) and of the library's own texts."""
