@@ -1,1 +1,48 @@
-"""Translations of the lessons (``catalog``) and of the library's own texts."""
+"""Languages: the Korean edition's catalogues (``catalog``) and the language that the library's
+own texts (figure labels, table headers, report pages) are written in.
+
+``use_language("ko")`` switches the library's texts to Korean for the rest of the process (a
+Korean notebook calls it in its first cell); ``_(text)`` returns the text in the current language,
+from ``locales/<lang>/LC_MESSAGES/dispatchlib.po`` (the English text itself when the language is
+English or the entry is missing or out of date).
+"""
+
+from __future__ import annotations
+
+from functools import cache
+
+from dispatchlib.errors import ParameterError
+
+LANGUAGES = ("en", "ko")
+_state = {"lang": "en"}
+
+
+def use_language(lang: str) -> None:
+    """Make ``lang`` ("en" or "ko") the language of the library's texts in this process."""
+    if lang not in LANGUAGES:
+        raise ParameterError(f"lang: {lang!r} is not one of {', '.join(LANGUAGES)}")
+    _state["lang"] = lang
+
+
+def current_language() -> str:
+    """The language set by ``use_language`` ("en" until then)."""
+    return _state["lang"]
+
+
+@cache
+def _messages(lang: str) -> dict[str, str]:
+    from dispatchlib.i18n.catalog import po_path, read
+
+    path = po_path("dispatchlib", lang)
+    if not path.exists():
+        return {}
+    return {m.id: m.string for m in read(path, lang)
+            if m.id and m.string and "fuzzy" not in m.flags and isinstance(m.id, str)}
+
+
+def _(text: str) -> str:
+    """``text`` in the current language (English is the source, so it passes through)."""
+    lang = _state["lang"]
+    if lang == "en":
+        return text
+    return _messages(lang).get(text, text)
