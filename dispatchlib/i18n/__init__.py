@@ -20,7 +20,7 @@ _state = {"lang": "en"}
 def use_language(lang: str) -> None:
     """Make ``lang`` ("en" or "ko") the language of the library's texts in this process."""
     if lang not in LANGUAGES:
-        raise ParameterError(f"lang: {lang!r} is not one of {', '.join(LANGUAGES)}")
+        raise ParameterError("lang", lang, "one of " + ", ".join(repr(x) for x in LANGUAGES))
     _state["lang"] = lang
 
 
