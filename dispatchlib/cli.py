@@ -237,6 +237,11 @@ def _add_run(sub) -> None:
     p.add_argument("--replace", action="store_true",
                    help="replace whatever reports/RUN/ holds (without it, only an earlier run "
                         "of the same notebooks is replaced)")
+    p.add_argument("--lang", choices=["en", "ko"], default="en",
+                   help="language of the lessons and pages: ko runs the Korean lessons of "
+                        "notebooks/ko/ and writes Korean pages; the run's default name then "
+                        "ends in -ko (reports/default-ko/), so it never replaces an English "
+                        "run (default: en)")
     _add_cold(p)
     p.set_defaults(func=_run)
 
@@ -298,9 +303,12 @@ def _run(args) -> int:
     overrides.update(typed)
     name = args.name
     if name is None:  # named notebooks lead the name: `run 02` never takes over `run`'s folder
-        named = [s.stem for s in notebooks_named(args.notebooks)] if args.notebooks else []
+        named = ([s.stem for s in notebooks_named(args.notebooks, args.lang)]
+                 if args.notebooks else [])
         pieces = named + [c.name for c in loaded] + ([slug(typed)] if typed else [])
         name = "-".join(pieces) or "default"
+        if args.lang != "en":
+            name = f"{name}-{args.lang}"
         if len(name) > 100:
             import hashlib
 
@@ -317,7 +325,7 @@ def _run(args) -> int:
     folder = run(notebooks or None, name=name, parameters=overrides, jobs=args.jobs,
                  out=Path(args.out) if args.out else None, scenario=scenario,
                  each_declares=bool(args.notebooks) or None, from_files=from_files,
-                 replace=args.replace)
+                 replace=args.replace, lang=args.lang)
     from dispatchlib.run.run_record import read
 
     record = read(folder)
@@ -412,6 +420,9 @@ def _add_refresh(sub) -> None:
                     "notebooks/, use 'python -m dispatchlib run' (results go to reports/).")
     p.add_argument("notebooks", nargs="*", metavar="NOTEBOOK",
                    help="notebooks to rewrite (stem, number or file name; default all)")
+    p.add_argument("--lang", choices=["en", "ko"], default=None,
+                   help="only the lessons of this language (ko: notebooks/ko/); default the "
+                        "English lessons and then the Korean ones that exist")
     _add_cold(p)
     p.set_defaults(func=_refresh)
 
@@ -421,7 +432,7 @@ def _refresh(args) -> int:
     from dispatchlib.run.refresh import refresh
 
     _kernels(args)
-    refresh(args.notebooks)
+    refresh(args.notebooks, lang=args.lang)
     return 0
 
 
