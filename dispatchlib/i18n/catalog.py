@@ -10,14 +10,24 @@ entry, keyed by a context that names the notebook, the cell (its nbformat cell i
   code is otherwise identical).
 
 The ``parameters`` cells are not entries: they are written from the parameter registry.
-Files: ``locales/<lang>/LC_MESSAGES/<notebook stem>.po``, read and written with Babel.
+Files: ``locales/<lang>/LC_MESSAGES/<notebook stem>.po``, read and written with Babel; the
+library's own texts (every ``_("...")`` of ``dispatchlib/``) are ``dispatchlib.po``
+(:func:`update_library`). ``DISPATCHLIB_LOCALES_DIR`` overrides the ``locales/`` folder (tests
+work on a copy).
+
+Writes are deterministic: the header holds no date, no translator and no tool version, and a
+file is rewritten only when its content changes. :func:`problems` lists every entry that is not
+in step (missing, untranslated, out of date or obsolete), naming the lesson, the cell and the
+start of the English text.
 """
 
 from __future__ import annotations
 
 import ast
 import io
+import os
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -25,9 +35,20 @@ import nbformat
 from babel.messages.catalog import Catalog
 from babel.messages.pofile import read_po, write_po
 
-from dispatchlib.paths import ROOT
+from dispatchlib.paths import ROOT, notebooks_dir
 
-LOCALES = ROOT / "locales"
+LIBRARY = "dispatchlib"
+"""Stem of the library's catalogue (``dispatchlib.po``)."""
+
+
+def locales_dir() -> Path:
+    """The ``locales/`` folder (``DISPATCHLIB_LOCALES_DIR`` overrides it)."""
+    return Path(os.environ.get("DISPATCHLIB_LOCALES_DIR", ROOT / "locales"))
+
+
+def english_notebooks() -> list[Path]:
+    """The English lessons ``notebooks/NN_*.ipynb``, in teaching order."""
+    return sorted(notebooks_dir().glob("[0-9][0-9]_*.ipynb"))
 _PROSE = re.compile(r"[^\W\d_]{2,}[^\w]+[^\W\d_]{2,}")  # two words of letters
 _COMMENT = re.compile(r"#\s*[^\W\d_]")
 
@@ -75,7 +96,8 @@ def paragraphs(markdown: str) -> list[str]:
 
 def _python(source: str) -> str:
     """The cell's source with IPython magics and shell lines blanked, so ``ast`` can read it."""
-    return "\n".join("" if line.lstrip().startswith(("%", "!")) else line for line in source.split("\n"))
+    return "\n".join("" if line.lstrip().startswith(("%", "!")) else line
+                     for line in source.split("\n"))
 
 
 def has_prose(source: str) -> bool:
@@ -108,9 +130,9 @@ def entries(notebook: Path) -> list[Entry]:
     return out
 
 
-def po_path(stem: str, lang: str) -> Path:
-    """``locales/<lang>/LC_MESSAGES/<stem>.po``."""
-    return LOCALES / lang / "LC_MESSAGES" / f"{stem}.po"
+def po_path(stem: str, lang: str, locales: Path | None = None) -> Path:
+    """``locales/<lang>/LC_MESSAGES/<stem>.po`` (``locales`` defaults to :func:`locales_dir`)."""
+    return (locales or locales_dir()) / lang / "LC_MESSAGES" / f"{stem}.po"
 
 
 def read(path: Path, lang: str) -> Catalog:
@@ -121,15 +143,44 @@ def read(path: Path, lang: str) -> Catalog:
         return read_po(fh, locale=lang)
 
 
-def write(catalog: Catalog, path: Path) -> None:
-    """Write a catalogue, wide lines kept whole (no re-wrapping), sorted as the notebook."""
+def render(catalog: Catalog, stem: str) -> bytes:
+    """The ``.po`` text of a catalogue: a fixed header (no dates, names or tool versions), then
+    the entries in the order they were added, wide lines kept whole (no re-wrapping)."""
+    lang = str(catalog.locale) if catalog.locale else ""
+    source = ("every _(\"...\") of dispatchlib/" if stem == LIBRARY
+              else f"notebooks/{stem}.ipynb")
+    head = (f"# {lang} translation of {source} (dispatchlib Korean edition).\n"
+            "# Made by python -m dispatchlib translate: fill the msgstr lines; the msgid\n"
+            "# (English) comes from the source, never edited here. '#, fuzzy': the English\n"
+            "# changed since the translation ('#| msgid': the old English).\n"
+            'msgid ""\nmsgstr ""\n'
+            '"Project-Id-Version: dispatchlib\\n"\n'
+            f'"Language: {lang}\\n"\n'
+            f'"Plural-Forms: {catalog.plural_forms}\\n"\n'
+            '"MIME-Version: 1.0\\n"\n'
+            '"Content-Type: text/plain; charset=utf-8\\n"\n'
+            '"Content-Transfer-Encoding: 8bit\\n"\n')
     buf = io.BytesIO()
-    write_po(buf, catalog, width=0, omit_header=False, ignore_obsolete=True, include_previous=True)
+    write_po(buf, catalog, width=0, omit_header=True, ignore_obsolete=True,
+             include_previous=True, include_lineno=False)
+    return head.encode("utf-8") + b"\n" + buf.getvalue()
+
+
+def write(catalog: Catalog, path: Path) -> bool:
+    """Write a catalogue to ``path`` unless the file already holds exactly that text; return
+    whether it was written."""
+    from dispatchlib.atomic import write_text
+
+    data = render(catalog, path.stem)
+    if path.exists() and path.read_bytes() == data:
+        return False
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_bytes(buf.getvalue())
+    write_text(path, data.decode("utf-8"))
+    return True
 
 
-def update(notebook: Path, lang: str) -> Catalog:
+def update(notebook: Path, lang: str, locales: Path | None = None, *,
+           save: bool = True) -> Catalog:
     """Bring a notebook's catalogue in step with the English notebook.
 
     An entry whose English text is unchanged keeps its translation. When the text of an entry
@@ -158,5 +209,134 @@ def update(notebook: Path, lang: str) -> Catalog:
                     context=entry.context, previous_id=prev.id)
         else:
             new.add(entry.text, "", auto_comments=[comment], context=entry.context)
-    write(new, path)
+    if save:
+        write(new, path)
     return new
+
+
+def library_messages(package: Path | None = None) -> list[tuple[str, str]]:
+    """``(text, file)`` of every ``_("...")`` call in the package's modules, extracted with
+    Babel's Python extractor (keyword ``_``), first occurrence first; ``file`` is relative to
+    the repository (``dispatchlib/plots/history.py``)."""
+    from babel.messages.extract import extract_from_file
+
+    package = package or ROOT / "dispatchlib"
+    seen: dict[str, str] = {}
+    for path in sorted(package.rglob("*.py")):
+        if "__pycache__" in path.parts:
+            continue
+        for _lineno, message, _comments, _context in extract_from_file(
+                "python", path, keywords={"_": None}):
+            if isinstance(message, str) and message and message not in seen:
+                seen[message] = path.relative_to(package.parent).as_posix()
+    return list(seen.items())
+
+
+def update_library(lang: str, locales: Path | None = None, *, save: bool = True,
+                   package: Path | None = None) -> Catalog:
+    """Bring ``dispatchlib.po`` in step with the library's ``_("...")`` texts.
+
+    Merged with Babel's ``Catalog.update``: an unchanged text keeps its translation; a text
+    that changed a little takes the translation of the old one, marked fuzzy with the old
+    English as ``#| msgid``; new texts come in untranslated; texts no longer used are dropped.
+    """
+    path = po_path(LIBRARY, lang, locales)
+    catalog = read(path, lang)
+    template = Catalog(locale=lang, project="dispatchlib", fuzzy=False)
+    for text, file in library_messages(package):
+        template.add(text, locations=[(file, None)])
+    catalog.update(template, update_creation_date=False)
+    catalog.obsolete.clear()
+    if save:
+        write(catalog, path)
+    return catalog
+
+
+@dataclass(frozen=True)
+class Problem:
+    """An entry of a catalogue that is not in step with its English source.
+
+    Attributes
+    ----------
+    lesson : str
+        Notebook stem (``02_economics``), or ``dispatchlib`` for the library's texts.
+    cell : int or None
+        Index of the cell in the English notebook (0-based); None for the library.
+    cell_id : str
+        The cell's id (for the library: the file holding the text).
+    kind : str
+        ``missing`` (not in the catalogue yet), ``changed`` (the catalogue holds an older
+        English text), ``untranslated``, ``fuzzy`` (translated from an older English text) or
+        ``obsolete`` (the English text is gone).
+    text : str
+        The English text.
+    """
+
+    lesson: str
+    cell: int | None
+    cell_id: str
+    kind: str
+    text: str
+
+    def __str__(self) -> str:
+        start = " ".join(self.text.split())
+        start = start if len(start) <= 70 else start[:67] + "..."
+        where = (f"{self.lesson}, {self.cell_id}" if self.cell is None
+                 else f"{self.lesson}, cell {self.cell} (id {self.cell_id})")
+        return f"{where}: {self.kind}: {start!r}"
+
+
+def _state(message, text: str | None) -> str | None:
+    if message is None:
+        return "missing"
+    if text is not None and message.id != text:
+        return "changed"
+    if not message.string:
+        return "untranslated"
+    if message.fuzzy:
+        return "fuzzy"
+    return None
+
+
+def problems(notebook: Path, lang: str, locales: Path | None = None) -> list[Problem]:
+    """Every entry of the notebook's catalogue (as on disk) that is not in step with the
+    English notebook, in cell order; obsolete entries last."""
+    catalog = read(po_path(notebook.stem, lang, locales), lang)
+    by_context = {m.context: m for m in catalog if m.id and m.context}
+    out = []
+    wanted = set()
+    for entry in entries(notebook):
+        wanted.add(entry.context)
+        kind = _state(by_context.get(entry.context), entry.text)
+        if kind:
+            out.append(Problem(notebook.stem, entry.cell, entry.context.split(":")[1], kind,
+                               entry.text))
+    for context, message in by_context.items():
+        if context not in wanted:
+            out.append(Problem(notebook.stem, None, context, "obsolete", message.id))
+    return out
+
+
+def library_problems(lang: str, locales: Path | None = None,
+                     package: Path | None = None) -> list[Problem]:
+    """The same as :func:`problems` for ``dispatchlib.po`` and the library's ``_()`` texts."""
+    catalog = read(po_path(LIBRARY, lang, locales), lang)
+    by_id = {m.id: m for m in catalog if m.id}
+    out = []
+    used = library_messages(package)
+    for text, file in used:
+        kind = _state(by_id.get(text), None)
+        if kind:
+            out.append(Problem(LIBRARY, None, file, kind, text))
+    for text in set(by_id) - {t for t, _ in used}:
+        out.append(Problem(LIBRARY, None, "dispatchlib.po", "obsolete", str(text)))
+    return out
+
+
+def all_problems(lang: str, locales: Path | None = None,
+                 notebooks: Iterable[Path] | None = None) -> list[Problem]:
+    """:func:`problems` of every English lesson (or those given) and of the library."""
+    out = []
+    for notebook in english_notebooks() if notebooks is None else notebooks:
+        out += problems(notebook, lang, locales)
+    return out + library_problems(lang, locales)
