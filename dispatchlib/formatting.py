@@ -79,6 +79,102 @@ def number(x: float, unit: str = "") -> str:
     return sign + whole + ("." + frac if frac else "")
 
 
+#: words that mark a whole number as a label (a calendar year, a random seed), not a quantity
+LABEL_WORDS = frozenset({"year", "seed"})
+
+#: the Korean words of the units :func:`quantity` writes after a number
+_KO_UNITS = {"persons": "명", "months": "개월", "person-years": "인년", "per year": "/년"}
+
+
+def korean_number(n: int) -> str:
+    """A whole number in Korean units of ten thousand (만) and a hundred million (억), each
+    part with thousands separators.
+
+    >>> korean_number(975_000_000), korean_number(100_000), korean_number(80_460)
+    ('9억 7,500만', '10만', '8만 460')
+    >>> korean_number(9_600), korean_number(1_440_000_000), korean_number(-20_000)
+    ('9,600', '14억 4,000만', '-2만')
+    """
+    sign, n = ("-" if n < 0 else ""), abs(int(n))
+    if n < 10_000:
+        return f"{sign}{n:,}"
+    parts = [f"{v:,}{word}" for v, word in ((n // 10**8, "억"), (n // 10**4 % 10**4, "만"),
+                                          (n % 10**4, "")) if v]
+    return sign + " ".join(parts)
+
+
+def _with_unit(number_text: str, word: str) -> str:
+    """A Korean unit word after a number: joined to digits (``9,600명``), after a space when
+    the number ends in a unit of its own (``10만 명``)."""
+    return number_text + ("" if number_text[-1:].isdigit() else " ") + word
+
+
+def quantity(value: object, unit: str = "", name: str = "", lang: str | None = None) -> str:
+    """A value with its unit in words, the one way amounts are written on the run pages.
+
+    Whole numbers and numbers of 100 or more get thousands separators and no decimals; smaller
+    ones three significant digits; USD amounts of a million or more are written in millions or
+    billions (three significant digits); years and seeds (a ``unit`` of ``year``, or a ``name``
+    with the word ``year`` or ``seed``) are labels, without separators. In Korean
+    (``lang="ko"``, default :func:`dispatchlib.i18n.current_language`) large numbers are
+    written in 만 and 억 and the unit follows the number.
+
+    Parameters
+    ----------
+    value : object
+        The value (a number, or anything else, written as text; None: not computed).
+    unit : str
+        ``USD``, ``%``, ``persons``, ``months``, ``person-years``, ``per year``, ``year``,
+        ``ratio``, ``probability`` or ``""``.
+    name : str
+        The value's name (a result key), read for the words ``year`` and ``seed``.
+    lang : {"en", "ko"}, optional
+        Language of the words.
+
+    Examples
+    --------
+    >>> quantity(975000000.0, "USD"), quantity(-61.7293, "%"), quantity(80460.1, "persons")
+    ('USD 975 million', '-61.7%', '80,460 persons')
+    >>> quantity(9600, "persons"), quantity(2035, "year"), quantity(None), quantity(0.4567)
+    ('9,600 persons', '2035', 'not computed', '0.457')
+    >>> quantity(975000000.0, "USD", lang="ko"), quantity(100000, "persons", lang="ko")
+    ('9억 7,500만 달러', '10만 명')
+    >>> quantity(6500.0, "USD", lang="ko"), quantity(3.2, "months", lang="ko")
+    ('6,500달러', '3.2개월')
+    """
+    from dispatchlib.i18n import _, current_language
+
+    ko = (lang or current_language()) == "ko"
+    if value is None:
+        return "계산되지 않음" if ko else "not computed"
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        if isinstance(value, list | tuple):
+            return ", ".join(str(v) for v in value)
+        return str(value)
+    if unit == "year" or LABEL_WORDS & set(name.lower().split("_")):
+        return f"{value:.0f}" if float(value).is_integer() else f"{value:g}"
+    if ko and unit == "USD" and abs(value) >= 1e6:
+        return _with_unit(korean_number(int(float(f"{value:.3g}"))), "달러")
+    if unit == "USD" and abs(value) >= 1e6:
+        big, word = (1e9, "billion") if abs(value) >= 1e9 else (1e6, "million")
+        return f"USD {value / big:,.3g} {word}"
+    whole = float(value).is_integer() or abs(value) >= 100
+    if ko and whole:
+        text = korean_number(round(value))
+    else:
+        text = f"{round(value):,}" if whole else f"{value:.3g}"
+    if unit == "%":
+        return f"{text}%"
+    if ko:
+        if unit == "USD":
+            return _with_unit(text, "달러")
+        return _with_unit(text, _KO_UNITS.get(unit, _(unit))) \
+            if unit and unit not in ("ratio", "probability") else text
+    if unit == "USD":
+        return f"USD {text}"
+    return f"{text} {unit}" if unit and unit not in ("ratio", "probability") else text
+
+
 def not_estimable(factor: float, ci_level: float | None = None) -> str:
     """The words for a change whose interval is too wide to be a finding.
 
@@ -96,5 +192,8 @@ def not_estimable(factor: float, ci_level: float | None = None) -> str:
     >>> not_estimable(154.2)
     'not estimable from these data (the interval spans a factor of 154)'
     """
+    from dispatchlib.i18n import _
+
     level = f"{ci_level:.0%} " if ci_level is not None else ""
-    return f"not estimable from these data (the {level}interval spans a factor of {factor:,.0f})"
+    return _("not estimable from these data (the {level}interval spans a factor of "
+             "{factor})").format(level=level, factor=f"{factor:,.0f}")

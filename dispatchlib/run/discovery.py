@@ -27,15 +27,41 @@ class UnknownNotebook(ParameterError):
         self.args = (f"no notebook {name!r}; {hint}the notebooks are: "
                      f"{', '.join(found) or '(none)'}",)
 
-def notebooks(names: Sequence[str] | None = None) -> list[Path]:
+#: the languages of the lessons: English in ``notebooks/``, each other one in
+#: ``notebooks/<lang>/`` (built from the English ones and ``locales/<lang>/``)
+LANGUAGES = ("en", "ko")
+
+
+def notebooks_folder(lang: str = "en") -> Path:
+    """The folder of the lessons in ``lang``: ``notebooks/`` for English, ``notebooks/ko/`` for
+    Korean.
+
+    Raises
+    ------
+    ParameterError
+        For a language other than those of :data:`LANGUAGES`.
+    """
+    if lang not in LANGUAGES:
+        raise ParameterError("lang", lang, "one of " + ", ".join(LANGUAGES))
+    return paths.notebooks_dir() if lang == "en" else paths.notebooks_dir() / lang
+
+
+def notebooks(names: Sequence[str] | None = None, lang: str = "en") -> list[Path]:
     """The lesson notebooks in teaching order, or those named (stem, number, file name or path).
+
+    Parameters
+    ----------
+    names : sequence of str, optional
+        Notebooks by stem, number or file name; default all.
+    lang : {"en", "ko"}
+        Their language (:func:`notebooks_folder`).
 
     Raises
     ------
     UnknownNotebook
         For a name that matches no notebook (a ``ValueError``).
     """
-    found = sorted(p for p in paths.notebooks_dir().glob("*.ipynb")
+    found = sorted(p for p in notebooks_folder(lang).glob("*.ipynb")
                    if NOTEBOOK_NAME.fullmatch(p.name))
     if not names:
         return found

@@ -6,12 +6,46 @@ left out), and a link back to the run's index.
 from __future__ import annotations
 
 import base64
+import contextlib
 import functools
 import html
 import io
+import re
+from collections.abc import Iterator
 from pathlib import Path
 
 from dispatchlib.atomic import write_text
+from dispatchlib.i18n import _, current_language, use_language
+
+#: a Korean lesson's first cell switches the library's texts: ``dl.use_language("ko")``
+_USES_LANGUAGE = re.compile(r"""use_language\(\s*["']([a-z]{2})["']\s*\)""")
+
+
+@contextlib.contextmanager
+def language(lang: str) -> Iterator[None]:
+    """The library's texts in ``lang`` inside the ``with`` block, the language before after."""
+    before = current_language()
+    use_language(lang)
+    try:
+        yield
+    finally:
+        use_language(before)
+
+
+def notebook_language(nb: dict) -> str:
+    """The language of a notebook: ``metadata.dispatchlib.lang`` when set, else the language
+    its code switches to with ``use_language("..")`` (a Korean lesson does so in its first code
+    cell), else English."""
+    meta = (nb.get("metadata") or {}).get("dispatchlib") or {}
+    if isinstance(meta, dict) and meta.get("lang"):
+        return str(meta["lang"])
+    for cell in nb.get("cells", []):
+        if cell.get("cell_type") == "code":
+            source = cell.get("source", "")
+            found = _USES_LANGUAGE.search(source if isinstance(source, str) else "".join(source))
+            if found:
+                return found.group(1)
+    return "en"
 
 #: nbconvert template: the ``lab`` page without any script (require.js, MathJax, mermaid,
 #: widgets), plus a link back to the run's index when ``resources["dispatchlib_nav"]`` is set.
@@ -140,8 +174,16 @@ def _exporter():
         template_name="lab", template_file=_TEMPLATE_NAME, embed_images=True,
         extra_loaders=[jinja2.DictLoader({_TEMPLATE_NAME: _TEMPLATE})])
 
+def _back(label: str) -> str:
+    """The back link's text in the current language (``run NAME``, ``sweep NAME/RUN``)."""
+    kind, _sep, name = label.partition(" ")
+    if kind == "run" and name:
+        return _("run {name}").format(name=name)
+    return label
+
+
 def render_notebook(notebook_path: Path, target: Path | None = None,
-                    back_link: str | None = None) -> Path:
+                    back_link: str | None = None, lang: str | None = None) -> Path:
     """Render an executed notebook to a self-contained HTML page.
 
     Parameters
@@ -150,8 +192,12 @@ def render_notebook(notebook_path: Path, target: Path | None = None,
         The executed ``.ipynb``.
     target : Path, optional
         Where to write the page (default: next to the notebook, suffix ``.html``).
-    nav : str, optional
-        Text of a link back to ``index.html`` in the same folder (the run's index).
+    back_link : str, optional
+        Text of a link back to ``index.html`` in the same folder (the run's index), e.g.
+        ``run default`` (in Korean ``실행 default``).
+    lang : str, optional
+        Language of the page, its ``<html lang>`` attribute (default: the notebook's own,
+        :func:`notebook_language`).
 
     Returns
     -------
@@ -165,9 +211,13 @@ def render_notebook(notebook_path: Path, target: Path | None = None,
     out = target or notebook_path.with_suffix(".html")
     refuse_protected(out)  # a page beside a lesson would change notebooks/
     nb = nbformat.read(str(notebook_path), as_version=4)
+    lang = lang or notebook_language(nb)
     resources = {"metadata": {"name": notebook_path.stem}}
     if back_link:
-        resources["dispatchlib_nav"] = back_link
-    body, _ = _exporter().from_notebook_node(nb, resources=resources)
+        with language(lang):
+            resources["dispatchlib_nav"] = _back(back_link)
+    exporter = _exporter()
+    exporter.language_code = lang  # nbconvert's template writes it as <html lang="...">
+    body, _resources = exporter.from_notebook_node(nb, resources=resources)
     write_text(out, body)
     return out

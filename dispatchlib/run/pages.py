@@ -19,7 +19,15 @@ from pathlib import Path
 
 from dispatchlib import formatting
 from dispatchlib.atomic import write_text
-from dispatchlib.run.notebook_pages import math_svg, render_notebook
+from dispatchlib.formatting import LABEL_WORDS, quantity
+from dispatchlib.i18n import _
+from dispatchlib.run.notebook_pages import language, math_svg, render_notebook
+
+
+def N_(text: str) -> str:  # noqa: N802 - gettext's name for a text marked, translated later
+    """``text`` itself: marks a text for the catalogue that is translated where it is shown."""
+    return text
+
 
 _CSS = """
 body { font: 15px/1.5 system-ui, -apple-system, "Segoe UI", sans-serif; color: #1d2430;
@@ -50,8 +58,6 @@ dl.answer dt { font-weight: 600; }
 dl.answer dd { margin: 0; font-variant-numeric: tabular-nums; }
 """
 
-#: words that mark a whole number as a label (a calendar year, a random seed), not a quantity
-LABEL_WORDS = frozenset({"year", "seed"})
 
 def fmt(value: object, name: str = "") -> str:
     """A recorded value as short readable text (thousands separators, 6 significant digits).
@@ -82,12 +88,16 @@ def fmt(value: object, name: str = "") -> str:
 def _e(value: object, name: str = "") -> str:
     return html.escape(fmt(value, name) if not isinstance(value, str) else value, quote=True)
 
+#: the words of a status as shown (the class name stays the status itself)
+STATUS_WORDS = {"ok": N_("ok"), "failed": N_("failed"), "running": N_("running")}
+
 def _status(status: str) -> str:
     s = html.escape(status)
-    return f'<span class="status {s}">{s}</span>'
+    return f'<span class="status {s}">{html.escape(_(STATUS_WORDS.get(status, status)))}</span>'
 
-def _page(title: str, body: str) -> str:
-    return (f'<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n'
+def _page(title: str, body: str, lang: str = "en") -> str:
+    return (f'<!DOCTYPE html>\n<html lang="{html.escape(lang, quote=True)}">\n<head>\n'
+            f'<meta charset="utf-8">\n'
             f'<meta name="viewport" content="width=device-width, initial-scale=1">\n'
             f"<title>{html.escape(title)}</title>\n<style>{_CSS}</style>\n</head>\n"
             f"<body>\n{body}\n</body>\n</html>\n")
@@ -114,41 +124,41 @@ def _references(ids: Sequence[str]) -> str:
                  f"{_e(r.publisher)}, {_e(r.date)}</li>" for r in table.itertuples()]
     except Exception:  # noqa: BLE001 - the page still lists the ids
         items = [f"<li><code>{_e(i)}</code></li>" for i in ids]
-    return "<p>References:</p><ul>" + "".join(items) + "</ul>"
+    return f"<p>{_('References:')}</p><ul>" + "".join(items) + "</ul>"
 
 #: the headline answers of each lesson, first on a run's page: (label in words, result, range
 #: low, range high). Units come from :func:`result_unit`.
 HEADLINES: dict[str, list[tuple[str, str, str | None, str | None]]] = {
     "00_start-here": [
-        ("Workers in Russia, 2025", "workers_2025", "workers_2025_low", "workers_2025_high"),
-        ("State revenue from them, 2025 (median of draws)", "state_revenue_2025_usd_p50",
+        (N_("Workers in Russia, 2025"), "workers_2025", "workers_2025_low", "workers_2025_high"),
+        (N_("State revenue from them, 2025 (median of draws)"), "state_revenue_2025_usd_p50",
          "state_revenue_2025_usd_p5", "state_revenue_2025_usd_p95")],
-    "01_history": [("Workers in Russia, 2025 (fitted level)", "level_2025_workers",
+    "01_history": [(N_("Workers in Russia, 2025 (fitted level)"), "level_2025_workers",
                     "level_2025_workers_low", "level_2025_workers_high")],
     "02_economics": [
-        ("Workers in this run", "workers", None, None),
-        ("State revenue a year (central value: the brief's arithmetic)", "state_revenue_usd",
+        (N_("Workers in this run"), "workers", None, None),
+        (N_("State revenue a year (central value: the brief's arithmetic)"), "state_revenue_usd",
          None, None),
-        ("State revenue a year (median of draws)", "state_revenue_usd_p50",
+        (N_("State revenue a year (median of draws)"), "state_revenue_usd_p50",
          "state_revenue_usd_p5", "state_revenue_usd_p95"),
-        ("Household savings a year", "household_savings_usd", None, None),
-        ("Months to pay back the bribe", "bribe_payback_months", None, None)],
+        (N_("Household savings a year"), "household_savings_usd", None, None),
+        (N_("Months to pay back the bribe"), "bribe_payback_months", None, None)],
     "03_sanctions": [
-        ("Change in workers when the sanctions took effect (fitted)", "sanctions_jump_pct",
+        (N_("Change in workers when the sanctions took effect (fitted)"), "sanctions_jump_pct",
          "sanctions_jump_pct_low", "sanctions_jump_pct_high"),
-        ("Quota revenue forgone, all years", "forgone_cumulative_usd",
+        (N_("Quota revenue forgone, all years"), "forgone_cumulative_usd",
          "forgone_cumulative_usd_p5", "forgone_cumulative_usd_p95")],
     "04_prospects": [
-        ("Workers at the end year", "workers_end", None, None),
-        ("State revenue at the end year (median of draws)", "state_revenue_usd_end_p50",
+        (N_("Workers at the end year"), "workers_end", None, None),
+        (N_("State revenue at the end year (median of draws)"), "state_revenue_usd_end_p50",
          "state_revenue_usd_end_p5", "state_revenue_usd_end_p95"),
-        ("End year", "end_year", None, None)],
+        (N_("End year"), "end_year", None, None)],
     "05_implications": [
-        ("State revenue over the window", "state_revenue_usd_window", None, None),
-        ("Money reaching households over the window", "household_money_usd_window", None,
+        (N_("State revenue over the window"), "state_revenue_usd_window", None, None),
+        (N_("Money reaching households over the window"), "household_money_usd_window", None,
          None)],
-    "06_claims-audit": [("Claims of the brief audited", "claims", None, None),
-                        ("Claims recomputed from data", "recomputed_claims", None, None)],
+    "06_claims-audit": [(N_("Claims of the brief audited"), "claims", None, None),
+                        (N_("Claims recomputed from data"), "recomputed_claims", None, None)],
 }
 
 def result_unit(key: str) -> str:
@@ -174,43 +184,13 @@ def result_unit(key: str) -> str:
         return "persons"
     return ""
 
-def quantity(value: object, unit: str = "", name: str = "") -> str:
-    """A value with its unit, written one way everywhere on a run's page.
-
-    Whole numbers and numbers of 100 or more get thousands separators and no decimals; smaller
-    ones three significant digits; USD amounts of a million or more are written in millions or
-    billions; years and seeds are labels, without separators.
-
-    >>> quantity(975000000.0, "USD"), quantity(-61.7293, "%"), quantity(80460.1, "persons")
-    ('USD 975 million', '-61.7%', '80,460 persons')
-    >>> quantity(9600, "persons"), quantity(2035, "year"), quantity(None), quantity(0.4567)
-    ('9,600 persons', '2035', 'not computed', '0.457')
-    """
-    if value is None:
-        return "not computed"
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        return fmt(value, name)
-    if unit == "year" or LABEL_WORDS & set(name.lower().split("_")):
-        return fmt(value, "year") if float(value).is_integer() else f"{value:g}"
-    if unit == "USD" and abs(value) >= 1e6:
-        big, word = (1e9, "billion") if abs(value) >= 1e9 else (1e6, "million")
-        return f"USD {value / big:,.3g} {word}"
-    if float(value).is_integer() or abs(value) >= 100:
-        text = f"{round(value):,}"
-    else:
-        text = f"{value:.3g}"
-    if unit == "USD":
-        return f"USD {text}"
-    if unit == "%":
-        return f"{text}%"
-    return f"{text} {unit}" if unit and unit not in ("ratio", "probability") else text
-
 def _answer(nbs: Mapping) -> str:
     """The headline results of a run in words and units, as a definition list."""
     items = []
     for stem, info in nbs.items():
         res = info.get("results") or {}
         for label, key, low, high in HEADLINES.get(stem, []):
+            label = _(label)
             if key not in res:
                 continue
             unit = result_unit(key)
@@ -220,16 +200,17 @@ def _answer(nbs: Mapping) -> str:
                 # the lesson left it blank: its interval is too wide to be a finding
                 text = formatting.not_estimable(factor)
             if low and high and res.get(low) is not None and res.get(high) is not None:
-                text += (f" (range {quantity(res[low], unit, low)} to "
-                         f"{quantity(res[high], unit, high)})")
+                text += _(" (range {low} to {high})").format(
+                    low=quantity(res[low], unit, low), high=quantity(res[high], unit, high))
             items.append(f'<dt>{_e(label)}</dt><dd>{_e(text)} <span class="muted">'
                          f'<a href="#{html.escape(stem, quote=True)}">{_e(stem)}</a></span></dd>')
     if not items:
         return ""
-    return ('<h2>Headline results</h2>\n<dl class="answer">' + "".join(items) + "</dl>\n"
-            '<p class="muted">Ranges are the spread of the inputs the notebook draws from '
-            "(p5 to p95, or the low and high figures of the sources): what the data allow, "
-            "not a forecast interval. Every recorded result is listed further down.</p>")
+    note = _("Ranges are the spread of the inputs the notebook draws from (p5 to p95, or the "
+             "low and high figures of the sources): what the data allow, not a forecast "
+             "interval. Every recorded result is listed further down.")
+    return (f'<h2>{_("Headline results")}</h2>\n<dl class="answer">' + "".join(items)
+            + f'</dl>\n<p class="muted">{note}</p>')
 
 def _parameter_note(name: str, value: object) -> str:
     """What a parameter value means when the registry gives 0 a meaning (``ceiling 0``)."""
@@ -254,12 +235,25 @@ def write_index(folder: Path, record: Mapping, back_link: str | None = None) -> 
         The run record (see :func:`dispatchlib.run.runner.finish`).
     back_link : str, optional
         Text of a link to ``../index.html`` (a sweep's index).
+
+    The page is in the run's language (``record["lang"]``, English when absent), with that
+    ``lang`` attribute on its ``<html>`` element.
     """
+    lang = record.get("lang") or "en"
+    with language(lang):
+        page = _index(record, back_link)
+    out = folder / "index.html"
+    write_text(out, _page(page[0], page[1], lang))
+    return out
+
+def _index(record: Mapping, back_link: str | None) -> tuple[str, str]:
+    """The title and body of a run's index page, in the current language."""
     name = record["name"]
     parts = []
     if back_link:
         parts.append(f'<p class="muted"><a href="../index.html">&larr; {_e(back_link)}</a></p>')
-    parts.append(f"<h1>Run {_e(name)} {_status(record['status'])}</h1>")
+    title = _("Run {name}").format(name=name)
+    parts.append(f"<h1>{_e(title)} {_status(record['status'])}</h1>")
     case = record.get("scenario")
     if case:
         parts.append(f"<p><b>{_e(case.get('title') or '')}</b></p>")
@@ -268,7 +262,8 @@ def write_index(folder: Path, record: Mapping, back_link: str | None = None) -> 
         parts.append(_references(case.get("references") or []))
     nbs = record["notebooks"]
     wall = record.get("seconds", 0)
-    parts.append(f'<p class="muted">{len(nbs)} notebook(s); wall time {wall:.0f} s.</p>')
+    parts.append('<p class="muted">' + _e(_("{count} notebook(s); wall time {seconds} s.").format(
+        count=len(nbs), seconds=f"{wall:.0f}")) + "</p>")
     parts.append(_answer(nbs))  # the answer first
     summary = []
     for stem, info in nbs.items():
@@ -279,8 +274,9 @@ def write_index(folder: Path, record: Mapping, back_link: str | None = None) -> 
                         f'<td class="num">{info.get("seconds", 0.0):.1f}</td>',
                         _cell(len(info.get("results") or {})),
                         f'<td><a href="{nb_file}">{_e(nb_file)}</a></td>'])
-    parts.append("<h2>Notebooks</h2>")
-    parts.append(_table(["page", "status", "seconds", "results", "executed notebook"], summary))
+    parts.append(f"<h2>{_('Notebooks')}</h2>")
+    parts.append(_table([_("page"), _("status"), _("seconds"), _("results"),
+                         _("executed notebook")], summary))
 
     # parameters: one row per name, one column per notebook
     stems = list(record["parameters"])
@@ -306,44 +302,46 @@ def write_index(folder: Path, record: Mapping, back_link: str | None = None) -> 
             row.append(cell.replace("</td>", f"{_e(note)}</td>") if note else cell)
         row.append(f'<td class="muted">{_e(helptext)}</td>')
         rows.append(row)
-    parts.append("<h2>Parameters</h2>")
-    parts.append('<p class="muted">Highlighted: set for this run (otherwise the notebook\'s '
-                 "default). An empty cell: the notebook has no such parameter.</p>")
-    parts.append('<div class="wide">' + _table(["parameter", "unit", *(_e(s) for s in stems),
-                                                 "meaning"], rows) + "</div>" if rows
-                 else "<p>No parameters.</p>")
+    parts.append(f"<h2>{_('Parameters')}</h2>")
+    parts.append('<p class="muted">' + _e(_(
+        "Highlighted: set for this run (otherwise the notebook's default). An empty cell: the "
+        "notebook has no such parameter.")) + "</p>")
+    parts.append('<div class="wide">' + _table([_("parameter"), _("unit"),
+                                                 *(_e(s) for s in stems), _("meaning")], rows)
+                 + "</div>" if rows else f"<p>{_('No parameters.')}</p>")
     if record.get("unused"):
-        parts.append(f'<p class="muted">Set by the scenario but declared by no notebook of this '
-                     f'run: {", ".join(_e(n) for n in record["unused"])}.</p>')
+        parts.append('<p class="muted">' + _e(_(
+            "Set by the scenario but declared by no notebook of this run: {names}.").format(
+                names=", ".join(record["unused"]))) + "</p>")
 
     # notebooks and their headline results
-    parts.append("<h2>Every recorded result</h2>")
+    parts.append(f"<h2>{_('Every recorded result')}</h2>")
     for stem, info in nbs.items():
         page = html.escape(info.get("page") or f"{stem}.html", quote=True)
         nb_file = html.escape(info.get("notebook") or f"{stem}.ipynb", quote=True)
         parts.append(f'<h3 id="{html.escape(stem, quote=True)}"><a href="{page}">{_e(stem)}</a> '
                      f'{_status(info["status"])} <span class="muted">{info.get("seconds", 0):.1f}'
-                     f' s · <a href="{nb_file}">executed notebook</a></span></h3>')
+                     f' s · <a href="{nb_file}">{_("executed notebook")}</a></span></h3>')
         if info.get("error"):
             parts.append(f'<pre class="error">{_e(info["error"])}</pre>')
         res = info.get("results") or {}
         if res:
-            parts.append(_table(["result", "value"], [
+            parts.append(_table([_("result"), _("value")], [
                 [f"<td><code>{_e(k)}</code></td>",
                  f'<td class="num">{_e(quantity(v, result_unit(k), k))}</td>']
                 for k, v in res.items()]))
         elif info["status"] == "ok":
-            parts.append("<p>No results recorded.</p>")
+            parts.append(f"<p>{_('No results recorded.')}</p>")
 
     versions = record.get("versions", {})
-    parts.append("<h2>Reproducibility</h2>")
-    parts.append(_table(["package", "version"],
+    parts.append(f"<h2>{_('Reproducibility')}</h2>")
+    parts.append(_table([_("package"), _("version")],
                         [[f"<td>{_e(k)}</td>", f"<td>{_e(v)}</td>"] for k, v in versions.items()]))
-    parts.append(f'<p class="muted">SHA-256 of data/: <code>{_e(record.get("data_sha256"))}'
-                 '</code>. Machine-readable record: <a href="run.json">run.json</a>.</p>')
-    out = folder / "index.html"
-    write_text(out, _page(f"Run {name}", "\n".join(parts)))
-    return out
+    parts.append('<p class="muted">' + _(
+        'SHA-256 of data/: {sha}. Machine-readable record: {link}.').format(
+            sha=f'<code>{_e(record.get("data_sha256"))}</code>',
+            link='<a href="run.json">run.json</a>') + "</p>")
+    return title, "\n".join(parts)
 
 def write_sweep_index(folder: Path, name: str, header: Sequence[str],
                       rows: Sequence[Mapping], title: str = "", description: str = "") -> Path:

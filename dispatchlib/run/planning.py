@@ -15,9 +15,9 @@ from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from dispatchlib import params, paths
+from dispatchlib import params
 from dispatchlib.errors import DispatchlibError, ParameterError
-from dispatchlib.run.discovery import declared, notebooks
+from dispatchlib.run.discovery import declared, notebooks, notebooks_folder
 from dispatchlib.run.folders import (
     SAFE_NAME,
     _check_replaceable,
@@ -196,6 +196,9 @@ class RunPlan:
         What the run will replace (an earlier run of this name), as checked by :func:`prepare`.
     work : Path, optional
         While the run executes: the hidden folder its files are written into.
+    lang : str
+        Language of the notebooks and of the run's pages (``en``, or ``ko``: the Korean
+        lessons in ``notebooks/ko/``).
     """
 
     name: str
@@ -211,24 +214,28 @@ class RunPlan:
     replace: bool = False
     replaces: str | None = None
     work: Path | None = None
+    lang: str = "en"
 
 def prepare(names: Sequence[str] | None = None, name: str = "default",
             overrides: Mapping[str, object] | None = None, out: Path | None = None,
             scenario: dict | None = None, each_declares: bool | None = None,
             parent: str | None = None, from_files: Collection[str] = (),
-            replace: bool = False) -> RunPlan:
+            replace: bool = False, lang: str = "en") -> RunPlan:
     """Check notebooks, parameters, run name and run folder; return the plan (nothing is
     written).
 
+    ``lang`` chooses the lessons' language: ``ko`` runs ``notebooks/ko/NN_*.ipynb``.
     ``strict`` defaults to "notebooks were named": then every parameter must be declared by
     every notebook; otherwise a parameter goes to the notebooks that declare it. The reports
     folder must be allowed (:func:`check_out`) and the run folder absent, empty or an earlier
     run of the same notebooks, unless ``replace`` (:func:`_check_replaceable`).
     """
     check_name(name)
-    sources = notebooks(names)
+    sources = notebooks(names, lang)
     if not sources:
-        raise DispatchlibError(f"no notebooks NN_topic.ipynb in {paths.notebooks_dir()}")
+        hint = ("" if lang == "en" else
+                "; the Korean lessons are built by `python -m dispatchlib translate`")
+        raise DispatchlibError(f"no notebooks NN_topic.ipynb in {notebooks_folder(lang)}{hint}")
     each_declares = bool(names) if each_declares is None else each_declares
     injected = plan(sources, overrides or {}, each_declares=each_declares, from_files=from_files)
     root = reports_root(out)
@@ -241,4 +248,4 @@ def prepare(names: Sequence[str] | None = None, name: str = "default",
     unused = [n for n in (overrides or {}) if n not in checked]
     return RunPlan(name=name, folder=folder, sources=sources, injected=injected,
                    overrides=ordered, scenario=scenario, sweep=parent, unused=unused,
-                   replace=replace, replaces=replaces)
+                   replace=replace, replaces=replaces, lang=lang)

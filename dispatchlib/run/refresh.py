@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from dispatchlib import paths
-from dispatchlib.run.discovery import notebooks
+from dispatchlib.run.discovery import UnknownNotebook, notebooks, notebooks_folder
 from dispatchlib.run.engine import execute
 from dispatchlib.run.warm import COLD_ENV, last_launch, say_cold, start
 
@@ -27,16 +27,41 @@ def clean(nb: dict) -> dict:
                 drop_cell_metadata=("papermill", "execution"))
 
 
-def refresh(names: Sequence[str] | None = None) -> list[Path]:
+def sources_of(names: Sequence[str] | None = None, lang: str | None = None) -> list[Path]:
+    """The notebooks ``refresh`` rewrites: those of ``lang`` (``en``: ``notebooks/``, ``ko``:
+    ``notebooks/ko/``), or with no language the English ones and then the Korean ones that
+    exist (a name with no Korean notebook yet is refreshed in English only)."""
+    if lang is not None:
+        return notebooks(names, lang)
+    found = notebooks(names)
+    if notebooks_folder("ko").is_dir():
+        for name in names or [None]:
+            try:
+                found += [p for p in notebooks([name] if name else None, "ko") if p not in found]
+            except UnknownNotebook:
+                continue
+    return found
+
+
+def refresh(names: Sequence[str] | None = None, lang: str | None = None) -> list[Path]:
     """Write the notebooks' ``parameters`` cells from the registry
     (:func:`dispatchlib.param_cells.write_cells`), then re-execute them in place at those
     defaults and clean them. The kernels are warm, forked from one fork server, unless
-    ``--cold`` (:data:`~dispatchlib.run.warm.COLD_ENV`): the outputs are the same either way."""
+    ``--cold`` (:data:`~dispatchlib.run.warm.COLD_ENV`): the outputs are the same either way.
+
+    Parameters
+    ----------
+    names : sequence of str, optional
+        Notebooks by stem, number or file name; default all.
+    lang : {"en", "ko"}, optional
+        Only the notebooks of this language; default the English ones and the Korean ones
+        in ``notebooks/ko/`` (:func:`sources_of`).
+    """
     from dispatchlib.atomic import write_text
     from dispatchlib.param_cells import write_cells
 
     done = []
-    sources = notebooks(names)
+    sources = sources_of(names, lang)
     write_cells(sources)
     told = os.environ.get(COLD_ENV) == "1"
     with contextlib.ExitStack() as stack:

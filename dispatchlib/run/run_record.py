@@ -15,7 +15,7 @@ import os
 import platform
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Literal, TypedDict
+from typing import Literal, NotRequired, TypedDict
 
 from dispatchlib import paths
 from dispatchlib.atomic import write_json
@@ -72,6 +72,9 @@ class RunRecord(TypedDict):
     versions: dict[str, str]
     data_sha256: str
     seconds: float
+    lang: NotRequired[Literal["en", "ko"]]
+    """Language of the notebooks and pages; absent in records written before the Korean
+    edition (English)."""
 
 
 def path_of(folder: Path) -> Path:

@@ -137,6 +137,7 @@ def _run_record(run_plan: RunPlan, status: str) -> RunRecord:
         "versions": versions(),
         "data_sha256": data_hash(),
         "seconds": round(time.perf_counter() - run_plan.started, 1),
+        "lang": run_plan.lang,
     }
 
 def finish(run_plan: RunPlan) -> dict:
@@ -149,7 +150,8 @@ def finish(run_plan: RunPlan) -> dict:
     as used), ``notebooks`` (per notebook: ``status``, ``seconds``, ``results``, ``error``,
     file names, the SHA-256 of the source notebook and ``kernel``, ``warm`` or ``cold``: see
     :mod:`dispatchlib.run.warm`), ``versions``, ``data_sha256`` and
-    ``seconds``, the wall time from queueing the run's notebooks to the end of the last one.
+    ``seconds``, the wall time from queueing the run's notebooks to the end of the last one,
+    and ``lang``, the language of the notebooks and pages (``en`` or ``ko``).
     It holds no time stamp.
     """
     from dispatchlib.run import pages as report
@@ -262,7 +264,7 @@ def run(names: Sequence[str] | None = None, name: str = "default",
         parameters: Mapping[str, object] | None = None, jobs: int | None = None,
         out: Path | None = None, scenario: dict | None = None,
         each_declares: bool | None = None, from_files: Collection[str] = (),
-        replace: bool = False) -> Path:
+        replace: bool = False, lang: str = "en") -> Path:
     """Check, execute and report one run into ``<reports>/<name>/``; return the folder.
 
     Parameters
@@ -286,11 +288,14 @@ def run(names: Sequence[str] | None = None, name: str = "default",
     replace : bool
         Replace whatever ``<reports>/<name>/`` holds; without it only an earlier run of the
         same notebooks is replaced (see :func:`prepare`).
+    lang : {"en", "ko"}
+        The lessons' language: ``ko`` runs ``notebooks/ko/`` and writes Korean pages.
 
     The run's status is in ``<folder>/run.json`` (see :func:`finish`).
     """
     run_plan = prepare(names, name, parameters, out=out, scenario=scenario,
-                       each_declares=each_declares, from_files=from_files, replace=replace)
+                       each_declares=each_declares, from_files=from_files, replace=replace,
+                       lang=lang)
     progress(f"run {name}: {len(run_plan.sources)} notebook(s), "
              f"{max(1, min(jobs or default_jobs(), len(run_plan.sources)))} at a time, "
              f"into {run_plan.folder}")

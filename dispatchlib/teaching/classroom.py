@@ -116,9 +116,11 @@ def strip_regions(nb, name: str = "notebook"):
     return nb
 
 
-def default_out() -> Path:
-    """``reports/student/`` (under ``DISPATCHLIB_REPORTS_DIR`` when that is set)."""
-    return paths.reports_dir() / "student"
+def default_out(lang: str = "en") -> Path:
+    """``reports/student/`` (under ``DISPATCHLIB_REPORTS_DIR`` when that is set); the Korean
+    copies ``reports/student-ko/``, so that they never replace the English ones (the file names
+    are the same)."""
+    return paths.reports_dir() / ("student" if lang == "en" else f"student-{lang}")
 
 
 def student_copy(nb, name: str = "notebook"):
@@ -194,7 +196,7 @@ def _write_atomic(nb, target: Path) -> None:
 
 def write_student_copies(out: Path | str | None = None,
                          names: Sequence[str] | None = None,
-                         replace: bool = False) -> list[Path]:
+                         replace: bool = False, lang: str = "en") -> list[Path]:
     """Write student copies of the lessons (all, or those named) into ``out``.
 
     Parameters
@@ -205,6 +207,9 @@ def write_student_copies(out: Path | str | None = None,
         Notebooks by stem, number or file name (see :func:`dispatchlib.run.runner.notebooks`).
     replace : bool
         Overwrite files of the same name that are not student copies (``--replace``).
+    lang : {"en", "ko"}
+        The lessons' language: ``ko`` copies the Korean lessons of ``notebooks/ko/`` (by
+        default into ``reports/student-ko/``), stripped by the same rules.
 
     Returns
     -------
@@ -221,10 +226,14 @@ def write_student_copies(out: Path | str | None = None,
     """
     import nbformat
 
-    from dispatchlib.run.discovery import notebooks, read_notebook
+    from dispatchlib.run.discovery import notebooks, notebooks_folder, read_notebook
 
-    target = check_out(default_out() if out is None else out)
-    sources = notebooks(names)
+    target = check_out(default_out(lang) if out is None else out)
+    sources = notebooks(names, lang)
+    if not sources:
+        raise DispatchlibError(f"no lessons NN_topic.ipynb in {notebooks_folder(lang)}"
+                               + ("" if lang == "en" else "; the Korean lessons are built by "
+                                  "`python -m dispatchlib translate`"))
     for source in sources:
         # a broken file or a malformed region: one line naming it, before anything is written
         student_copy(read_notebook(source), source.name)
@@ -238,7 +247,8 @@ def write_student_copies(out: Path | str | None = None,
     written = []
     for source in sources:
         nb = student_copy(nbformat.read(source, as_version=4), source.name)
-        nb.metadata["dispatchlib"] = {"copy": "student", "source": source.name}
+        nb.metadata["dispatchlib"] = {"copy": "student", "source": source.name,
+                                      **({"lang": lang} if lang != "en" else {})}
         destination = target / source.name
         _write_atomic(nb, destination)
         written.append(destination)
@@ -262,13 +272,19 @@ def add_parser(subparsers) -> None:
                    help="folder for the copies (default: reports/student/)")
     p.add_argument("--replace", action="store_true",
                    help="overwrite files of the same name that are not student copies")
+    p.add_argument("--lang", choices=["en", "ko"], default="en",
+                   help="language of the lessons: ko copies the Korean lessons of "
+                        "notebooks/ko/ into reports/student-ko/ unless --out is given "
+                        "(default: en)")
     p.set_defaults(func=run_student)
 
 
 def run_student(args) -> int:
     """Handler of ``student``: write the copies and list them; returns the exit status."""
-    written = write_student_copies(args.out, args.notebooks or None, replace=args.replace)
-    folder = written[0].parent if written else check_out(args.out or default_out())
+    lang = getattr(args, "lang", "en")
+    written = write_student_copies(args.out, args.notebooks or None, replace=args.replace,
+                                   lang=lang)
+    folder = written[0].parent if written else check_out(args.out or default_out(lang))
     for path in written:
         print(f"  {path.name}")
     print(f"{len(written)} student cop{'y' if len(written) == 1 else 'ies'} written to {folder}")
