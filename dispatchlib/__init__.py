@@ -13,7 +13,8 @@ arithmetic; ``lessons/`` one module per lesson; ``plots/`` and ``teaching/`` ser
 - :func:`check` validates notebook and command-line parameters;
 - :func:`record` stores a notebook's headline results for later comparison;
 - :func:`housekeeping` closes a lesson: records its results and shows its sources table;
-- :mod:`dispatchlib.plots` draws the figures.
+- :mod:`dispatchlib.plots` draws the figures;
+- :func:`use_language` switches the library's texts (and figure fonts) to Korean (``"ko"``).
 
 Each module and function above is imported on first use, so ``import dispatchlib`` loads
 neither pandas nor matplotlib, seaborn or statsmodels.
@@ -29,6 +30,7 @@ __all__ = [
     "DataError", "DispatchlibError", "ParameterError", "__version__", "audit", "check",
     "economics", "formulas", "history", "housekeeping", "implications", "load", "plots",
     "prospects", "record", "resources", "sanctions", "scenario", "sources_for", "teaching",
+    "use_language", "current_language",
 ]
 
 # Everything else is imported on first use (``dl.history``, ``dl.load``), so a command such as
@@ -44,7 +46,8 @@ _MODULES = {"audit": "lessons.audit", "economics": "lessons.economics",
             "paths": "paths", "results": "results", "rules": "rules"}
 _FUNCTIONS = {"load": "tables.data", "resources": "tables.data", "sources_for": "tables.data",
               "check": "params", "record": "results",
-              "housekeeping": "teaching.housekeeping"}
+              "housekeeping": "teaching.housekeeping",
+              "use_language": "i18n", "current_language": "i18n"}
 
 
 def __getattr__(name: str):

@@ -5,10 +5,18 @@ own texts (figure labels, table headers, report pages) are written in.
 Korean notebook calls it in its first cell); ``_(text)`` returns the text in the current language,
 from ``locales/<lang>/LC_MESSAGES/dispatchlib.po`` (the English text itself when the language is
 English or the entry is missing or out of date).
+
+Figures in Korean need a font with Hangul: ``use_language("ko")`` registers Nanum Gothic and
+puts it first in matplotlib's ``font.family`` (:func:`dispatchlib.i18n.fonts.use_korean_font`)
+when matplotlib is already imported, and never imports matplotlib itself. The figure style
+(``dispatchlib/plots/theme.py``) resets the fonts, so it calls ``use_korean_font()`` after its
+rcParams whenever ``current_language() == "ko"``. ``use_language("en")`` puts the style's own
+fonts back.
 """
 
 from __future__ import annotations
 
+import sys
 from functools import cache
 
 from dispatchlib.errors import ParameterError
@@ -18,10 +26,33 @@ _state = {"lang": "en"}
 
 
 def use_language(lang: str) -> None:
-    """Make ``lang`` ("en" or "ko") the language of the library's texts in this process."""
+    """Make ``lang`` ("en" or "ko") the language of the library's texts in this process.
+
+    With ``"ko"`` and matplotlib imported, figures also get a font with Hangul
+    (:func:`dispatchlib.i18n.fonts.use_korean_font`); ``"en"`` undoes that.
+
+    Raises
+    ------
+    ParameterError
+        For a language other than those of :data:`LANGUAGES`.
+
+    Examples
+    --------
+    >>> import dispatchlib as dl
+    >>> dl.use_language("ko"); dl.current_language()
+    'ko'
+    >>> dl.use_language("en")
+    """
     if lang not in LANGUAGES:
         raise ParameterError("lang", lang, "one of " + ", ".join(repr(x) for x in LANGUAGES))
     _state["lang"] = lang
+    if "matplotlib" in sys.modules:
+        from dispatchlib.i18n import fonts
+
+        if lang == "ko":
+            fonts.use_korean_font()
+        else:
+            fonts.use_default_font()
 
 
 def current_language() -> str:
