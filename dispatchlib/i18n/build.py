@@ -189,3 +189,26 @@ def write(notebooks: Sequence[Path], lang: str = "ko", locales: Path | None = No
         write_text(path, text)
         changed.append(path)
     return changed
+
+
+def differences(want: dict, have: dict) -> list[str]:
+    """Where notebook ``have`` differs from ``want`` outputs aside (cell ids, types, sources and
+    metadata; the notebook's metadata but for ``language_info``, which the kernel writes), one
+    line each naming the cell."""
+    out = []
+
+    def meta(nb: dict) -> dict:
+        return {k: v for k, v in nb.get("metadata", {}).items() if k != "language_info"}
+
+    if meta(want) != meta(have):
+        out.append("notebook metadata differs")
+    a, b = want["cells"], have["cells"]
+    if [c.get("id") for c in a] != [c.get("id") for c in b]:
+        return [*out, f"cells differ: ids {[c.get('id') for c in b]}, the build gives "
+                      f"{[c.get('id') for c in a]}"]
+    for i, (x, y) in enumerate(zip(a, b, strict=True)):
+        for key in ("cell_type", "source", "metadata"):
+            if (_text(x[key]) if key == "source" else x[key]) != \
+                    (_text(y[key]) if key == "source" else y[key]):
+                out.append(f"cell {i} (id {x.get('id')}): {key} differs from the build")
+    return out
