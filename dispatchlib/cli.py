@@ -21,6 +21,9 @@ student
     Write student copies of the lessons: no solutions or teacher notes, outputs cleared.
 audit
     Print the claims ledger of lesson 06 (table, ``--json`` or ``--csv``).
+translate
+    Update the Korean catalogues (``locales/ko/``) from the English lessons and build
+    ``notebooks/ko/``; ``--check`` lists what is not translated or out of date.
 
 Bad values exit with status 2 and a message naming the option or parameter and what is
 allowed; a run or sweep in which a notebook failed exits with status 1.
@@ -34,6 +37,7 @@ import sys
 from collections.abc import Sequence
 
 from dispatchlib.errors import DispatchlibError, ParameterError
+from dispatchlib.i18n.command import add_parser as _add_translate
 from dispatchlib.params import spec
 from dispatchlib.run.ledger import add_parser as _add_audit
 from dispatchlib.teaching.classroom import add_parser as _add_student
@@ -437,7 +441,7 @@ def _refresh(args) -> int:
 
 
 COMMANDS = [_add_scenario, _add_data, _add_params, _add_run, _add_sweep, _add_compare,
-            _add_refresh, _add_student, _add_audit]
+            _add_refresh, _add_student, _add_audit, _add_translate]
 
 
 DESCRIPTION = ("Rerunnable, sourced analysis of North Korean labour dispatch to Russia. "
