@@ -11,7 +11,7 @@ JOBS   ?= 2
 BENCH_ARGS ?=
 
 .DEFAULT_GOAL := help
-.PHONY: help setup report test lint lab execute bench lock clean
+.PHONY: help setup report test lint lab execute translate bench lock clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-9s %s\n", $$1, $$2}'
@@ -46,6 +46,9 @@ lab: $(COMPILED) ## JupyterLab on 127.0.0.1 (with its token), opened on notebook
 
 execute: $(COMPILED) ## refresh the committed notebooks' outputs at default parameters
 	$(BIN)/python -m dispatchlib refresh
+
+translate: $(COMPILED) ## update locales/ko/ from the English lessons and build notebooks/ko/ (lists what needs translating)
+	$(BIN)/python -m dispatchlib translate
 
 bench: $(COMPILED) ## time runs, reruns, scenario and import against their floors -> benchmarks/results.md
 	$(BIN)/python benchmarks/bench.py $(BENCH_ARGS)
