@@ -71,6 +71,12 @@ def _messages(lang: str) -> dict[str, str]:
             if m.id and m.string and "fuzzy" not in m.flags and isinstance(m.id, str)}
 
 
+def N_(text: str) -> str:  # noqa: N802 - gettext's name for it
+    """Mark ``text`` for the catalogue without translating it now (a text kept in a table or
+    constant and passed to ``_()`` where it is shown); returns ``text`` unchanged."""
+    return text
+
+
 def _(text: str) -> str:
     """``text`` in the current language (English is the source, so it passes through)."""
     lang = _state["lang"]

@@ -216,7 +216,8 @@ def update(notebook: Path, lang: str, locales: Path | None = None, *,
 
 def library_messages(package: Path | None = None) -> list[tuple[str, str]]:
     """``(text, file)`` of every ``_("...")`` call in the package's modules, extracted with
-    Babel's Python extractor (keyword ``_``), first occurrence first; ``file`` is relative to
+    Babel's Python extractor (keywords ``_`` and ``N_``, the mark of a text translated later,
+    where it is shown), first occurrence first; ``file`` is relative to
     the repository (``dispatchlib/plots/history.py``)."""
     from babel.messages.extract import extract_from_file
 
@@ -226,7 +227,7 @@ def library_messages(package: Path | None = None) -> list[tuple[str, str]]:
         if "__pycache__" in path.parts:
             continue
         for _lineno, message, _comments, _context in extract_from_file(
-                "python", path, keywords={"_": None}):
+                "python", path, keywords={"_": None, "N_": None}):
             if isinstance(message, str) and message and message not in seen:
                 seen[message] = path.relative_to(package.parent).as_posix()
     return list(seen.items())
