@@ -86,6 +86,21 @@ LABEL_WORDS = frozenset({"year", "seed"})
 _KO_UNITS = {"persons": "명", "months": "개월", "person-years": "인년", "per year": "/년"}
 
 
+def unit_text(unit: str) -> str:
+    """A unit of the registry or of the scenario engine (``persons``, ``USD per year``...) in
+    the current language, as an axis label or a table shows it; an unknown unit as it is."""
+    from dispatchlib.i18n import _
+
+    return {"persons": _("persons"), "years": _("years"), "year": _("year"),
+            "months": _("months"), "USD": _("USD"), "USD per year": _("USD per year"),
+            "USD per worker per year": _("USD per worker per year"),
+            "USD per worker per month": _("USD per worker per month"),
+            "USD per returnee": _("USD per returnee"), "per year": _("per year"),
+            "percent per year": _("percent per year"), "ratio": _("ratio"),
+            "probability": _("probability"), "person-years": _("person-years")
+            }.get(unit, unit)
+
+
 def korean_number(n: int) -> str:
     """A whole number in Korean units of ten thousand (만) and a hundred million (억), each
     part with thousands separators.

@@ -20,19 +20,28 @@ STOCK_MEASURES = ("stock", "stock_logging", "permits", "estimate", "brief")
 #: measures counting events during a year (shown, never fitted)
 FLOW_MEASURES = ("visas_issued", "entries", "entries_study")
 DEFAULT_MEASURES = ("stock", "stock_logging", "permits", "estimate")
-LABELS = {
-    "stock": "Stock (people present)",
-    "stock_logging": "Stock, loggers only",
-    "stock_regional": "Stock, one region",
-    "permits": "Valid work permits",
-    "visas_issued": "Visas issued (flow)",
-    "entries": "Border entries (flow)",
-    "entries_study": "Entries for study (flow)",
-    "estimate": "Estimate (intelligence, experts, press)",
-    "brief": "The brief's figure",
-    "forecast": "Forecast or plan",
-    "cumulative": "Cumulative recruits",
-}
+
+
+def labels(_=str) -> dict[str, str]:
+    """Each measure in words, through ``_``: ``str`` (the default) gives the English,
+    ``dispatchlib.i18n._`` the current language."""
+    return {
+        "stock": _("Stock (people present)"),
+        "stock_logging": _("Stock, loggers only"),
+        "stock_regional": _("Stock, one region"),
+        "permits": _("Valid work permits"),
+        "visas_issued": _("Visas issued (flow)"),
+        "entries": _("Border entries (flow)"),
+        "entries_study": _("Entries for study (flow)"),
+        "estimate": _("Estimate (intelligence, experts, press)"),
+        "brief": _("The brief's figure"),
+        "forecast": _("Forecast or plan"),
+        "cumulative": _("Cumulative recruits"),
+    }
+
+
+#: each measure in words (English; ``labels(dispatchlib.i18n._)`` in the current language)
+LABELS = labels()
 
 
 def era_table() -> pd.DataFrame:

@@ -35,7 +35,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from dispatchlib.model import formulas
-from dispatchlib.params import check
+from dispatchlib.params import SPECS, check
 from dispatchlib.params import unknown as unknown_name
 from dispatchlib.tables.data import assumption
 
@@ -45,28 +45,55 @@ if TYPE_CHECKING:  # pandas loads only with the functions that return tables (no
 INPUTS = ("workers", "annual_quota_usd", "savings_usd", "years_abroad", "bribe_usd")
 OUTPUTS = ("workers", "annual_quota_usd", "state_revenue_usd", "household_savings_usd",
            "returnee_capital_usd", "bribe_payback_months")
-UNITS = {
-    "workers": "persons",
+#: units of what is not a parameter of the registry (``dispatchlib/parameters.json`` gives the
+#: units of the inputs that are: workers, savings_usd, years_abroad, bribe_usd)
+_OWN_UNITS = {
     "annual_quota_usd": "USD per worker per year",
-    "savings_usd": "USD per worker per year",
-    "years_abroad": "years",
-    "bribe_usd": "USD",
     "state_revenue_usd": "USD per year",
     "household_savings_usd": "USD per year",
     "returnee_capital_usd": "USD per returnee",
     "bribe_payback_months": "months",
 }
-LABELS = {
-    "workers": "Workers in Russia",
-    "annual_quota_usd": "Quota paid to the state per worker",
-    "savings_usd": "Savings per worker",
-    "years_abroad": "Years abroad",
-    "bribe_usd": "Bribe for a posting",
-    "state_revenue_usd": "State revenue",
-    "household_savings_usd": "Household savings",
-    "returnee_capital_usd": "Capital per returnee",
-    "bribe_payback_months": "Months to repay the bribe",
-}
+#: the unit of every input and output
+UNITS = {name: SPECS[name].unit if name in SPECS else _OWN_UNITS[name]
+         for name in dict.fromkeys((*INPUTS, *OUTPUTS))}
+
+
+def labels(_=str) -> dict[str, str]:
+    """The name of every input and output in words, each through ``_``:
+    ``str`` (the default) gives the English, ``dispatchlib.i18n._`` the current language
+    (:func:`label_of`)."""
+    return {
+        "workers": _("Workers in Russia"),
+        "annual_quota_usd": _("Quota paid to the state per worker"),
+        "savings_usd": _("Savings per worker"),
+        "years_abroad": _("Years abroad"),
+        "bribe_usd": _("Bribe for a posting"),
+        "state_revenue_usd": _("State revenue"),
+        "household_savings_usd": _("Household savings"),
+        "returnee_capital_usd": _("Capital per returnee"),
+        "bribe_payback_months": _("Months to repay the bribe"),
+    }
+
+
+#: the name of every input and output in words (English)
+LABELS = labels()
+
+
+def label_of(name: str, lower: bool = False) -> str:
+    """The words for an input or output (:data:`LABELS`) in the current language; ``lower``
+    lowers the first letter in English (mid-sentence use). An unknown name is returned as is."""
+    from dispatchlib.i18n import _, current_language
+
+    text = labels(_).get(name, name)
+    return text.lower() if lower and current_language() == "en" else text
+
+
+def unit_of(name: str) -> str:
+    """The unit of an input or output (:data:`UNITS`) in the current language ("" if none)."""
+    from dispatchlib.formatting import unit_text
+
+    return unit_text(UNITS.get(name, ""))
 PERCENTILES = (5, 50, 95)
 BUILD_INPUTS = ("workers", "quota_usd", "quota_months", "savings_usd", "years_abroad",
                 "bribe_usd")

@@ -47,6 +47,9 @@ def use_style(mode: str = "notebook") -> None:
         ``print``: the compact ``paper`` context, 6.5 x 3.8 inch figures at 150 dpi.
         Every mode uses seaborn's colour-blind palette and the cividis colour map. When the
         environment variable ``DISPATCHLIB_STYLE`` holds a mode, it wins over ``mode``.
+        In Korean (``dispatchlib.use_language("ko")``) the text is drawn with Nanum Gothic
+        (:func:`dispatchlib.i18n.fonts.use_korean_font`); English figures keep the style's
+        fonts.
 
     Nothing is returned (the setup cell shows no output); the mode in effect is
     :data:`current` afterwards.
@@ -73,6 +76,12 @@ def use_style(mode: str = "notebook") -> None:
     mpl.rcParams.update({"figure.figsize": size, "figure.dpi": dpi, "savefig.dpi": dpi,
                          "axes.titleweight": "bold", "axes.titlelocation": "left",
                          "image.cmap": COLORMAP})
+    from dispatchlib.i18n import current_language
+
+    if current_language() == "ko":  # Hangul: Nanum Gothic first, the style's families behind
+        from dispatchlib.i18n.fonts import use_korean_font
+
+        use_korean_font()
     global current
     current = mode
 
@@ -92,7 +101,9 @@ def add_sources(fig, source_ids: Iterable[str], note: str = "") -> None:
     """Write "Sources: ..." (and an optional note) under the figure: the last step of every
     figure function (see :func:`finished`)."""
     ids = ", ".join(dict.fromkeys(i for i in source_ids if i))
-    text = f"Sources: {ids}." + (f" {note}" if note else "")
+    from dispatchlib.i18n import _
+
+    text = _("Sources: {ids}.").format(ids=ids) + (f" {note}" if note else "")
     fig.tight_layout()
     fig.text(0.01, 0.0, text, ha="left", va="top", fontsize="small", wrap=True, color="0.3")
     finished(fig)

@@ -11,6 +11,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 
+from dispatchlib.i18n import _
 from dispatchlib.lessons.audit import VERDICTS
 from dispatchlib.plots import add_sources, colors, thousands, usd
 
@@ -23,6 +24,15 @@ _VERDICT_STYLE = {
     "contradicted by sources": (3, "//"),
     "no independent source": (7, ""),
 }
+
+
+def verdict_label(verdict: str) -> str:
+    """A verdict of :data:`VERDICTS` in the current language, as a legend shows it."""
+    return {"consistent": _("consistent"), "partly supported": _("partly supported"),
+            "holds only at one end": _("holds only at one end"),
+            "contradicted by arithmetic": _("contradicted by arithmetic"),
+            "contradicted by sources": _("contradicted by sources"),
+            "no independent source": _("no independent source")}.get(verdict, verdict)
 
 
 def verdict_colors() -> dict[str, tuple]:
@@ -74,11 +84,11 @@ def headline(table: pd.DataFrame, target_usd: float | None = 1e9, sources: Itera
     left.set_xscale("log")
     left.set_xlim(*_log_limits(table[["workers_low", "workers_high"]], 5_000, 300_000))
     left.xaxis.set_major_formatter(thousands)
-    left.set_xlabel("DPRK workers in Russia (persons, log scale)")
-    left.set_title("How many workers")
+    left.set_xlabel(_("DPRK workers in Russia (persons, log scale)"))
+    left.set_title(_("How many workers"))
 
-    for k, (key, label, marker) in enumerate((("state_revenue_usd", "to the state", "o"),
-                                              ("household_savings_usd", "kept by households",
+    for k, (key, label, marker) in enumerate((("state_revenue_usd", _("to the state"), "o"),
+                                              ("household_savings_usd", _("kept by households"),
                                                "s"))):
         yy = y + (-0.15 if k == 0 else 0.15)
         right.hlines(yy, table[f"{key}_p5"], table[f"{key}_p95"], color=c[k + 1], lw=7,
@@ -86,7 +96,8 @@ def headline(table: pd.DataFrame, target_usd: float | None = 1e9, sources: Itera
         right.plot(table[f"{key}_p50"], yy, marker, color=c[k + 1], ms=7, label=label)
     if target_usd:
         right.axvline(target_usd, color="0.3", ls="--", lw=1)
-        right.annotate(f"{usd(target_usd)} (the brief)", (target_usd, -0.5),
+        right.annotate(_("{amount} (the brief)").format(amount=usd(target_usd)),
+                       (target_usd, -0.5),
                        xytext=(-4, -4), textcoords="offset points", ha="right", va="top",
                        fontsize="small", color="0.3")
     right.set_yticks(y, [""] * len(names))
@@ -95,11 +106,11 @@ def headline(table: pd.DataFrame, target_usd: float | None = 1e9, sources: Itera
     right.set_xscale("log")
     right.set_xlim(*_log_limits(table.filter(like="_usd_p"), 5e6, 3e9))
     right.xaxis.set_major_formatter(usd)
-    right.set_xlabel("USD per year (log scale)")
-    right.set_title("How much money, and for whom")
+    right.set_xlabel(_("USD per year (log scale)"))
+    right.set_title(_("How much money, and for whom"))
     right.legend(fontsize="small", loc="lower left")
-    add_sources(fig, sources, "Bars: range of workers (left), 90% Monte Carlo interval (right); "
-                              "dots: central value and median.")
+    add_sources(fig, sources, _("Bars: range of workers (left), 90% Monte Carlo interval (right); "
+                              "dots: central value and median."))
     return fig
 
 
@@ -121,7 +132,7 @@ def verdicts_by_section(summary: pd.DataFrame, sources: Iterable[str] = ()):
     for v in counts.columns:
         values = counts[v].to_numpy(dtype=float)
         ax.barh(y, values, left=left, color=palette[v], hatch=_VERDICT_STYLE[v][1],
-                edgecolor="white", label=v, height=0.65)
+                edgecolor="white", label=verdict_label(v), height=0.65)
         for yi, (x0, n) in enumerate(zip(left, values, strict=True)):
             if n:
                 ax.text(x0 + n / 2, yi, f"{n:.0f}", ha="center", va="center", fontsize="small",
@@ -129,13 +140,14 @@ def verdicts_by_section(summary: pd.DataFrame, sources: Iterable[str] = ()):
         left += values
     ax.set_yticks(y, counts.index)
     ax.invert_yaxis()
-    ax.set_xlabel("Claims of the brief (count)")
+    ax.set_xlabel(_("Claims of the brief (count)"))
     ax.set_ylabel("")
-    ax.set_title("Verdicts on the brief's figures, by section")
+    ax.set_title(_("Verdicts on the brief's figures, by section"))
     ax.xaxis.set_major_locator(mpl.ticker.MaxNLocator(integer=True))
     ax.legend(fontsize="small", ncols=3, loc="upper center", bbox_to_anchor=(0.5, -0.2),
               frameon=False)
-    add_sources(fig, sources, "Verdicts follow the rule in dispatchlib/lessons/claims_checks.py.")
+    add_sources(fig, sources,
+                _("Verdicts follow the rule in dispatchlib/lessons/claims_checks.py."))
     return fig
 
 
@@ -177,7 +189,7 @@ def headcounts(table: pd.DataFrame, evidence: pd.DataFrame, sources: Iterable[st
     for y, r in rows.iterrows():
         color = palette[r["verdict"]]
         if pd.notna(r["independent_low"]):
-            lab = r["verdict"] if r["verdict"] not in seen else None
+            lab = verdict_label(r["verdict"]) if r["verdict"] not in seen else None
             seen.add(r["verdict"])
             ax.plot([r["independent_low"], r["independent_high"]], [y + down] * 2, color=color,
                     lw=7, alpha=0.5, solid_capstyle="butt", label=lab)
@@ -186,17 +198,17 @@ def headcounts(table: pd.DataFrame, evidence: pd.DataFrame, sources: Iterable[st
             ax.plot(values, [y + down] * len(values), "o", color=color, ms=4.5)
         ax.plot([r["low"], r["high"]], [y + up] * 2, color="black", lw=1.2)
         ax.plot([r["low"], r["high"]], [y + up] * 2, "v", mec="black", mfc="white", mew=1.1,
-                ms=5, label="the brief" if y == 0 else None)
+                ms=5, label=_("the brief") if y == 0 else None)
     ax.set_yticks(range(len(rows)), [headcount_label(r) for _, r in rows.iterrows()])
     ax.set_ylim(len(rows) + 0.6, -0.6)  # an empty row at the bottom holds the legend
     ax.set_xscale("log")
     ax.xaxis.set_major_formatter(thousands)
-    ax.set_xlabel("Persons (log scale)")
-    ax.set_title("Head counts: the brief beside independent sources")
+    ax.set_xlabel(_("Persons (log scale)"))
+    ax.set_title(_("Head counts: the brief beside independent sources"))
     ax.set_xlim(left=2)
     ax.legend(fontsize="small", loc="lower center", ncols=4, columnspacing=1.0,
               handlelength=1.5)
-    add_sources(fig, sources, "Black line with open triangles: the brief (both ends of a "
+    add_sources(fig, sources, _("Black line with open triangles: the brief (both ends of a "
                               "range); shaded bar below it: the independent figures' range; "
-                              "dots: each figure.")
+                              "dots: each figure."))
     return fig

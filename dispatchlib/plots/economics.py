@@ -11,7 +11,8 @@ import numpy as np
 import pandas as pd
 
 from dispatchlib import formatting
-from dispatchlib.model.scenario import LABELS, UNITS
+from dispatchlib.i18n import _
+from dispatchlib.model.scenario import label_of, unit_of
 from dispatchlib.plots import add_sources, colors, thousands, usd
 
 
@@ -33,13 +34,14 @@ def revenue_vs_workers(band: pd.DataFrame, marks: pd.DataFrame | None = None,
     x = band.index.to_numpy()
     c = colors(4)
     ax.fill_between(x, band["p5"], band["p95"], color=c[0], alpha=0.2,
-                    label="90% interval (p5-p95)")
+                    label=_("90% interval (p5-p95)"))
     ax.fill_between(x, band["p25"], band["p75"], color=c[0], alpha=0.4,
-                    label="50% interval (p25-p75)")
-    ax.plot(x, band["p50"], color=c[0], lw=2, label="median of the draws")
+                    label=_("50% interval (p25-p75)"))
+    ax.plot(x, band["p50"], color=c[0], lw=2, label=_("median of the draws"))
     if target_usd:
         ax.axhline(target_usd, color="0.3", ls="--", lw=1)
-        ax.annotate(f"{usd(target_usd)} a year", (x[-1], target_usd), xytext=(-4, 4),
+        ax.annotate(_("{amount} a year").format(amount=usd(target_usd)), (x[-1], target_usd),
+                    xytext=(-4, 4),
                     textcoords="offset points", fontsize="small", color="0.3", ha="right")
     if marks is not None:
         markers = ["o", "s", "D", "^", "v"]
@@ -48,11 +50,11 @@ def revenue_vs_workers(band: pd.DataFrame, marks: pd.DataFrame | None = None,
                     label=row.label, ls="none")
     ax.xaxis.set_major_formatter(thousands)
     ax.yaxis.set_major_formatter(usd)
-    ax.set_xlabel("DPRK workers in Russia (persons)")
-    ax.set_ylabel("State revenue (USD per year)")
-    ax.set_title("Quota revenue to the state grows in step with the workforce")
+    ax.set_xlabel(_("DPRK workers in Russia (persons)"))
+    ax.set_ylabel(_("State revenue (USD per year)"))
+    ax.set_title(_("Quota revenue to the state grows in step with the workforce"))
     ax.legend(loc="upper left", fontsize="small")
-    add_sources(fig, sources, "Bands: spread of the quota per worker, not of the workforce.")
+    add_sources(fig, sources, _("Bands: spread of the quota per worker, not of the workforce."))
     return fig
 
 
@@ -89,8 +91,8 @@ def range_comparison(table: pd.DataFrame, value_label: str, title: str,
     # below the axes, where it can cover no bar
     ax.legend(fontsize="small", loc="upper center", bbox_to_anchor=(0.5, -0.18),
               ncol=min(len(kinds), 3), frameon=False)
-    add_sources(fig, sources, "Bars: the range each source gives; marks: its central value, or "
-                "the middle of its range where it gives none.")
+    add_sources(fig, sources, _("Bars: the range each source gives; marks: its central value, or "
+                "the middle of its range where it gives none."))
     return fig
 
 
@@ -114,22 +116,24 @@ def distribution(draws: pd.Series, threshold: float | None = None, sources: Iter
     fig, ax = plt.subplots()
     sns.histplot(draws, bins=60, stat="probability", ax=ax, color=colors(1)[0], edgecolor=None)
     lo, hi = np.percentile(draws, [5, 95])
-    ax.axvspan(lo, hi, color="0.5", alpha=0.12, label="90% of draws (p5-p95)")
+    ax.axvspan(lo, hi, color="0.5", alpha=0.12, label=_("90% of draws (p5-p95)"))
     median = float(np.median(draws))
-    ax.axvline(median, color=colors(2)[1], lw=2, label=f"median of the draws: {formatter(median)}")
+    ax.axvline(median, color=colors(2)[1], lw=2,
+               label=_("median of the draws: {value}").format(value=formatter(median)))
     if central is not None:
         ax.axvline(central, color="0.2", ls=":", lw=2,
-                   label=f"every input central: {formatter(central)}")
+                   label=_("every input central: {value}").format(value=formatter(central)))
     if threshold is not None:
         share = float((draws > threshold).mean())
         ax.axvline(threshold, color="0.2", ls="--", lw=1.2,
-                   label=f"{formatter(threshold)}: {share:.0%} of draws above")
+                   label=_("{value}: {share} of draws above").format(
+                       value=formatter(threshold), share=f"{share:.0%}"))
     ax.xaxis.set_major_formatter(formatter)
-    ax.set_xlabel(f"{LABELS.get(name, name)} ({UNITS.get(name, '')})")
-    ax.set_ylabel("Share of draws")
-    ax.set_title(f"Monte Carlo: {LABELS.get(name, name).lower()}")
+    ax.set_xlabel(f"{label_of(name)} ({unit_of(name)})")
+    ax.set_ylabel(_("Share of draws"))
+    ax.set_title(_("Monte Carlo: {output}").format(output=label_of(name, lower=True)))
     ax.legend(fontsize="small", loc="upper left")
-    add_sources(fig, sources, "The spread reflects the input ranges chosen, not a forecast.")
+    add_sources(fig, sources, _("The spread reflects the input ranges chosen, not a forecast."))
     return fig
 
 
@@ -153,19 +157,20 @@ def tornado(sens: pd.DataFrame, output: str = "state_revenue_usd", sources: Iter
     base = float(sens["base"].iloc[0]) if len(sens) else 0.0
     c = colors(2)
     for y, row in enumerate(sens.to_dict("records")):
-        for end, color, lab in (("at_low", c[0], "input at its low end"),
-                                ("at_high", c[1], "input at its high end")):
+        for end, color, lab in (("at_low", c[0], _("input at its low end")),
+                                ("at_high", c[1], _("input at its high end"))):
             ax.barh(y, row[end] - base, left=base, color=color, height=0.6,
                     label=lab if y == 0 else None)
     ax.axvline(base, color="0.2", lw=1)
     ax.set_yticks(range(len(sens)), [
-        f"{LABELS.get(i, i)}\n{_num(r['low'])} to {_num(r['high'])} {UNITS.get(i, '')}"
+        label_of(i) + "\n" + _("{low} to {high} {unit}").format(
+            low=_num(r["low"]), high=_num(r["high"]), unit=unit_of(i)).rstrip()
         for i, r in sens.iterrows()])
     ax.invert_yaxis()
     ax.xaxis.set_major_formatter(formatter)
     ax.xaxis.set_major_locator(mpl.ticker.MaxNLocator(5))
-    ax.set_xlabel(output_label or f"{LABELS.get(output, output)} ({UNITS.get(output, '')})")
-    ax.set_title("Which input moves the result most?")
+    ax.set_xlabel(output_label or f"{label_of(output)} ({unit_of(output)})")
+    ax.set_title(_("Which input moves the result most?"))
     ax.legend(fontsize="small", loc="best")
-    add_sources(fig, sources, "Each bar moves one input over its range, others held central.")
+    add_sources(fig, sources, _("Each bar moves one input over its range, others held central."))
     return fig

@@ -10,16 +10,25 @@ import numpy as np
 import pandas as pd
 from matplotlib.lines import Line2D
 
-from dispatchlib.lessons.history import LABELS, decimal_year
+from dispatchlib.i18n import _, current_language
+from dispatchlib.lessons.history import decimal_year
+from dispatchlib.lessons.history_tables import labels
 from dispatchlib.plots import add_sources, colors, finished, thousands
 
+
 #: four classes a reader can tell apart at a glance (each measure belongs to one)
-CLASSES = {
-    "present": ("People present (stocks, valid permits, estimates)", "o", 0),
-    "brief": ("The brief's own figures", "*", 1),
-    "flow": ("Flows: visas issued, border entries (events in a year)", "v", 2),
-    "other": ("Other: one region only, forecasts, cumulative recruits", "s", None),
-}
+def classes(_=str) -> dict[str, tuple[str, str, int | None]]:
+    """The classes of :data:`CLASSES`, their labels through ``_`` (``str``: English;
+    ``dispatchlib.i18n._``: the current language)."""
+    return {
+        "present": (_("People present (stocks, valid permits, estimates)"), "o", 0),
+        "brief": (_("The brief's own figures"), "*", 1),
+        "flow": (_("Flows: visas issued, border entries (events in a year)"), "v", 2),
+        "other": (_("Other: one region only, forecasts, cumulative recruits"), "s", None),
+    }
+
+
+CLASSES = classes()
 #: the class of each measure (regional counts go to "other" whatever their measure)
 MEASURE_CLASS = {
     "stock": "present", "stock_logging": "present", "permits": "present", "estimate": "present",
@@ -121,27 +130,31 @@ def all_sources(workforce: pd.DataFrame, eras: pd.DataFrame, sources: Iterable[s
     _shade_eras(ax, eras, min_width=8)
     _shade_eras(zoom, eras, start=RECENT)
     ax.axvspan(RECENT, 2026.5, fill=False, ec="0.3", lw=0.8, ls="--")
-    ax.text(RECENT + 0.3, 0.04, "enlarged below", transform=ax.get_xaxis_transform(),
+    ax.text(RECENT + 0.3, 0.04, _("enlarged below"), transform=ax.get_xaxis_transform(),
             fontsize="x-small", color="0.3")
-    ax.set_xlabel("Year (each figure at its date)")
-    zoom.set_xlabel(f"Year: {RECENT}-2025 enlarged, same vertical scale")
+    ax.set_xlabel(_("Year (each figure at its date)"))
+    zoom.set_xlabel(_("Year: {start}-2025 enlarged, same vertical scale").format(start=RECENT))
     for panel in (ax, zoom):
-        panel.set_ylabel("Persons counted (log scale)")
-    ax.set_title("Eight decades of head counts, by what each source counted")
+        panel.set_ylabel(_("Persons counted (log scale)"))
+    ax.set_title(_("Eight decades of head counts, by what each source counted"))
     handles = [Line2D([], [], marker=m, ls="none", color=palette[k], ms=11 if k == "brief" else 7,
                       mfc="none" if k == "other" else palette[k], label=label)
-               for k, (label, m, _i) in CLASSES.items()]
-    handles.append(Line2D([], [], color="0.3", lw=2, label="range (low to high)"))
+               for k, (label, m, _i) in classes(_).items()]
+    handles.append(Line2D([], [], color="0.3", lw=2, label=_("range (low to high)")))
     fig.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, 0.955), ncol=3,
                fontsize="x-small", frameon=False)
     low = workforce["low"].astype(float)
     below = workforce[np.sqrt(low * workforce["high"].astype(float)) < FLOOR]
-    note = ("Flows count events in a year, not people present; they are shown, never added "
-            "to the stocks.")
+    note = _("Flows count events in a year, not people present; they are shown, never added "
+             "to the stocks.")
     if len(below):
-        listed = "; ".join(f"{r.low:,.0f} ({LABELS[r.measure].lower()}, {r.year})"
+        words = labels(_)
+        if current_language() == "en":
+            words = {k: v.lower() for k, v in words.items()}
+        listed = "; ".join(f"{r.low:,.0f} ({words[r.measure]}, {r.year})"
                            for r in below.itertuples())
-        note += f" Drawn on the bottom edge, below {FLOOR:,}: {listed}."
+        note += " " + _("Drawn on the bottom edge, below {floor}: {listed}.").format(
+            floor=f"{FLOOR:,}", listed=listed)
     add_sources(fig, sources, note)
     fig.subplots_adjust(top=0.86)
     finished(fig)
@@ -179,7 +192,7 @@ def reconciled(curve: pd.DataFrame, figures: pd.DataFrame, others: pd.DataFrame,
         om = np.sqrt(others["low"].astype(float) * others["high"].astype(float))
         ax.plot(_times(others), np.maximum(om, FLOOR), "x", ls="none", ms=4, color="0.6",
                 zorder=1, clip_on=False,
-                label="not fitted: flows, other measures or grades, one region")
+                label=_("not fitted: flows, other measures or grades, one region"))
     first = True
     for era_id in dict.fromkeys(curve["era"].dropna()):
         ft = figures.loc[figures["era"] == era_id, "t"]
@@ -193,27 +206,29 @@ def reconciled(curve: pd.DataFrame, figures: pd.DataFrame, others: pd.DataFrame,
             seg = curve[(curve["era"] == era_id)].iloc[[0, -1]].assign(
                 t=[ft.min() - 0.5, ft.max() + 0.5])
         ax.fill_between(seg["t"], seg["pred_low"], seg["pred_high"], color=line, alpha=0.10,
-                        lw=0, label=f"{ci_level:.0%} band for one more figure" if first else None)
+                        lw=0, label=_("{level} band for one more figure").format(
+                            level=f"{ci_level:.0%}") if first else None)
         ax.fill_between(seg["t"], seg["low"], seg["high"], color=line, alpha=0.30, lw=0,
-                        label=f"{ci_level:.0%} confidence band of the line" if first else None)
+                        label=_("{level} confidence band of the line").format(
+                            level=f"{ci_level:.0%}") if first else None)
         ax.plot(seg["t"], seg["workers"], color=line, lw=2.2,
-                label="reconciled series (one line per era)" if first else None)
+                label=_("reconciled series (one line per era)") if first else None)
         first = False
     size = 25 + 45 * figures["weight"] / figures["weight"].max()
     ax.scatter(figures["t"], figures["value"], s=size, marker="o", color=fitted_colour,
                edgecolor="black", lw=0.8, zorder=3,
-               label="fitted: the chosen figures (larger = higher confidence grade)")
+               label=_("fitted: the chosen figures (larger = higher confidence grade)"))
     ax.set_yscale("log")
     ax.set_ylim(FLOOR, 3e5)
     ax.yaxis.set_major_formatter(thousands)
     ax.set_xlim(start, 2026.5)
     _shade_eras(ax, eras, start=start)
-    ax.set_xlabel("Year")
-    ax.set_ylabel("DPRK workers (persons, log scale)")
-    ax.set_title("A reconciled series: what the selected figures agree on, era by era")
+    ax.set_xlabel(_("Year"))
+    ax.set_ylabel(_("DPRK workers (persons, log scale)"))
+    ax.set_title(_("A reconciled series: what the selected figures agree on, era by era"))
     handles, labels = ax.get_legend_handles_labels()
-    add_sources(fig, sources, "Weighted least squares on log head counts, one straight line "
-                "(or a flat level) per era, drawn only over the years its figures cover.")
+    add_sources(fig, sources, _("Weighted least squares on log head counts, one straight line "
+                "(or a flat level) per era, drawn only over the years its figures cover."))
     fig.subplots_adjust(bottom=0.27)
     fig.legend(handles, labels, loc="lower center", bbox_to_anchor=(0.5, 0.015), ncol=2,
                fontsize="x-small", frameon=False)
@@ -226,12 +241,12 @@ def per_decade(table: pd.DataFrame, sources: Iterable[str] = ()):
     fig, ax = plt.subplots(figsize=(8.0, 3.4))
     c = colors(2)
     x = np.arange(len(table))
-    ax.bar(x - 0.2, table["figures"], width=0.4, color=c[0], label="figures")
-    ax.bar(x + 0.2, table["sources"], width=0.4, color=c[1], label="distinct sources")
+    ax.bar(x - 0.2, table["figures"], width=0.4, color=c[0], label=_("figures"))
+    ax.bar(x + 0.2, table["sources"], width=0.4, color=c[1], label=_("distinct sources"))
     ax.set_xticks(x, table.index)
-    ax.set_ylabel("Count")
-    ax.set_xlabel("Decade")
-    ax.set_title("How many fitted figures each decade rests on")
+    ax.set_ylabel(_("Count"))
+    ax.set_xlabel(_("Decade"))
+    ax.set_title(_("How many fitted figures each decade rests on"))
     ax.legend(fontsize="small")
     add_sources(fig, sources)
     return fig

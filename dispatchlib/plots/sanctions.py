@@ -9,17 +9,21 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 
+from dispatchlib.i18n import _
 from dispatchlib.lessons.history import decimal_year
 from dispatchlib.plots import add_sources, colors, thousands, usd
 
+
 #: events marked on the time series: event_id -> short label
-MARKED_EVENTS = {
-    "unscr_2397": "UNSCR 2397",
-    "repatriation_deadline": "deadline",
-    "covid_border_closure": "border closed",
-    "russia_invades_ukraine": "invasion",
-    "treaty_signed": "treaty",
-}
+def marked_events(_=str) -> dict[str, str]:
+    """:data:`MARKED_EVENTS`, the words through ``_`` (``str``: English;
+    ``dispatchlib.i18n._``: the current language)."""
+    return {"unscr_2397": "UNSCR 2397", "repatriation_deadline": _("deadline"),
+            "covid_border_closure": _("border closed"), "russia_invades_ukraine": _("invasion"),
+            "treaty_signed": _("treaty")}
+
+
+MARKED_EVENTS = marked_events()
 
 
 def interrupted_series(series: pd.DataFrame, curve: pd.DataFrame, official: pd.DataFrame,
@@ -46,12 +50,12 @@ def interrupted_series(series: pd.DataFrame, curve: pd.DataFrame, official: pd.D
     # a yearly value stands for the whole year: drawn at mid-year; breaks fall on 1 January
     x = series.index.to_numpy(dtype=float) + 0.5
     ax.vlines(x, series["lowest"], series["highest"], color="0.6", lw=1.5,
-              label="spread of the year's figures")
+              label=_("spread of the year's figures"))
     ax.plot(x, series["workers"], "o", color="0.25", ms=6, zorder=3,
-            label="yearly value (weighted geometric mean)")
+            label=_("yearly value (weighted geometric mean)"))
     ot = [decimal_year(int(d[:4]), d) for d in official["date"]]
     ax.plot(ot, official["workers"], "D", color=c[3], ms=7, zorder=4, mec="white",
-            label="Russia's official counts, at their dates")
+            label=_("Russia's official counts, at their dates"))
     first = True
     for seg in ("pre", "sanctions", "revival"):
         part = curve[curve["segment"] == seg]
@@ -59,23 +63,25 @@ def interrupted_series(series: pd.DataFrame, curve: pd.DataFrame, official: pd.D
             continue
         yr = part.index.to_numpy(dtype=float) + 0.5
         ax.fill_between(yr, part["low"], part["high"], color=c[0], alpha=0.22, lw=0,
-                        label=f"{ci_level:.0%} confidence band" if first else None)
+                        label=_("{level} confidence band").format(level=f"{ci_level:.0%}")
+                        if first else None)
         ax.plot(yr, part["workers"], color=c[0], lw=2.2,
-                label="segmented regression" if first else None)
+                label=_("segmented regression") if first else None)
         first = False
     after = curve[curve.index >= sanctions_year - 1]
     ax.plot(after.index.to_numpy(dtype=float) + 0.5, after["pre_trend"], color=c[0], lw=1.4,
-            ls="--", label="pre-sanctions line carried on")
+            ls="--", label=_("pre-sanctions line carried on"))
     for year in (sanctions_year, revival_year):
         ax.axvline(year, color="0.2", lw=1, ls=":")
     marked = events[events["event_id"].isin(list(MARKED_EVENTS))]
     times = sorted((decimal_year(int(str(r.date)[:4]), str(r.date)), r.event_id)
                    for r in marked.itertuples())
     side = "right"
+    words = marked_events(_)
     for i, (t, event_id) in enumerate(times):
         # events less than half a year apart: labels on opposite sides of their ticks
         side = "left" if i and t - times[i - 1][0] < 0.5 and side == "right" else "right"
-        ax.annotate(MARKED_EVENTS[event_id], (t, 1.0), xycoords=("data", "axes fraction"),
+        ax.annotate(words[event_id], (t, 1.0), xycoords=("data", "axes fraction"),
                     xytext=(-2 if side == "right" else 2, -4), textcoords="offset points",
                     rotation=90, ha=side, va="top", fontsize="x-small", color="0.3")
         ax.axvline(t, ymin=0.8, ymax=1.0, color="0.5", lw=0.8)
@@ -83,13 +89,14 @@ def interrupted_series(series: pd.DataFrame, curve: pd.DataFrame, official: pd.D
     ax.set_ylim(100, 4e5)
     ax.yaxis.set_major_formatter(thousands)
     ax.set_xlim(series.index.min() - 0.2, curve.index.max() + 1.2)
-    ax.set_xlabel(f"Year (yearly values at mid-year; dotted lines: breaks on 1 January "
-                  f"{sanctions_year} and {revival_year})")
-    ax.set_ylabel("DPRK workers in Russia (persons, log scale)")
-    ax.set_title("An interrupted time series of the workforce")
+    ax.set_xlabel(_("Year (yearly values at mid-year; dotted lines: breaks on 1 January "
+                    "{sanctions_year} and {revival_year})").format(
+                        sanctions_year=sanctions_year, revival_year=revival_year))
+    ax.set_ylabel(_("DPRK workers in Russia (persons, log scale)"))
+    ax.set_title(_("An interrupted time series of the workforce"))
     ax.legend(loc="lower left", fontsize="x-small", framealpha=0.9)
-    add_sources(fig, sources, "Stock-like national figures only; one value per year. Few "
-                "points per segment: read the band, not the line.")
+    add_sources(fig, sources, _("Stock-like national figures only; one value per year. Few "
+                "points per segment: read the band, not the line."))
     return fig
 
 
@@ -105,26 +112,27 @@ def entries(table: pd.DataFrame, sources: Iterable[str] = ()):
     c = colors(2)
     years = table.index.to_numpy()
     pos = np.arange(len(years))
-    ax.bar(pos - 0.2, table["entries"], width=0.4, color=c[0], label="all purposes")
+    ax.bar(pos - 0.2, table["entries"], width=0.4, color=c[0], label=_("all purposes"))
     ax.bar(pos + 0.2, table["entries_study"].fillna(0), width=0.4, color=c[1],
-           label="study given as purpose")
+           label=_("study given as purpose"))
     for i, row in enumerate(table.itertuples()):
         if pd.notna(row.study_share):
-            ax.annotate(f"{row.study_share:.0%} study", (pos[i], row.entries), xytext=(0, 4),
+            ax.annotate(_("{share} study").format(share=f"{row.study_share:.0%}"),
+                        (pos[i], row.entries), xytext=(0, 4),
                         textcoords="offset points", ha="center", fontsize="small")
         if pd.isna(row.entries_study):
-            ax.annotate("no full-year\nstudy count", (pos[i] + 0.2, 0), xytext=(0, 4),
+            ax.annotate(_("no full-year\nstudy count"), (pos[i] + 0.2, 0), xytext=(0, 4),
                         textcoords="offset points", ha="center", fontsize="x-small",
                         color="0.4")
     ax.set_xticks(pos, [str(y) for y in years])
     ax.yaxis.set_major_formatter(thousands)
     ax.set_ylim(0, table["entries"].max() * 1.18)
-    ax.set_xlabel("Year (full-year counts only)")
-    ax.set_ylabel("Border entries (crossings per year)")
-    ax.set_title("Entries of DPRK citizens into Russia, by stated purpose")
+    ax.set_xlabel(_("Year (full-year counts only)"))
+    ax.set_ylabel(_("Border entries (crossings per year)"))
+    ax.set_title(_("Entries of DPRK citizens into Russia, by stated purpose"))
     ax.legend(fontsize="small", loc="upper right")
-    add_sources(fig, sources, "Entries are crossings, not people present: one person can "
-                "enter twice, and a student entry need not be a worker.")
+    add_sources(fig, sources, _("Entries are crossings, not people present: one person can "
+                "enter twice, and a student entry need not be a worker."))
     return fig
 
 
@@ -144,29 +152,30 @@ def forgone(table: pd.DataFrame, sources: Iterable[str] = ()):
                                       gridspec_kw={"height_ratios": [1, 1.2]})
     c = colors(3)
     top.plot(x, years["counterfactual"], color=c[1], lw=2, ls="--",
-             label="no-sanctions counterfactual")
-    top.plot(x, years["actual"], color=c[0], lw=2, marker="o", label="fitted workforce")
+             label=_("no-sanctions counterfactual"))
+    top.plot(x, years["actual"], color=c[0], lw=2, marker="o", label=_("fitted workforce"))
     top.fill_between(x, years["actual"], years["counterfactual"], color=c[1], alpha=0.15,
-                     label="workers missing (the gap)")
+                     label=_("workers missing (the gap)"))
     top.yaxis.set_major_formatter(thousands)
     top.set_ylim(0, 1.45 * max(years["counterfactual"].max(), years["actual"].max()))
-    top.set_ylabel("Workers (persons)")
-    top.set_title("Revenue forgone: the gap in workers times the quota")
+    top.set_ylabel(_("Workers (persons)"))
+    top.set_title(_("Revenue forgone: the gap in workers times the quota"))
     top.legend(fontsize="x-small", loc="upper center", ncol=3)
     err = np.vstack([years["forgone_usd"] - years["p5"], years["p95"] - years["forgone_usd"]])
     bottom.bar(x, years["forgone_usd"], color=c[2], width=0.6,
-               label="at the central quota")
+               label=_("at the central quota"))
     bottom.errorbar(x, years["forgone_usd"], yerr=np.clip(err, 0, None), fmt="none",
-                    ecolor="0.2", capsize=3, label="5th-95th percentile of the quota draws")
+                    ecolor="0.2", capsize=3, label=_("5th-95th percentile of the quota draws"))
     bottom.axhline(0, color="0.3", lw=0.8)
     bottom.yaxis.set_major_formatter(usd)
-    bottom.set_ylabel("Revenue forgone (USD per year)")
-    bottom.set_xlabel("Year")
+    bottom.set_ylabel(_("Revenue forgone (USD per year)"))
+    bottom.set_xlabel(_("Year"))
     bottom.set_xticks(x, [str(int(v)) for v in x])
     bottom.legend(fontsize="x-small", loc="upper right")
-    bottom.set_title(f"Cumulative: {usd(total['forgone_usd'])} at the central quota "
-                     f"({usd(total['p5'])} to {usd(total['p95'])})", fontsize="medium",
+    bottom.set_title(_("Cumulative: {total} at the central quota ({low} to {high})").format(
+                         total=usd(total["forgone_usd"]), low=usd(total["p5"]),
+                         high=usd(total["p95"])), fontsize="medium",
                      fontweight="normal")
-    add_sources(fig, sources, "The band covers the quota per worker only, not the head counts "
-                "or the counterfactual.")
+    add_sources(fig, sources, _("The band covers the quota per worker only, not the head counts "
+                "or the counterfactual."))
     return fig

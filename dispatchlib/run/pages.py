@@ -23,12 +23,6 @@ from dispatchlib.formatting import LABEL_WORDS, quantity
 from dispatchlib.i18n import _
 from dispatchlib.run.notebook_pages import language, math_svg, render_notebook
 
-
-def N_(text: str) -> str:  # noqa: N802 - gettext's name for a text marked, translated later
-    """``text`` itself: marks a text for the catalogue that is translated where it is shown."""
-    return text
-
-
 _CSS = """
 body { font: 15px/1.5 system-ui, -apple-system, "Segoe UI", sans-serif; color: #1d2430;
        max-width: 72rem; margin: 0 auto; padding: 1rem 1.5rem 3rem; }
@@ -88,12 +82,10 @@ def fmt(value: object, name: str = "") -> str:
 def _e(value: object, name: str = "") -> str:
     return html.escape(fmt(value, name) if not isinstance(value, str) else value, quote=True)
 
-#: the words of a status as shown (the class name stays the status itself)
-STATUS_WORDS = {"ok": N_("ok"), "failed": N_("failed"), "running": N_("running")}
-
 def _status(status: str) -> str:
     s = html.escape(status)
-    return f'<span class="status {s}">{html.escape(_(STATUS_WORDS.get(status, status)))}</span>'
+    shown = {"ok": _("ok"), "failed": _("failed"), "running": _("running")}.get(status, status)
+    return f'<span class="status {s}">{html.escape(shown)}</span>'
 
 def _page(title: str, body: str, lang: str = "en") -> str:
     return (f'<!DOCTYPE html>\n<html lang="{html.escape(lang, quote=True)}">\n<head>\n'
@@ -126,40 +118,47 @@ def _references(ids: Sequence[str]) -> str:
         items = [f"<li><code>{_e(i)}</code></li>" for i in ids]
     return f"<p>{_('References:')}</p><ul>" + "".join(items) + "</ul>"
 
+def headlines(_=str) -> dict[str, list[tuple[str, str, str | None, str | None]]]:
+    """:data:`HEADLINES`, the labels through ``_`` (``str``: English; ``dispatchlib.i18n._``:
+    the current language)."""
+    return {
+        "00_start-here": [
+            (_("Workers in Russia, 2025"), "workers_2025", "workers_2025_low",
+             "workers_2025_high"),
+            (_("State revenue from them, 2025 (median of draws)"), "state_revenue_2025_usd_p50",
+             "state_revenue_2025_usd_p5", "state_revenue_2025_usd_p95")],
+        "01_history": [(_("Workers in Russia, 2025 (fitted level)"), "level_2025_workers",
+                        "level_2025_workers_low", "level_2025_workers_high")],
+        "02_economics": [
+            (_("Workers in this run"), "workers", None, None),
+            (_("State revenue a year (central value: the brief's arithmetic)"),
+             "state_revenue_usd", None, None),
+            (_("State revenue a year (median of draws)"), "state_revenue_usd_p50",
+             "state_revenue_usd_p5", "state_revenue_usd_p95"),
+            (_("Household savings a year"), "household_savings_usd", None, None),
+            (_("Months to pay back the bribe"), "bribe_payback_months", None, None)],
+        "03_sanctions": [
+            (_("Change in workers when the sanctions took effect (fitted)"),
+             "sanctions_jump_pct", "sanctions_jump_pct_low", "sanctions_jump_pct_high"),
+            (_("Quota revenue forgone, all years"), "forgone_cumulative_usd",
+             "forgone_cumulative_usd_p5", "forgone_cumulative_usd_p95")],
+        "04_prospects": [
+            (_("Workers at the end year"), "workers_end", None, None),
+            (_("State revenue at the end year (median of draws)"), "state_revenue_usd_end_p50",
+             "state_revenue_usd_end_p5", "state_revenue_usd_end_p95"),
+            (_("End year"), "end_year", None, None)],
+        "05_implications": [
+            (_("State revenue over the window"), "state_revenue_usd_window", None, None),
+            (_("Money reaching households over the window"), "household_money_usd_window", None,
+             None)],
+        "06_claims-audit": [(_("Claims of the brief audited"), "claims", None, None),
+                            (_("Claims recomputed from data"), "recomputed_claims", None, None)],
+    }
+
+
 #: the headline answers of each lesson, first on a run's page: (label in words, result, range
 #: low, range high). Units come from :func:`result_unit`.
-HEADLINES: dict[str, list[tuple[str, str, str | None, str | None]]] = {
-    "00_start-here": [
-        (N_("Workers in Russia, 2025"), "workers_2025", "workers_2025_low", "workers_2025_high"),
-        (N_("State revenue from them, 2025 (median of draws)"), "state_revenue_2025_usd_p50",
-         "state_revenue_2025_usd_p5", "state_revenue_2025_usd_p95")],
-    "01_history": [(N_("Workers in Russia, 2025 (fitted level)"), "level_2025_workers",
-                    "level_2025_workers_low", "level_2025_workers_high")],
-    "02_economics": [
-        (N_("Workers in this run"), "workers", None, None),
-        (N_("State revenue a year (central value: the brief's arithmetic)"), "state_revenue_usd",
-         None, None),
-        (N_("State revenue a year (median of draws)"), "state_revenue_usd_p50",
-         "state_revenue_usd_p5", "state_revenue_usd_p95"),
-        (N_("Household savings a year"), "household_savings_usd", None, None),
-        (N_("Months to pay back the bribe"), "bribe_payback_months", None, None)],
-    "03_sanctions": [
-        (N_("Change in workers when the sanctions took effect (fitted)"), "sanctions_jump_pct",
-         "sanctions_jump_pct_low", "sanctions_jump_pct_high"),
-        (N_("Quota revenue forgone, all years"), "forgone_cumulative_usd",
-         "forgone_cumulative_usd_p5", "forgone_cumulative_usd_p95")],
-    "04_prospects": [
-        (N_("Workers at the end year"), "workers_end", None, None),
-        (N_("State revenue at the end year (median of draws)"), "state_revenue_usd_end_p50",
-         "state_revenue_usd_end_p5", "state_revenue_usd_end_p95"),
-        (N_("End year"), "end_year", None, None)],
-    "05_implications": [
-        (N_("State revenue over the window"), "state_revenue_usd_window", None, None),
-        (N_("Money reaching households over the window"), "household_money_usd_window", None,
-         None)],
-    "06_claims-audit": [(N_("Claims of the brief audited"), "claims", None, None),
-                        (N_("Claims recomputed from data"), "recomputed_claims", None, None)],
-}
+HEADLINES = headlines()
 
 def result_unit(key: str) -> str:
     """The unit of a recorded result, read from the words of its name.
@@ -189,8 +188,7 @@ def _answer(nbs: Mapping) -> str:
     items = []
     for stem, info in nbs.items():
         res = info.get("results") or {}
-        for label, key, low, high in HEADLINES.get(stem, []):
-            label = _(label)
+        for label, key, low, high in headlines(_).get(stem, []):
             if key not in res:
                 continue
             unit = result_unit(key)

@@ -14,6 +14,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
 from dispatchlib.errors import DispatchlibError, ParameterError
+from dispatchlib.i18n import _
 from dispatchlib.teaching.selfcheck import EXPLORER_CLASS, headless
 
 # --------------------------------------------------------------------------- controls
@@ -272,7 +273,7 @@ def explore(figure_function: Callable, controls: Mapping[str, Slider | Choices |
             fig = figure_function(**_values(values, controls), **fixed)
         except (DispatchlibError, ValueError) as exc:
             plt.close("all")
-            print(f"This choice cannot be drawn: {exc}")
+            print(_("This choice cannot be drawn: {error}").format(error=exc))
             return
         display(fig)
         plt.close(fig)

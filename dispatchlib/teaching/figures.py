@@ -8,6 +8,7 @@ from collections.abc import Sequence
 from dataclasses import asdict, replace
 
 from dispatchlib.errors import ParameterError
+from dispatchlib.i18n import _
 
 # --------------------------------------------------------------------------- figures shared
 # by a lesson's static cell and its explorer
@@ -49,9 +50,10 @@ def revenue_figure(workers: int, quota_usd: float, quota_months: float = 12.0,
     revenue = scenario.deterministic(s)["state_revenue_usd"]
     marks = pd.DataFrame([
         {"workers": workers, "revenue_usd": revenue,
-         "label": f"This run, central value: {workers:,} workers"},
+         "label": _("This run, central value: {workers} workers").format(
+             workers=f"{workers:,}")},
         {"workers": 100_000, "revenue_usd": 1e9,
-         "label": "Brief: 100,000 workers, over $1 billion"},
+         "label": _("Brief: 100,000 workers, over $1 billion")},
     ])
     return economics.revenue_vs_workers(band, marks, target_usd=1e9,
                                         sources=["LANKOV2025", "RFA2024POE", "RFA2019QUOTA"])
@@ -129,5 +131,5 @@ def reconciled_figure(measures: Sequence[str], grades: Sequence[str], grade_weig
     curve = history.reconcile(sel).predict(np.arange(1946, 2026, 0.25), ci_level=p.ci_level)
     return figures.reconciled(
         curve, sel, history.unfitted(workforce, sel), load("eras"), ci_level=p.ci_level,
-        sources=[f"the {sel['source_id'].nunique()} sources of the fitted figures "
-                 "(data/workforce.csv)"])
+        sources=[_("the {count} sources of the fitted figures (data/workforce.csv)").format(
+            count=sel["source_id"].nunique())])
