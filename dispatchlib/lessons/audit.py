@@ -234,11 +234,13 @@ def view(table: pd.DataFrame) -> pd.DataFrame:
     independent evidence (stance counts), same author (rows), verdict, and the flag (the
     author's earlier work that disagrees with the brief).
     """
-    cols = {"claim_id": "claim_id", "section": "section", "paraphrase": "paraphrase",
-            "brief": "brief value", "recomputed": "recomputed",
-            "independent": "independent range", "stances": "independent evidence",
-            "same_author": "same author", "verdict": "verdict",
-            "author_conflict": "flag: author's earlier work disagrees"}
+    from dispatchlib.i18n import _
+
+    cols = {"claim_id": "claim_id", "section": _("section"), "paraphrase": _("paraphrase"),
+            "brief": _("brief value"), "recomputed": _("recomputed"),
+            "independent": _("independent range"), "stances": _("independent evidence"),
+            "same_author": _("same author"), "verdict": _("verdict"),
+            "author_conflict": _("flag: author's earlier work disagrees")}
     return table[list(cols)].rename(columns=cols).set_index("claim_id")
 
 def summary(table: pd.DataFrame) -> pd.DataFrame:

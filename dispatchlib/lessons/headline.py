@@ -72,14 +72,17 @@ def headline(workers: int = 15_000, draws: int = 20_000, seed: int = 2025) -> pd
 
 def headline_text(table: pd.DataFrame) -> pd.DataFrame:
     """The headline table as text for printing (workers, then p5 / p50 / p95 in USD a year)."""
+    from dispatchlib.i18n import _
+
     out = pd.DataFrame(index=table.index)
-    out["workers (persons)"] = [
+    out[_("workers (persons)")] = [
         format_range(r.workers_central, r.workers_central, "count")
         + ("" if r.workers_low == r.workers_high
            else f" ({format_range(r.workers_low, r.workers_high, 'count')})")
         for r in table.itertuples()]
-    for key, label in (("state_revenue_usd", "state"), ("household_savings_usd", "households")):
-        out[f"{label}: p5 / p50 / p95 (USD a year)"] = [
+    for key, label in (("state_revenue_usd", _("state")),
+                       ("household_savings_usd", _("households"))):
+        out[_("{who}: p5 / p50 / p95 (USD a year)").format(who=label)] = [
             " / ".join(format_range(v, v, "usd") for v in
                        (r[f"{key}_p5"], r[f"{key}_p50"], r[f"{key}_p95"]))
             for _, r in table.iterrows()]

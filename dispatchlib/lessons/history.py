@@ -371,14 +371,18 @@ def describe(head: pd.DataFrame, ci_level: float = 0.95) -> str:
     1985 (logging era, 2 figures): about 20,000 workers, 95% band 7,400 to 53,800
     1950 (early era, 0 figures): no line - no fitted figure in this era
     """
+    from dispatchlib.i18n import _
+
     lines = []
     for year, row in head.iterrows():
-        where = f"{year} ({row['era']} era, {int(row['figures'])} figure" + (
-            "s)" if int(row["figures"]) != 1 else ")")
+        n = int(row["figures"])
+        where = (_("{year} ({era} era, {n} figure)") if n == 1 else
+                 _("{year} ({era} era, {n} figures)")).format(year=year, era=row["era"], n=n)
         if pd.isna(row["workers"]):
-            lines.append(f"{where}: no line - no fitted figure in this era")
+            lines.append(_("{where}: no line - no fitted figure in this era").format(where=where))
         else:
-            lines.append(f"{where}: about {round(row['workers'], -2):,.0f} workers, "
-                         f"{ci_level:.0%} band {round(row['low'], -2):,.0f} to "
-                         f"{round(row['high'], -2):,.0f}")
+            lines.append(_("{where}: about {workers} workers, {level} band {low} to {high}").format(
+                where=where, workers=f"{round(row['workers'], -2):,.0f}",
+                level=f"{ci_level:.0%}", low=f"{round(row['low'], -2):,.0f}",
+                high=f"{round(row['high'], -2):,.0f}"))
     return "\n".join(lines)

@@ -409,8 +409,10 @@ def lever_takeaway(table: pd.DataFrame) -> str:
     families -50%, people exposed -50%). Cutting the state's money without lowering the families'
     money or the exposure: Contract.
     """
+    from dispatchlib.i18n import _
+
     keys = ("state_revenue_usd_change", "household_money_usd_change", "people_exposed_change")
-    names = ("state", "families", "people exposed")
+    names = (_("state"), _("families"), _("people exposed"))
     rows = table.iloc[1:].dropna(subset=list(keys))
     parts = [f"{lever} (" + ", ".join(f"{n} {row[k]:+.0%}" for n, k in zip(names, keys,
                                                                              strict=True)) + ")"
@@ -418,8 +420,8 @@ def lever_takeaway(table: pd.DataFrame) -> str:
     eps = 1e-9
     wins = [lever for lever, row in rows.iterrows() if row[keys[0]] < -eps
             and row[keys[1]] >= -eps and row[keys[2]] >= -eps]
-    close = ("Cutting the state's money without lowering the families' money or the exposure: "
-             + (", ".join(wins) if wins else "no lever") + ".")
+    close = _("Cutting the state's money without lowering the families' money or the "
+              "exposure: {levers}.").format(levers=", ".join(wins) if wins else _("no lever"))
     return "; ".join(parts) + ". " + close
 
 
