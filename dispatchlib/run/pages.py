@@ -116,7 +116,7 @@ def _references(ids: Sequence[str]) -> str:
                  f"{_e(r.publisher)}, {_e(r.date)}</li>" for r in table.itertuples()]
     except Exception:  # noqa: BLE001 - the page still lists the ids
         items = [f"<li><code>{_e(i)}</code></li>" for i in ids]
-    return f"<p>{_('References:')}</p><ul>" + "".join(items) + "</ul>"
+    return "<p>" + _("References:") + "</p><ul>" + "".join(items) + "</ul>"
 
 def headlines(_=str) -> dict[str, list[tuple[str, str, str | None, str | None]]]:
     """:data:`HEADLINES`, the labels through ``_`` (``str``: English; ``dispatchlib.i18n._``:
@@ -207,7 +207,7 @@ def _answer(nbs: Mapping) -> str:
     note = _("Ranges are the spread of the inputs the notebook draws from (p5 to p95, or the "
              "low and high figures of the sources): what the data allow, not a forecast "
              "interval. Every recorded result is listed further down.")
-    return (f'<h2>{_("Headline results")}</h2>\n<dl class="answer">' + "".join(items)
+    return ("<h2>" + _("Headline results") + '</h2>\n<dl class="answer">' + "".join(items)
             + f'</dl>\n<p class="muted">{note}</p>')
 
 def _parameter_note(name: str, value: object) -> str:
@@ -272,7 +272,7 @@ def _index(record: Mapping, back_link: str | None) -> tuple[str, str]:
                         f'<td class="num">{info.get("seconds", 0.0):.1f}</td>',
                         _cell(len(info.get("results") or {})),
                         f'<td><a href="{nb_file}">{_e(nb_file)}</a></td>'])
-    parts.append(f"<h2>{_('Notebooks')}</h2>")
+    parts.append("<h2>" + _("Notebooks") + "</h2>")
     parts.append(_table([_("page"), _("status"), _("seconds"), _("results"),
                          _("executed notebook")], summary))
 
@@ -300,26 +300,26 @@ def _index(record: Mapping, back_link: str | None) -> tuple[str, str]:
             row.append(cell.replace("</td>", f"{_e(note)}</td>") if note else cell)
         row.append(f'<td class="muted">{_e(helptext)}</td>')
         rows.append(row)
-    parts.append(f"<h2>{_('Parameters')}</h2>")
+    parts.append("<h2>" + _("Parameters") + "</h2>")
     parts.append('<p class="muted">' + _e(_(
         "Highlighted: set for this run (otherwise the notebook's default). An empty cell: the "
         "notebook has no such parameter.")) + "</p>")
     parts.append('<div class="wide">' + _table([_("parameter"), _("unit"),
                                                  *(_e(s) for s in stems), _("meaning")], rows)
-                 + "</div>" if rows else f"<p>{_('No parameters.')}</p>")
+                 + "</div>" if rows else "<p>" + _("No parameters.") + "</p>")
     if record.get("unused"):
         parts.append('<p class="muted">' + _e(_(
             "Set by the scenario but declared by no notebook of this run: {names}.").format(
                 names=", ".join(record["unused"]))) + "</p>")
 
     # notebooks and their headline results
-    parts.append(f"<h2>{_('Every recorded result')}</h2>")
+    parts.append("<h2>" + _("Every recorded result") + "</h2>")
     for stem, info in nbs.items():
         page = html.escape(info.get("page") or f"{stem}.html", quote=True)
         nb_file = html.escape(info.get("notebook") or f"{stem}.ipynb", quote=True)
         parts.append(f'<h3 id="{html.escape(stem, quote=True)}"><a href="{page}">{_e(stem)}</a> '
                      f'{_status(info["status"])} <span class="muted">{info.get("seconds", 0):.1f}'
-                     f' s · <a href="{nb_file}">{_("executed notebook")}</a></span></h3>')
+                     f' s · <a href="{nb_file}">' + _("executed notebook") + "</a></span></h3>")
         if info.get("error"):
             parts.append(f'<pre class="error">{_e(info["error"])}</pre>')
         res = info.get("results") or {}
@@ -329,10 +329,10 @@ def _index(record: Mapping, back_link: str | None) -> tuple[str, str]:
                  f'<td class="num">{_e(quantity(v, result_unit(k), k))}</td>']
                 for k, v in res.items()]))
         elif info["status"] == "ok":
-            parts.append(f"<p>{_('No results recorded.')}</p>")
+            parts.append("<p>" + _("No results recorded.") + "</p>")
 
     versions = record.get("versions", {})
-    parts.append(f"<h2>{_('Reproducibility')}</h2>")
+    parts.append("<h2>" + _("Reproducibility") + "</h2>")
     parts.append(_table([_("package"), _("version")],
                         [[f"<td>{_e(k)}</td>", f"<td>{_e(v)}</td>"] for k, v in versions.items()]))
     parts.append('<p class="muted">' + _(
