@@ -97,7 +97,8 @@ def unit_text(unit: str) -> str:
             "USD per worker per month": _("USD per worker per month"),
             "USD per returnee": _("USD per returnee"), "per year": _("per year"),
             "percent per year": _("percent per year"), "ratio": _("ratio"),
-            "probability": _("probability"), "person-years": _("person-years")
+            "probability": _("probability"), "person-years": _("person-years"),
+            "draws": _("draws")
             }.get(unit, unit)
 
 

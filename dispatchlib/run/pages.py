@@ -289,7 +289,7 @@ def _index(record: Mapping, back_link: str | None) -> tuple[str, str]:
             unit, helptext = spec.unit, spec.help
         except Exception:  # noqa: BLE001 - a name the registry does not know
             unit, helptext = "", ""
-        row = [f"<th><code>{_e(n)}</code></th>", f"<td>{_e(unit)}</td>"]
+        row = [f"<th><code>{_e(n)}</code></th>", f"<td>{_e(formatting.unit_text(unit))}</td>"]
         for stem in stems:
             p = record["parameters"][stem]
             if n not in p:
@@ -318,8 +318,9 @@ def _index(record: Mapping, back_link: str | None) -> tuple[str, str]:
         page = html.escape(info.get("page") or f"{stem}.html", quote=True)
         nb_file = html.escape(info.get("notebook") or f"{stem}.ipynb", quote=True)
         parts.append(f'<h3 id="{html.escape(stem, quote=True)}"><a href="{page}">{_e(stem)}</a> '
-                     f'{_status(info["status"])} <span class="muted">{info.get("seconds", 0):.1f}'
-                     f' s · <a href="{nb_file}">' + _("executed notebook") + "</a></span></h3>")
+                     f'{_status(info["status"])} <span class="muted">'
+                     + _e(_("{seconds} s").format(seconds=f'{info.get("seconds", 0):.1f}'))
+                     + f' · <a href="{nb_file}">' + _("executed notebook") + "</a></span></h3>")
         if info.get("error"):
             parts.append(f'<pre class="error">{_e(info["error"])}</pre>')
         res = info.get("results") or {}
