@@ -187,9 +187,11 @@ def update(notebook: Path, lang: str, locales: Path | None = None, *,
     changed (same context, new text) its translation is kept but marked fuzzy, with the old
     English kept as ``#| msgid`` so the translator sees what changed. When a text moved (same
     text, new context within the notebook) its translation follows it. New texts come in
-    untranslated; texts that no longer exist are dropped.
+    untranslated; texts that no longer exist are dropped. The file is re-read from disk here
+    (translators may be saving it) and written only when it changes, and not at all when
+    ``save`` is false.
     """
-    path = po_path(notebook.stem, lang)
+    path = po_path(notebook.stem, lang, locales)
     old = read(path, lang)
     by_context = {m.context: m for m in old if m.id and m.context}
     by_text = {m.id: m for m in old if m.id and m.string and "fuzzy" not in m.flags}
