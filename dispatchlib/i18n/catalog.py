@@ -136,11 +136,50 @@ def po_path(stem: str, lang: str, locales: Path | None = None) -> Path:
 
 
 def read(path: Path, lang: str) -> Catalog:
-    """Read a catalogue (an empty one when the file does not exist yet)."""
+    """Read a catalogue (an empty one when the file does not exist yet), with the previous
+    English of each fuzzy entry (its ``#| msgid`` lines, which Babel's reader skips)."""
     if not path.exists():
         return Catalog(locale=lang, project="dispatchlib", fuzzy=False)
-    with path.open("rb") as fh:
-        return read_po(fh, locale=lang)
+    data = path.read_bytes()
+    catalog = read_po(io.BytesIO(data), locale=lang)
+    for (context, msgid), previous in _previous(data.decode("utf-8")).items():
+        message = catalog.get(msgid, context=context)
+        if message is not None:
+            message.previous_id = [previous]
+    return catalog
+
+
+def _previous(text: str) -> dict[tuple[str | None, str], str]:
+    """``{(msgctxt, msgid): previous msgid}`` of the entries of a ``.po`` text that have
+    ``#| msgid`` lines."""
+    from babel.messages.pofile import unescape
+
+    def joined(lines: list[str]) -> str:
+        return "".join(unescape(line) for line in lines)
+
+    out = {}
+    for block in re.split(r"\n\s*\n", text):
+        fields: dict[str, list[str]] = {}
+        key = None
+        for line in block.split("\n"):
+            if line.startswith("#|"):
+                line, prefix = line[2:].strip(), "previous "
+            elif line.startswith("#") or not line.strip():
+                continue
+            else:
+                prefix = ""
+            word, _, rest = line.partition(" ")
+            if word in ("msgid", "msgctxt", "msgstr"):
+                key = prefix + word
+                line = rest.strip()
+            elif prefix and key and not key.startswith("previous"):
+                key = None
+            if key and line.startswith('"'):
+                fields.setdefault(key, []).append(line)
+        if "previous msgid" in fields and "msgid" in fields:
+            context = joined(fields["msgctxt"]) if "msgctxt" in fields else None
+            out[(context, joined(fields["msgid"]))] = joined(fields["previous msgid"])
+    return out
 
 
 def render(catalog: Catalog, stem: str) -> bytes:
@@ -160,10 +199,28 @@ def render(catalog: Catalog, stem: str) -> bytes:
             '"MIME-Version: 1.0\\n"\n'
             '"Content-Type: text/plain; charset=utf-8\\n"\n'
             '"Content-Transfer-Encoding: 8bit\\n"\n')
+    # Babel writes a previous msgid wrapped at 76 columns, quotes split, and cannot read it
+    # back: each is written here instead, one quoted line per English line, as msgid is
+    from babel.messages.pofile import normalize
+
+    saved = {}
+    for n, message in enumerate(m for m in catalog if m.id and m.previous_id):
+        saved[f"@previous-{n}@"] = (message, message.previous_id)
+        message.previous_id = [f"@previous-{n}@"]
     buf = io.BytesIO()
-    write_po(buf, catalog, width=0, omit_header=True, ignore_obsolete=True,
-             include_previous=True, include_lineno=False)
-    return head.encode("utf-8") + b"\n" + buf.getvalue()
+    try:
+        write_po(buf, catalog, width=0, omit_header=True, ignore_obsolete=True,
+                 include_previous=True, include_lineno=False)
+    finally:
+        for message, previous in saved.values():
+            message.previous_id = previous
+    body = buf.getvalue().decode("utf-8")
+    for token, (_, previous) in saved.items():
+        lines = normalize(previous[0], width=0).split("\n")
+        block = "\n".join(("#| msgid " if i == 0 else "#| ") + line
+                          for i, line in enumerate(lines))
+        body = body.replace(f'#| msgid "{token}"', block, 1)
+    return (head + "\n" + body).encode("utf-8")
 
 
 def write(catalog: Catalog, path: Path) -> bool:
