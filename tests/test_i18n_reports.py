@@ -1,0 +1,161 @@
+"""Korean reports (issue 15, point 2): ``python -m dispatchlib run --lang ko`` executes the Korean
+lessons of ``notebooks/ko/`` and writes every page in Korean, with ``lang="ko"``.
+
+One Korean run of every lesson is shared by the tests (in a temporary copy of ``notebooks/``:
+the Korean lessons as committed, or built from the catalogues when they are not built yet), and
+one English run of a tiny notebook shows that English runs are as before (``lang="en"``).
+"""
+
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from synthetic_notebooks import make
+
+from dispatchlib.run import discovery, refresh, run_record
+
+HANGUL = re.compile(r"[가-힣]")
+LESSONS = [p.stem for p in discovery.notebooks()]
+
+
+def _korean_lessons(folder: Path) -> Path:
+    """``folder`` holding the English lessons and their Korean editions in ``ko/``."""
+    from dispatchlib.i18n import build
+
+    (folder / "ko").mkdir(parents=True)
+    for source in discovery.notebooks():
+        shutil.copy(source, folder / source.name)
+        committed = discovery.notebooks_folder("ko") / source.name
+        if committed.exists():
+            shutil.copy(committed, folder / "ko" / source.name)
+        else:  # not built yet: a draft from the catalogues (what `translate` would write)
+            nb = build.build(source, "ko", allow_stale=True)
+            (folder / "ko" / source.name).write_text(build.dumps(nb), encoding="utf-8")
+    return folder
+
+
+def _run(notebooks: Path, reports: Path, *args: str) -> subprocess.CompletedProcess:
+    env = {**os.environ, "DISPATCHLIB_NOTEBOOKS_DIR": str(notebooks),
+           "DISPATCHLIB_REPORTS_DIR": str(reports)}
+    return subprocess.run([sys.executable, "-m", "dispatchlib", "run", *args], env=env,
+                          capture_output=True, text=True, timeout=900)
+
+
+@pytest.fixture(scope="module")
+def korean(tmp_path_factory) -> Path:
+    """The folder of one Korean run of every lesson (its default name: default-ko)."""
+    root = tmp_path_factory.mktemp("korean-run")
+    done = _run(_korean_lessons(root / "notebooks"), root / "reports", "--lang", "ko",
+                "--jobs", "2")
+    assert done.returncode == 0, done.stdout + done.stderr
+    return root / "reports" / "default-ko"
+
+
+@pytest.fixture(scope="module")
+def english(tmp_path_factory) -> Path:
+    """The folder of an English run of one tiny notebook."""
+    root = tmp_path_factory.mktemp("english-run")
+    done = _run(make(root / "notebooks", "02_other"), root / "reports")
+    assert done.returncode == 0, done.stdout + done.stderr
+    return root / "reports" / "default"
+
+
+def _text(page: str) -> str:
+    """The visible text of a page (tags, styles and embedded images left out)."""
+    body = re.sub(r"<(style|script)[^>]*>.*?</\1>", " ", page, flags=re.S)
+    return re.sub(r"<[^>]+>", " ", body)
+
+
+def test_the_korean_run_records_its_language(korean):
+    record = run_record.read(korean)
+    run_record.validate(record)
+    assert record["lang"] == "ko" and record["status"] == "ok"
+    assert list(record["notebooks"]) == LESSONS
+    assert korean.name == "default-ko"  # never the English run's folder
+
+
+def test_every_page_of_the_korean_run_is_korean(korean):
+    pages = sorted(korean.glob("*.html"))
+    assert [p.stem for p in pages if p.stem != "index"] == LESSONS
+    for page in pages:
+        html = page.read_text(encoding="utf-8")
+        assert '<html lang="ko">' in html, page.name
+        if page.stem == "index":
+            continue
+        # the lesson's own title, translated, and the link back to the run in Korean
+        title = re.search(r"<h1[^>]*>(.*?)</h1>", html, re.S)
+        assert title and HANGUL.search(_text(title.group(1))), (page.name, title)
+        assert "&larr; 실행 default-ko</a>" in html or "← 실행 default-ko</a>" in html, page.name
+        text = _text(html)
+        assert len(HANGUL.findall(text)) > 500, f"{page.name}: hardly any Korean"
+
+
+def test_the_korean_index_speaks_korean(korean):
+    html = (korean / "index.html").read_text(encoding="utf-8")
+    headings = re.findall(r"<h2>(.*?)</h2>", html)
+    assert headings == ["주요 결과", "노트북", "매개변수", "기록된 결과 전체", "재현성"]
+    assert "<title>실행 default-ko</title>" in html
+    assert '<span class="status ok">완료</span>' in html
+    for english in ("Headline results", "Every recorded result", "Reproducibility",
+                    "executed notebook", "Highlighted: set for this run"):
+        assert english not in html, english
+    # the headline answers in Korean words and units: 만 / 억, 명, 달러
+    answer = html[html.index('<dl class="answer">'):html.index("</dl>")]
+    assert "러시아 내 노동자, 2025년" in answer
+    assert re.search(r"<dd>\d[\d,]*만( [\d,]+)? ?명", answer), answer[:600]  # 1만 5,000명
+    assert re.search(r"\d(억|만)( [\d,]+만)? 달러", answer), answer[:600]
+    assert "USD " not in answer and "persons" not in answer
+
+
+def test_korean_figures_miss_no_glyph(korean):
+    """Every figure of the Korean run drew every character (matplotlib warns "Glyph ...
+    missing from font" on the kernel's stderr otherwise)."""
+    figures = 0
+    for stem in LESSONS:
+        nb = json.loads((korean / f"{stem}.ipynb").read_text(encoding="utf-8"))
+        for cell in nb["cells"]:
+            for out in cell.get("outputs", []):
+                text = "".join(out.get("text", ""))
+                assert "missing from font" not in text, f"{stem}: {text[:300]}"
+                figures += "image/png" in out.get("data", {})
+        assert "missing from font" not in (korean / f"{stem}.log").read_text(encoding="utf-8")
+    assert figures >= len(LESSONS), figures  # the lessons' figures were drawn
+
+
+def test_the_korean_notebooks_ran_in_korean(korean):
+    # the library's own texts came out in Korean: a figure's sources line, a table header
+    nb = json.loads((korean / "00_start-here.ipynb").read_text(encoding="utf-8"))
+    printed = "".join("".join(o.get("text", "")) for c in nb["cells"]
+                      for o in c.get("outputs", []))
+    assert "노동자(명)" in printed and "workers (persons)" not in printed
+
+
+def test_english_runs_are_unchanged(english):
+    record = run_record.read(english)
+    assert record["lang"] == "en"
+    index = (english / "index.html").read_text(encoding="utf-8")
+    page = (english / "02_other.html").read_text(encoding="utf-8")
+    assert '<html lang="en">' in index and '<html lang="en">' in page
+    assert "<h2>Notebooks</h2>" in index and "<title>Run default</title>" in index
+    assert '<span class="status ok">ok</span>' in index
+    assert "&larr; run default</a>" in page or "← run default</a>" in page
+    assert not HANGUL.search(_text(index)) and not HANGUL.search(_text(page))
+
+
+def test_refresh_takes_both_languages_unless_told(tmp_path, monkeypatch):
+    folder = make(tmp_path / "notebooks", "01_tiny", "02_other")
+    make(folder / "ko", "02_other")
+    monkeypatch.setenv("DISPATCHLIB_NOTEBOOKS_DIR", str(folder))
+    both = [p.relative_to(folder).as_posix() for p in refresh.sources_of()]
+    assert both == ["01_tiny.ipynb", "02_other.ipynb", "ko/02_other.ipynb"]
+    assert [p.relative_to(folder).as_posix() for p in refresh.sources_of(["01"])] == \
+        ["01_tiny.ipynb"]  # no Korean 01 yet: the English one only
+    assert [p.relative_to(folder).as_posix() for p in refresh.sources_of(lang="ko")] == \
+        ["ko/02_other.ipynb"]
+    assert [p.relative_to(folder).as_posix() for p in refresh.sources_of(lang="en")] == \
+        ["01_tiny.ipynb", "02_other.ipynb"]
