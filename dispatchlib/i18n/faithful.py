@@ -36,7 +36,7 @@ _MONTH = re.compile(r"\b(" + "|".join(_MONTHS) + r")\b")
 _HALF = re.compile(r"\bhalf a (thousand|million|billion)\b", re.I)
 _KO_BIG = {"조": 1e12, "억": 1e8, "만": 1e4}
 _KO_SMALL = {"천": 1e3, "백": 1e2, "십": 10.0}
-_KO = re.compile(_NUMBER + r"(?:([천백십])?([조억만])|([천백]))?")
+_KO = re.compile(_NUMBER + r"(?:([천백십])?([조억만])|([천백])(?!분))?")  # 5백분위수: p5
 # names with digits that each language writes its own way (코로나19 for COVID-19)
 _NAMES = re.compile(r"COVID-19|코로나\s?19")
 
