@@ -1,0 +1,150 @@
+"""The Korean lessons in class (issue 15, point 2): ``python -m dispatchlib student --lang ko``
+makes Korean student copies by the same rules as the English ones, and nbgrader works on a Korean
+lesson as on the English ones (tests/test_nbgrader.py does the same for every English lesson).
+
+One Korean lesson with exercises (00_start-here: the quickest to execute) is released with
+``nbgrader generate_assignment`` in a temporary course; ``nbgrader autograde`` then grades the
+released copy handed in blank (0 points) and the teacher's Korean copy handed in as a student's
+(every autograded point).
+"""
+
+import os
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from dispatchlib.run import discovery
+from dispatchlib.teaching import classroom
+
+pytest.importorskip("nbgrader", reason="nbgrader is the optional extra 'classroom'")
+
+LESSON = "00_start-here"
+ASSIGNMENT = "lessons"
+HANGUL = re.compile(r"[가-힣]")
+
+
+@pytest.fixture(scope="module")
+def lessons(tmp_path_factory) -> Path:
+    """A copy of ``notebooks/`` holding the English lesson and its Korean edition in ``ko/``
+    (as committed, or built from the catalogue when it is not built yet)."""
+    from dispatchlib.i18n import build
+
+    folder = tmp_path_factory.mktemp("notebooks")
+    (folder / "ko").mkdir()
+    source = discovery.notebooks([LESSON])[0]
+    shutil.copy(source, folder / source.name)
+    committed = discovery.notebooks_folder("ko") / source.name
+    if committed.exists():
+        shutil.copy(committed, folder / "ko" / source.name)
+    else:
+        nb = build.build(source, "ko", allow_stale=True)
+        (folder / "ko" / source.name).write_text(build.dumps(nb), encoding="utf-8")
+    return folder
+
+
+def _nbgrader(course: Path, *args: str) -> subprocess.CompletedProcess:
+    env = {**os.environ, "DISPATCHLIB_HEADLESS": "1",
+           "PATH": os.pathsep.join([str(Path(sys.executable).parent), os.environ["PATH"]])}
+    run = subprocess.run([sys.executable, "-m", "nbgrader", *args], cwd=course, env=env,
+                         capture_output=True, text=True, timeout=900)
+    assert run.returncode == 0, f"nbgrader {' '.join(args)}:\n{run.stdout}\n{run.stderr}"
+    return run
+
+
+@pytest.fixture(scope="module")
+def course(tmp_path_factory, lessons) -> Path:
+    """The Korean lesson released, then a blank and the teacher's submission autograded."""
+    root = tmp_path_factory.mktemp("course")
+    (root / "nbgrader_config.py").write_text(
+        "c = get_config()\n"
+        f"c.CourseDirectory.root = {str(root)!r}\n"
+        "c.CourseDirectory.course_id = 'dispatchlib-ko'\n"
+        f"c.CourseDirectory.db_url = 'sqlite:///{root / 'gradebook.db'}'\n"
+        "c.Execute.timeout = 300\n"
+        "c.ExecutePreprocessor.kernel_name = 'python3'\n", encoding="utf-8")
+    source = root / "source" / ASSIGNMENT
+    source.mkdir(parents=True)
+    shutil.copy(lessons / "ko" / f"{LESSON}.ipynb", source)
+    _nbgrader(root, "db", "student", "add", "blank")
+    _nbgrader(root, "db", "student", "add", "teacher")
+    _nbgrader(root, "generate_assignment", ASSIGNMENT, "--force")
+    for student, folder in (("blank", root / "release" / ASSIGNMENT), ("teacher", source)):
+        target = root / "submitted" / student / ASSIGNMENT
+        target.mkdir(parents=True)
+        shutil.copy(folder / f"{LESSON}.ipynb", target)
+    _nbgrader(root, "autograde", ASSIGNMENT, "--force")
+    return root
+
+
+def _score(course: Path, student: str) -> dict:
+    from nbgrader.api import Gradebook
+
+    with Gradebook(f"sqlite:///{course / 'gradebook.db'}") as gb:
+        (nb,) = gb.find_submission(ASSIGNMENT, student).notebooks
+        return {"code": nb.code_score, "max_code": nb.max_code_score, "score": nb.score,
+                "manual": nb.needs_manual_grade, "max_written": nb.max_written_score}
+
+
+@pytest.fixture(scope="module")
+def copy(tmp_path_factory, lessons) -> Path:
+    """``student --lang ko`` for the lesson, through the command line."""
+    out = tmp_path_factory.mktemp("student-ko")
+    env = {**os.environ, "DISPATCHLIB_NOTEBOOKS_DIR": str(lessons)}
+    done = subprocess.run([sys.executable, "-m", "dispatchlib", "student", "--lang", "ko",
+                           "--out", str(out), LESSON], env=env, capture_output=True, text=True,
+                          timeout=300)
+    assert done.returncode == 0, done.stdout + done.stderr
+    return out / f"{LESSON}.ipynb"
+
+
+def test_korean_student_copy_follows_the_english_rules(copy, lessons):
+    teacher = nbformat.read(lessons / "ko" / f"{LESSON}.ipynb", as_version=4)
+    student = nbformat.read(copy, as_version=4)
+    assert student.metadata["dispatchlib"] == {"copy": "student", "source": copy.name,
+                                               "lang": "ko"}
+    text = "\n".join(c.source for c in student.cells)
+    for marker in ("### BEGIN SOLUTION", "### END SOLUTION", "### BEGIN HIDDEN TESTS"):
+        assert marker in "\n".join(c.source for c in teacher.cells)  # there was one to strip
+        assert marker not in text
+    assert "raise NotImplementedError()" in text
+    tags = {t for c in student.cells for t in c.metadata.get("tags", [])}
+    assert not tags & {"solution", "instructor"}
+    assert all(not c.get("outputs") for c in student.cells if c.cell_type == "code")
+    # the same cells as the English student copy, in Korean
+    english = classroom.student_copy(
+        nbformat.read(lessons / f"{LESSON}.ipynb", as_version=4), LESSON)
+    assert [c.id for c in student.cells] == [c.id for c in english.cells]
+    assert 'dl.use_language("ko")' in text
+    assert len(HANGUL.findall(text)) > 1000
+
+
+def test_korean_copy_matches_nbgrader_release(course, copy):
+    released = nbformat.read(course / "release" / ASSIGNMENT / f"{LESSON}.ipynb", as_version=4)
+    theirs = {c.metadata["nbgrader"]["grade_id"]: c.source.strip()
+              for c in released.cells if "nbgrader" in c.metadata}
+    mine = nbformat.read(copy, as_version=4)
+    graded = [c for c in mine.cells if "nbgrader" in c.metadata]
+    assert graded
+    for cell in graded:
+        assert cell.source.strip() == theirs[cell.metadata["nbgrader"]["grade_id"]]
+
+
+def test_blank_korean_submission_scores_zero(course):
+    s = _score(course, "blank")
+    assert s["score"] == 0 and s["code"] == 0 and s["max_code"] > 0, s
+    graded = nbformat.read(course / "autograded" / "blank" / ASSIGNMENT / f"{LESSON}.ipynb",
+                           as_version=4)
+    for i, cell in enumerate(graded.cells):
+        errors = [o for o in cell.get("outputs", []) if o["output_type"] == "error"]
+        assert not errors or "nbgrader" in cell.metadata, (i, errors[:1])
+
+
+def test_solved_korean_submission_scores_full_marks(course):
+    s = _score(course, "teacher")
+    assert s["code"] == s["max_code"] > 0, s
+    assert s["manual"] == (s["max_written"] > 0), s
