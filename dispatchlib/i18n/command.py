@@ -65,24 +65,51 @@ def out_of_date(sources: list[Path], lang: str) -> list[str]:
     return out
 
 
+def english(names: list[str]) -> list[Path]:
+    """The English lessons named (stem, number or file name), in teaching order; all when none
+    is named.
+
+    Raises
+    ------
+    ParameterError
+        For a name that matches no lesson.
+    """
+    from dispatchlib.errors import ParameterError
+    from dispatchlib.i18n.catalog import english_notebooks
+
+    found = english_notebooks()
+    chosen = set()
+    for name in names:
+        match = [p for p in found if name in (p.stem, p.name, p.stem[:2], str(p))
+                 or Path(name).name == p.name]
+        if not match:
+            raise ParameterError("notebook", name, "one of " + ", ".join(p.stem for p in found))
+        chosen.update(match)
+    return [p for p in found if p in chosen] if names else found
+
+
 def run(args) -> int:
     """The ``translate`` command; returns the exit status."""
     from dispatchlib.i18n import build, catalog
-    from dispatchlib.run.discovery import notebooks
 
-    sources = notebooks(args.notebooks or None)
+    sources = english(args.notebooks)
     lang = args.lang
     if args.check:
-        found = [str(p) for s in sources for p in catalog.problems(s, lang)]
+        entries = [str(p) for s in sources for p in catalog.problems(s, lang)]
         if not args.notebooks:
-            found += [str(p) for p in catalog.library_problems(lang)]
-        found += out_of_date(sources, lang)
-        for line in found:
+            entries += [str(p) for p in catalog.library_problems(lang)]
+        built = out_of_date(sources, lang)
+        for line in entries + built:
             print(line)
-        if found:
-            print(f"{len(found)} item(s) not in step: run python -m dispatchlib translate, "
-                  f"then fill the msgstr of each entry listed in "
-                  f"locales/{lang}/LC_MESSAGES/<lesson>.po", file=sys.stderr)
+        if entries:
+            print(f"{len(entries)} catalogue entr(ies) not in step: run python -m dispatchlib "
+                  f"translate, then fill the msgstr of each one in "
+                  f"locales/{lang}/LC_MESSAGES/<lesson>.po (and drop its fuzzy flag)",
+                  file=sys.stderr)
+        if built:
+            print(f"{len(built)} difference(s) between notebooks/{lang}/ and its build: run "
+                  f"python -m dispatchlib translate", file=sys.stderr)
+        if entries or built:
             return 1
         print(f"the {lang} catalogues and notebooks/{lang}/ are in step with the English")
         return 0
