@@ -131,6 +131,18 @@ def test_a_changed_english_sentence_makes_its_entry_fuzzy_and_is_named(tmp_path,
         build.write([source], LANG, locales)
     assert not (source.parent / LANG).exists()
 
+    # translated again (msgstr filled, fuzzy flag dropped): the command builds and is in step
+    fixed = catalog.read(po, LANG)
+    message = fixed.get(changed, context=entry.context)
+    message.string, message.flags, message.previous_id = message.string + " (수정)", set(), []
+    catalog.write(fixed, po)
+    capsys.readouterr()
+    assert cli.main(["translate", stem]) == 0
+    assert f"wrote {source.parent / LANG / source.name}" in capsys.readouterr().out
+    korean = json.loads((source.parent / LANG / source.name).read_text(encoding="utf-8"))
+    assert message.string in "".join(korean["cells"][entry.cell]["source"])
+    assert cli.main(["translate", "--check", stem]) == 0
+
 
 def test_updating_twice_writes_the_same_bytes_and_no_dates(tmp_path, monkeypatch):
     source, locales = _copy_lesson(tmp_path, "00_start-here", monkeypatch)
