@@ -30,13 +30,16 @@ def per_worker_estimates(quota_usd: float, quota_months: float) -> pd.DataFrame:
         divided by its worker count, and the intelligence estimate of gross pay times the share
         said to go to the state.
     """
+    from dispatchlib.i18n import _
+
     claims = load("claims").set_index("claim_id")
     brief = claims.loc["quota_annual_implied"]
     run = float(formulas.annual_quota(quota_usd, quota_months))
     rows = [
-        {"label": "Brief: stated yearly range", "low": brief["low"], "high": brief["high"],
+        {"label": _("Brief: stated yearly range"), "low": brief["low"], "high": brief["high"],
          "central": None, "kind": "the brief", "source_id": "LANKOV2025"},
-        {"label": f"This run: ${quota_usd:,.0f} over {quota_months:g} months", "low": run,
+        {"label": _("This run: ${amount} over {months} months").format(
+            amount=f"{quota_usd:,.0f}", months=f"{quota_months:g}"), "low": run,
          "high": run, "central": run, "kind": "this run", "source_id": "LANKOV2025"},
     ]
     evidence = load("evidence")
@@ -44,22 +47,23 @@ def per_worker_estimates(quota_usd: float, quota_months: float) -> pd.DataFrame:
                        & (evidence["source_id"] != "LANKOV2025") & evidence["low"].notna()]
     publishers = load("sources").set_index("source_id")["publisher"]
     for row in reports.itertuples():
-        what = "building-work quota" if "construction" in row.measure else "quota reported"
+        what = _("building-work quota") if "construction" in row.measure else _("quota reported")
         label = f"{publishers[row.source_id]}, {row.period_start[:4]} ({what})"
         rows.append({"label": label, "low": row.low, "high": row.high,
                      "central": None, "kind": "independent report", "source_id": row.source_id})
     un_total = assumption("un_revenue_usd")[1]
     un_workers = assumption("un_workers")[1]
     un = float(formulas.per_worker_revenue(un_total, un_workers))
-    rows.append({"label": f"UN Panel: ${un_total / 1e6:,.0f}M / {un_workers:,.0f} workers "
-                          "(all countries)",
+    rows.append({"label": _("UN Panel: ${total}M / {workers} workers (all countries)").format(
+                          total=f"{un_total / 1e6:,.0f}", workers=f"{un_workers:,.0f}"),
                  "low": un, "high": un, "central": un, "kind": "UN aggregate",
                  "source_id": "RFA2024POE"})
     wage = assumption("gross_wage_usd_month")
     share = assumption("state_share")
     take = formulas.state_take([wage[1], wage[1]], [share[1], share[2]])
-    rows.append({"label": f"Gross ${wage[1]:,.0f}/month x {share[1]:.0%}-{share[2]:.0%} to "
-                          "the state", "low": float(take[0]), "high": float(take[1]),
+    rows.append({"label": _("Gross ${wage}/month x {low}-{high} to the state").format(
+                          wage=f"{wage[1]:,.0f}", low=f"{share[1]:.0%}", high=f"{share[2]:.0%}"),
+                 "low": float(take[0]), "high": float(take[1]),
                  "central": None, "kind": "derived", "source_id": "MBN2024"})
     return pd.DataFrame(rows)
 

@@ -344,7 +344,7 @@ def formatted(summary: pd.DataFrame) -> pd.DataFrame:
         return f"{x:,.1f}" if abs(x) < 100 else f"{x:,.0f}"
 
     out = summary.map(fmt)
-    out["unit"] = [UNITS.get(i, "") for i in summary.index]
+    out["unit"] = [unit_of(i) for i in summary.index]
     return out
 
 

@@ -58,6 +58,14 @@ def revenue_vs_workers(band: pd.DataFrame, marks: pd.DataFrame | None = None,
     return fig
 
 
+def kind_label(kind: str) -> str:
+    """A kind of estimate (the ``kind`` column of
+    :func:`dispatchlib.economics.per_worker_estimates`) in the current language."""
+    return {"the brief": _("the brief"), "this run": _("this run"),
+            "independent report": _("independent report"), "UN aggregate": _("UN aggregate"),
+            "derived": _("derived")}.get(kind, kind)
+
+
 def range_comparison(table: pd.DataFrame, value_label: str, title: str,
                      sources: Iterable[str] = (), formatter=usd):
     """Estimates from several sources as ranges (bars) with central marks, one row each.
@@ -76,7 +84,7 @@ def range_comparison(table: pd.DataFrame, value_label: str, title: str,
     seen = set()
     for y, row in enumerate(table.itertuples()):
         color = palette[row.kind]
-        label = row.kind if row.kind not in seen else None
+        label = kind_label(row.kind) if row.kind not in seen else None
         seen.add(row.kind)
         ax.plot([row.low, row.high], [y, y], color=color, lw=6, alpha=0.6, solid_capstyle="butt")
         mid = getattr(row, "central", None)
