@@ -46,6 +46,15 @@ def usd(x: float, _pos=None) -> str:
     return f"{sign}${abs(x):,.0f}"
 
 
+def percent(share: float, digits: int = 0, _pos=None) -> str:
+    """A share (0.95) as a percentage (``95%``), with ``digits`` decimals.
+
+    >>> percent(0.95), percent(0.0123, 1)
+    ('95%', '1.2%')
+    """
+    return f"{share:.{digits}%}"
+
+
 def thousands(x: float, _pos=None) -> str:
     """A count with thousands separators, no decimals (a tick formatter too)."""
     return f"{x:,.0f}"

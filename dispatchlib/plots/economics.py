@@ -135,7 +135,7 @@ def distribution(draws: pd.Series, threshold: float | None = None, sources: Iter
         share = float((draws > threshold).mean())
         ax.axvline(threshold, color="0.2", ls="--", lw=1.2,
                    label=_("{value}: {share} of draws above").format(
-                       value=formatter(threshold), share=f"{share:.0%}"))
+                       value=formatter(threshold), share=formatting.percent(share)))
     ax.xaxis.set_major_formatter(formatter)
     ax.set_xlabel(f"{label_of(name)} ({unit_of(name)})")
     ax.set_ylabel(_("Share of draws"))

@@ -10,6 +10,7 @@ import numpy as np
 import pandas as pd
 from matplotlib.lines import Line2D
 
+from dispatchlib.formatting import percent
 from dispatchlib.i18n import _, current_language
 from dispatchlib.lessons.history import decimal_year
 from dispatchlib.lessons.history_tables import labels
@@ -151,10 +152,10 @@ def all_sources(workforce: pd.DataFrame, eras: pd.DataFrame, sources: Iterable[s
         words = labels(_)
         if current_language() == "en":
             words = {k: v.lower() for k, v in words.items()}
-        listed = "; ".join(f"{r.low:,.0f} ({words[r.measure]}, {r.year})"
+        listed = "; ".join(f"{thousands(r.low)} ({words[r.measure]}, {r.year})"
                            for r in below.itertuples())
         note += " " + _("Drawn on the bottom edge, below {floor}: {listed}.").format(
-            floor=f"{FLOOR:,}", listed=listed)
+            floor=thousands(FLOOR), listed=listed)
     add_sources(fig, sources, note)
     fig.subplots_adjust(top=0.86)
     finished(fig)
@@ -207,10 +208,10 @@ def reconciled(curve: pd.DataFrame, figures: pd.DataFrame, others: pd.DataFrame,
                 t=[ft.min() - 0.5, ft.max() + 0.5])
         ax.fill_between(seg["t"], seg["pred_low"], seg["pred_high"], color=line, alpha=0.10,
                         lw=0, label=_("{level} band for one more figure").format(
-                            level=f"{ci_level:.0%}") if first else None)
+                            level=percent(ci_level)) if first else None)
         ax.fill_between(seg["t"], seg["low"], seg["high"], color=line, alpha=0.30, lw=0,
                         label=_("{level} confidence band of the line").format(
-                            level=f"{ci_level:.0%}") if first else None)
+                            level=percent(ci_level)) if first else None)
         ax.plot(seg["t"], seg["workers"], color=line, lw=2.2,
                 label=_("reconciled series (one line per era)") if first else None)
         first = False

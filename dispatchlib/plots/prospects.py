@@ -10,6 +10,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 
+from dispatchlib.formatting import percent
 from dispatchlib.i18n import _
 from dispatchlib.plots import add_sources, colors, thousands, usd
 
@@ -43,7 +44,7 @@ def ramps(paths: pd.DataFrame, points: pd.DataFrame | None = None,
     if ceiling_range:
         ax.axhspan(*ceiling_range, color="0.5", alpha=0.12,
                    label=_("brief's ceiling: {low}-{high}").format(
-                       low=f"{ceiling_range[0]:,.0f}", high=f"{ceiling_range[1]:,.0f}"))
+                       low=thousands(ceiling_range[0]), high=thousands(ceiling_range[1])))
     named = [name for name in paths.columns if name != "this run"]
     same = next((name for name in named if "this run" in paths
                  and np.allclose(paths[name], paths["this run"])), None)
@@ -138,7 +139,7 @@ def probability(prob: pd.Series, threshold: float, sources: Iterable[str] = ()):
                 fontsize="small", color="0.3")
     for xi, v in zip(x, prob.to_numpy(), strict=True):
         if v > 0:
-            text = f"{v:.1%}" if v >= 0.0005 else "<0.1%"
+            text = percent(v, 1) if v >= 0.0005 else "<0.1%"
             ax.annotate(text, (xi, v), xytext=(0, 2), textcoords="offset points",
                         ha="center", fontsize="x-small")
     ax.set_ylim(0, 1.05)

@@ -9,6 +9,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 
+from dispatchlib.formatting import percent
 from dispatchlib.i18n import _
 from dispatchlib.lessons.history import decimal_year
 from dispatchlib.plots import add_sources, colors, thousands, usd
@@ -63,7 +64,7 @@ def interrupted_series(series: pd.DataFrame, curve: pd.DataFrame, official: pd.D
             continue
         yr = part.index.to_numpy(dtype=float) + 0.5
         ax.fill_between(yr, part["low"], part["high"], color=c[0], alpha=0.22, lw=0,
-                        label=_("{level} confidence band").format(level=f"{ci_level:.0%}")
+                        label=_("{level} confidence band").format(level=percent(ci_level))
                         if first else None)
         ax.plot(yr, part["workers"], color=c[0], lw=2.2,
                 label=_("segmented regression") if first else None)
@@ -117,7 +118,7 @@ def entries(table: pd.DataFrame, sources: Iterable[str] = ()):
            label=_("study given as purpose"))
     for i, row in enumerate(table.itertuples()):
         if pd.notna(row.study_share):
-            ax.annotate(_("{share} study").format(share=f"{row.study_share:.0%}"),
+            ax.annotate(_("{share} study").format(share=percent(row.study_share)),
                         (pos[i], row.entries), xytext=(0, 4),
                         textcoords="offset points", ha="center", fontsize="small")
         if pd.isna(row.entries_study):

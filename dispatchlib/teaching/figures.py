@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import asdict, replace
 
+from dispatchlib import formatting
 from dispatchlib.errors import ParameterError
 from dispatchlib.i18n import _
 
@@ -51,7 +52,7 @@ def revenue_figure(workers: int, quota_usd: float, quota_months: float = 12.0,
     marks = pd.DataFrame([
         {"workers": workers, "revenue_usd": revenue,
          "label": _("This run, central value: {workers} workers").format(
-             workers=f"{workers:,}")},
+             workers=formatting.thousands(workers))},
         {"workers": 100_000, "revenue_usd": 1e9,
          "label": _("Brief: 100,000 workers, over $1 billion")},
     ])
