@@ -159,3 +159,40 @@ def test_refresh_takes_both_languages_unless_told(tmp_path, monkeypatch):
         ["ko/02_other.ipynb"]
     assert [p.relative_to(folder).as_posix() for p in refresh.sources_of(lang="en")] == \
         ["01_tiny.ipynb", "02_other.ipynb"]
+
+
+@pytest.mark.parametrize(("value", "unit", "name", "korean", "english"), [
+    (975_000_000.0, "USD", "state_revenue_usd", "9억 7,500만 달러", "USD 975 million"),
+    (1_234_000_000.0, "USD", "", "12억 3,000만 달러", "USD 1.23 billion"),  # 3 digits kept
+    (100_000, "persons", "workers", "10만 명", "100,000 persons"),
+    (15_000, "persons", "workers", "1만 5,000명", "15,000 persons"),
+    (80_460.1, "persons", "people_exposed", "8만 460명", "80,460 persons"),
+    (9_600, "persons", "workers", "9,600명", "9,600 persons"),
+    (6_500.0, "USD", "annual_quota_usd", "6,500달러", "USD 6,500"),
+    (3.2, "months", "bribe_payback_months", "3.2개월", "3.2 months"),
+    (-61.7293, "%", "sanctions_jump_pct", "-61.7%", "-61.7%"),
+    (2035, "year", "end_year", "2035", "2035"),
+    (0.4567, "ratio", "share_of_pool_end", "0.457", "0.457"),
+    (None, "USD", "", "계산되지 않음", "not computed"),
+])
+def test_amounts_in_words_in_both_languages(value, unit, name, korean, english):
+    from dispatchlib.formatting import quantity
+    from dispatchlib.i18n.faithful import english_numbers, korean_numbers
+
+    assert quantity(value, unit, name, lang="ko") == korean
+    assert quantity(value, unit, name, lang="en") == english
+    # the same number in both: 9억 7,500만 is 975 million
+    assert korean_numbers(korean) == english_numbers(english)
+
+
+def test_a_change_too_uncertain_to_report_reads_in_korean():
+    from dispatchlib import formatting
+    from dispatchlib.run.notebook_pages import language
+
+    english = formatting.not_estimable(524.6, 0.95)
+    with language("ko"):
+        korean = formatting.not_estimable(524.6, 0.95)
+    assert english == ("not estimable from these data (the 95% interval spans a factor of "
+                       "525)")
+    assert korean == "이 자료로는 추정할 수 없다(95% 구간의 위쪽 끝이 아래쪽 끝의 525배다)"
+    assert formatting.not_estimable(524.6, 0.95) == english  # the language is back
