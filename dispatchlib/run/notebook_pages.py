@@ -1,6 +1,7 @@
 """One executed notebook as an offline HTML page: nbconvert's HTML exporter with a template that
 needs no network (formulas drawn as SVG with matplotlib's mathtext instead of MathJax, widgets
-left out), and a link back to the run's index.
+left out), and a link back to the run's index. The page's ``<html lang>`` is the notebook's
+language (:func:`notebook_language`: a Korean lesson says ``ko``), as is the back link's text.
 """
 
 from __future__ import annotations

@@ -9,6 +9,11 @@ the run folder.
 
 Every text that comes from the user (run name, scenario title and description, parameter
 values, error messages) is escaped with :func:`html.escape`.
+
+A run's pages are in its language (``run.json``'s ``lang``: ``en``, or ``ko`` for
+``run --lang ko``), with that ``lang`` attribute on ``<html>``: the page's own texts go through
+``dispatchlib.i18n._`` (catalogue ``locales/ko/LC_MESSAGES/dispatchlib.po``) and amounts are
+written by :func:`dispatchlib.formatting.quantity` (``9억 7,500만 달러``, ``10만 명``).
 """
 
 from __future__ import annotations
