@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from dispatchlib import teaching
+from dispatchlib import results, teaching
 from dispatchlib.run import discovery
 
 EXPLORED = ["01_history", "02_economics", "04_prospects"]
@@ -59,7 +59,18 @@ def test_plain_papermill_runs_the_lessons_with_explorers_and_they_step_aside(ste
     assert run.returncode == 0, run.stderr[-2000:]
     outputs = _explorer_outputs(target)
     assert not any(WIDGET in o.get("data", {}) for o in outputs), outputs
-    assert "widgets" not in json.loads(target.read_text(encoding="utf-8"))["metadata"]
+    nb = json.loads(target.read_text(encoding="utf-8"))
+    assert "widgets" not in nb["metadata"]
+    assert not [o for c in nb["cells"] for o in c.get("outputs", [])
+                if o["output_type"] == "error"]
+    if stem == "02_economics":
+        # the run of tests/test_classroom.py's interactive=True case (the default), checked here:
+        # the recorded results are those of interactive=False there (nothing depends on the
+        # explorer), and the record is in the notebook
+        recorded = results.extract(target)["results"]
+        assert recorded["state_revenue_usd"] == pytest.approx(146.25e6)  # 15,000 x 9,750
+        assert any(results.MIME_TYPE in o.get("data", {}) for c in nb["cells"]
+                   for o in c.get("outputs", []))
 
 
 def test_nbclient_and_nbval_without_the_variable_step_aside(tmp_path):

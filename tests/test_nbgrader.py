@@ -5,15 +5,23 @@ releases every lesson that has exercises (it refuses duplicate grade ids, change
 and malformed regions), then ``nbgrader autograde`` grades two submissions, one kernel run per
 notebook each:
 
-- a **blank** one, the released copies as they are: it scores 0 and no cell fails outside the
-  answer and test cells;
+- a **blank** one: the student copies written by ``python -m dispatchlib student``, handed in
+  unanswered. Their code cells are nbgrader's released copies' code cells, cell for cell (checked
+  below), so this one execution is the proof for both: it scores 0, no cell fails outside the
+  answer and test cells, and every answer cell stops at its stub (the check of the student
+  copies, which tests/test_classroom.py runs itself only where nbgrader is missing);
 - the **teacher's** copies handed in as a student's: every autograded test passes, so it scores
   the full autograded points. Written answers (markdown cells with points) are left to the
   teacher's manual grading: nbgrader flags them ``needs_manual_grade`` and counts them 0 until a
   teacher grades them (in the blank submission they are unchanged, so nbgrader scores them 0
   without asking).
+
+The kernels nbgrader starts are warm ones (forked from the project's fork server,
+``dispatchlib.run.warm``, which tests/test_warm.py proves give a lesson the same outputs as cold
+ones): only the grading is under test here, not how a kernel starts.
 """
 
+import contextlib
 import os
 import shutil
 import subprocess
@@ -23,7 +31,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from dispatchlib.run import discovery
+from dispatchlib.run import discovery, warm
 
 pytest.importorskip("nbgrader", reason="nbgrader is the optional extra 'classroom'")
 
@@ -37,11 +45,19 @@ def _graded(path: Path) -> bool:
 
 LESSONS = [p for p in discovery.notebooks() if _graded(p)]
 
+#: nbgrader's Execute preprocessor passes jupyter_client's AsyncKernelManager to nbclient
+#: itself (so a config value cannot replace it): the course's config swaps in the warm one
+WARM_CONFIG = ("import nbgrader.preprocessors.execute as _execute\n"
+               "from dispatchlib.run.warm import WarmKernelManager\n"
+               "_execute.AsyncKernelManager = WarmKernelManager\n")
+
+
+#: nbgrader runs alembic (its gradebook migrations) as a command: the venv's, on the PATH
+PATH = os.pathsep.join([str(Path(sys.executable).parent), os.environ["PATH"]])
+
 
 def _nbgrader(course: Path, *args: str) -> subprocess.CompletedProcess:
-    # nbgrader runs alembic (its gradebook migrations) as a command: the venv's, on the PATH
-    env = {**os.environ, "DISPATCHLIB_HEADLESS": "1",
-           "PATH": os.pathsep.join([str(Path(sys.executable).parent), os.environ["PATH"]])}
+    env = {**os.environ, "DISPATCHLIB_HEADLESS": "1", "PATH": PATH}
     run = subprocess.run([sys.executable, "-m", "nbgrader", *args], cwd=course, env=env,
                          capture_output=True, text=True, timeout=1800)
     assert run.returncode == 0, f"nbgrader {' '.join(args)}:\n{run.stdout}\n{run.stderr}"
@@ -50,10 +66,17 @@ def _nbgrader(course: Path, *args: str) -> subprocess.CompletedProcess:
 
 @pytest.fixture(scope="module")
 def course(tmp_path_factory):
-    """A course folder: lessons released, then a blank and the teacher's submission graded."""
+    """A course folder: lessons released, then the student copies handed in blank and the
+    teacher's copies, both graded."""
+    from nbgrader.api import Gradebook
+
+    from dispatchlib.teaching import classroom
+
     root = tmp_path_factory.mktemp("course")
+    warm_kernels = warm.available() is None
     (root / "nbgrader_config.py").write_text(
-        "c = get_config()\n"
+        (WARM_CONFIG if warm_kernels else "")
+        + "c = get_config()\n"
         f"c.CourseDirectory.root = {str(root)!r}\n"
         "c.CourseDirectory.course_id = 'dispatchlib'\n"
         f"c.CourseDirectory.db_url = 'sqlite:///{root / 'gradebook.db'}'\n"
@@ -63,16 +86,21 @@ def course(tmp_path_factory):
     source.mkdir(parents=True)
     for lesson in LESSONS:
         shutil.copy(lesson, source / lesson.name)
-    _nbgrader(root, "db", "student", "add", "blank")
-    _nbgrader(root, "db", "student", "add", "teacher")
+    # `nbgrader db student add`, through nbgrader's own API (no two extra nbgrader processes)
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("PATH", PATH)
+        with Gradebook(f"sqlite:///{root / 'gradebook.db'}", course_id="dispatchlib") as gb:
+            for student in ("blank", "teacher"):
+                gb.add_student(student)
     _nbgrader(root, "generate_assignment", ASSIGNMENT, "--force")
-    released = root / "release" / ASSIGNMENT
-    for student, folder in (("blank", released), ("teacher", source)):
-        target = root / "submitted" / student / ASSIGNMENT
-        target.mkdir(parents=True)
-        for lesson in LESSONS:
-            shutil.copy(folder / lesson.name, target / lesson.name)
-    _nbgrader(root, "autograde", ASSIGNMENT, "--force")
+    classroom.write_student_copies(root / "submitted" / "blank" / ASSIGNMENT,
+                                   [p.stem for p in LESSONS])
+    target = root / "submitted" / "teacher" / ASSIGNMENT
+    target.mkdir(parents=True)
+    for lesson in LESSONS:
+        shutil.copy(source / lesson.name, target / lesson.name)
+    with warm.start() if warm_kernels else contextlib.nullcontext():
+        _nbgrader(root, "autograde", ASSIGNMENT, "--force")
     return root
 
 
@@ -91,20 +119,22 @@ def test_lessons_with_exercises_are_graded():
     assert {"00_start-here", "02_economics"} <= stems, stems
 
 
-def test_released_copies_match_the_student_command(course, tmp_path):
-    """nbgrader's release and ``python -m dispatchlib student`` strip the same regions."""
-    from dispatchlib.teaching import classroom
-
-    ours = classroom.write_student_copies(tmp_path, [p.stem for p in LESSONS])
-    for copy in ours:
-        released = nbformat.read(course / "release" / ASSIGNMENT / copy.name, as_version=4)
-        mine = nbformat.read(copy, as_version=4)
+def test_released_copies_match_the_student_command(course):
+    """nbgrader's release and ``python -m dispatchlib student`` strip the same regions, and
+    their code cells are the same cells in the same order (so running one runs the other)."""
+    for lesson in LESSONS:
+        released = nbformat.read(course / "release" / ASSIGNMENT / lesson.name, as_version=4)
+        mine = nbformat.read(course / "submitted" / "blank" / ASSIGNMENT / lesson.name,
+                             as_version=4)
+        assert mine.metadata["dispatchlib"]["copy"] == "student", lesson.name
         theirs = {c.metadata["nbgrader"]["grade_id"]: c.source.strip()
                   for c in released.cells if "nbgrader" in c.metadata}
         for cell in mine.cells:
             if "nbgrader" in cell.metadata:
                 assert cell.source.strip() == theirs[cell.metadata["nbgrader"]["grade_id"]], \
-                    (copy.name, cell.metadata["nbgrader"]["grade_id"])
+                    (lesson.name, cell.metadata["nbgrader"]["grade_id"])
+        assert [c.source.strip() for c in mine.cells if c.cell_type == "code"] == \
+            [c.source.strip() for c in released.cells if c.cell_type == "code"], lesson.name
 
 
 def test_blank_submission_scores_zero_without_crashing(course):
@@ -122,6 +152,19 @@ def test_blank_submission_scores_zero_without_crashing(course):
                 pytest.fail(f"{lesson.name} cell {i} failed outside the exercises: "
                             f"{errors[0]['ename']}: {errors[0]['evalue']}")
         assert graded.cells[-1].outputs, f"{lesson.name}: the last cell did not run"
+
+
+def test_every_student_copy_runs_with_blank_answers(course):
+    """Moved here from tests/test_classroom.py: the student copies, executed once by nbgrader's
+    autograde with blank answers, fail only where the student has to write (answer cells,
+    each stopping at its stub) and in the tests of those answers, and run to the housekeeping
+    section at the end. Every lesson has a student copy."""
+    from test_classroom import NOTEBOOKS, check_blank_run
+
+    assert [p.name for p in LESSONS] == [p.name for p in NOTEBOOKS]
+    for lesson in LESSONS:
+        done = course / "autograded" / "blank" / ASSIGNMENT / lesson.name
+        check_blank_run(lesson.name, nbformat.read(done, as_version=4).cells)
 
 
 def test_teachers_copy_scores_full_autograded_marks(course):
