@@ -37,8 +37,26 @@ def scaled(x: float) -> str:
 
 def usd(x: float, _pos=None) -> str:
     """US dollars, compactly: ``$950M``, ``$1.23B``, ``$9,750`` (also a matplotlib tick
-    formatter: the second argument is the tick position, unused)."""
+    formatter: the second argument is the tick position, unused).
+
+    In Korean (:func:`dispatchlib.i18n.use_language`) the same amounts are written in 억
+    (10^8) and 만 (10^4) with the same rule for decimals: ``9.5억 달러``, ``12.3억 달러``,
+    ``9,750달러``.
+
+    >>> from dispatchlib.i18n import use_language
+    >>> use_language("ko"); usd(950e6), usd(1.23e9), usd(146_250_000), usd(9750), usd(97.5e6)
+    ('9.5억 달러', '12.3억 달러', '1.46억 달러', '9,750달러', '9,750만 달러')
+    >>> use_language("en"); usd(950e6)
+    '$950M'
+    """
+    from dispatchlib.i18n import current_language
+
     sign = "-" if x < 0 else ""
+    if current_language() == "ko":
+        for big, word in ((1e8, "억 "), (1e4, "만 ")):
+            if abs(x) >= big and abs(x) / big >= (1 if big == 1e8 else 100):
+                return f"{sign}{scaled(abs(x) / big)}{word}달러"
+        return f"{sign}{abs(x):,.0f}달러"
     if abs(x) >= 1e9:
         return f"{sign}${scaled(abs(x) / 1e9)}B"
     if abs(x) >= 1e6:
