@@ -1,7 +1,15 @@
 """The battery of issue 16: every bad input of the newcomer's trial and the attack, through the
-real command line (``python -m dispatchlib ...`` in a subprocess), each with its exit status and
-a fragment of its one-line message; afterwards ``notebooks/``, ``data/``, ``reports/`` and every
-earlier report folder of the battery are byte-identical.
+real command line (``python -m dispatchlib ...``, each case in a process of its own), each with
+its exit status and a fragment of its one-line message; afterwards ``notebooks/``, ``data/``,
+``reports/`` and every earlier report folder of the battery are byte-identical.
+
+Each case's process is forked from one driver (:data:`DRIVER`) that has imported the command
+line and papermill once; the child runs ``python -m dispatchlib`` (``runpy``, as
+``-m`` does) with the case's arguments, environment, working folder and standard streams, and
+ends as Python ends (its exit status, its traceback if any). That is the command as a user
+starts it, less starting the interpreter and importing those modules about 60 times (no module
+reads the environment when it is imported). tests/test_cli.py, tests/test_run_safety.py and the
+other command tests start ``python -m dispatchlib`` from scratch.
 
 To add a case, append a :class:`Case` to :data:`CASES`. ``argv`` may use these placeholders:
 
@@ -303,18 +311,55 @@ def _fill(text: str, where: dict) -> str:
         .replace("{long}", long)
 
 
-def _run(case: Case, where: dict) -> tuple[int, str, str]:
-    argv = [sys.executable, "-m", "dispatchlib", *(_fill(a, where) for a in case.argv)]
-    env = dict(os.environ, **{k: _fill(v, where) for k, v in case.env.items()})
-    if not case.pipe:
-        proc = subprocess.run(argv, capture_output=True, text=True, env=env, cwd=ROOT,
-                              timeout=120)
-        return proc.returncode, proc.stdout, proc.stderr
-    proc = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                            env=env, cwd=ROOT)
-    proc.stdout.close()  # the reader is gone before the first line
-    err = proc.stderr.read()
-    return proc.wait(timeout=120), "", err
+#: runs each case of a JSON list read on stdin in a forked child (see the module docstring);
+#: prints the list of exit statuses
+DRIVER = r"""
+import json, os, runpy, sys
+# what every command imports first, imported once
+import dispatchlib.cli, papermill
+cases = json.loads(sys.stdin.read())
+codes = []
+for case in cases:
+    pid = os.fork()
+    if pid == 0:
+        break
+    codes.append(os.waitstatus_to_exitcode(os.waitpid(pid, 0)[1]))
+else:
+    print(json.dumps(codes))
+    sys.exit(0)
+# the child: from here on, `python -m dispatchlib ARGS` in the case's folder and environment
+os.environ.clear()
+os.environ.update(case["env"])
+os.chdir(case["cwd"])
+if case["pipe"]:  # stdout is a pipe whose reader has gone
+    read, write = os.pipe()
+    os.close(read)
+    os.dup2(write, 1)
+else:
+    os.dup2(os.open(case["out"], os.O_WRONLY | os.O_CREAT | os.O_TRUNC), 1)
+os.dup2(os.open(case["err"], os.O_WRONLY | os.O_CREAT | os.O_TRUNC), 2)
+sys.argv = ["-m", *case["argv"]]
+sys.path[0] = case["cwd"]
+del json, cases, codes, case, pid
+runpy.run_module("dispatchlib", run_name="__main__", alter_sys=True)
+"""
+
+
+def _run_all(cases: list[Case], where: dict) -> list[tuple[int, str, str]]:
+    """(exit status, stdout, stderr) of each case, run as the module docstring says."""
+    logs = where["tmp"].parent / "battery-logs"
+    logs.mkdir(exist_ok=True)
+    specs = [{"argv": [_fill(a, where) for a in case.argv],
+              "env": dict(os.environ, **{k: _fill(v, where) for k, v in case.env.items()}),
+              "cwd": str(ROOT), "pipe": case.pipe,
+              "out": str(logs / f"{i}.out"), "err": str(logs / f"{i}.err")}
+             for i, case in enumerate(cases)]
+    driver = subprocess.run([sys.executable, "-c", DRIVER], input=json.dumps(specs),
+                            capture_output=True, text=True, cwd=ROOT, timeout=900)
+    assert driver.returncode == 0, driver.stderr
+    codes = json.loads(driver.stdout)
+    return [(code, "" if spec["pipe"] else Path(spec["out"]).read_text(),
+             Path(spec["err"]).read_text()) for code, spec in zip(codes, specs, strict=True)]
 
 
 def test_every_case_answers_in_one_line_and_nothing_earlier_changes(earlier):
@@ -322,8 +367,7 @@ def test_every_case_answers_in_one_line_and_nothing_earlier_changes(earlier):
                "reports": ROOT / "reports", "battery reports": earlier["out"]}
     before = {name: _unshared(tree(folder)) for name, folder in guarded.items()}
     problems = []
-    for case in CASES:
-        code, out, err = _run(case, earlier)
+    for case, (code, out, err) in zip(CASES, _run_all(CASES, earlier), strict=True):
         text = out if case.stream == "stdout" else err
         got = f"{case.id}: exit {code}\nstdout: {out[-600:]}\nstderr: {err[-600:]}"
         if code != case.code:
