@@ -483,19 +483,34 @@ def assert_readable(out: Path) -> None:
 
 
 def test_a_killed_run_leaves_earlier_runs_whole(tmp_path):
+    """Runs killed (SIGKILL, the runner and its workers at once) at each moment of a run.
+
+    The notebook is the gated one of :data:`GATED` (it waits for a file that never appears
+    while a kill must come during its execution), not a lesson: what is under test is the
+    folder swap, whatever the notebook computes. Its 40 formulas make drawing its page take
+    a few tenths of a second, as a lesson's figures do, so that the last kill lands in that
+    window. That a lesson gives the same results, byte for byte, in a new process is
+    tests/test_reproducible.py's check."""
+    formulas = "\n\n".join(f"$$y_{{{i}}} = \\frac{{a}}{{b}} \\times {i}$$" for i in range(40))
+    nbs = make_notebook(tmp_path / "nb", "01_gated", [new_markdown_cell(formulas), *GATED])
+    stems = ["01_gated"]
+    env = {"DISPATCHLIB_NOTEBOOKS_DIR": str(nbs), "DL_TEST_GATE": ""}  # no wait
+    held = dict(env, DL_TEST_GATE=str(tmp_path / "never"))  # waits while it is killed
     out = tmp_path / "reports"
-    first = cli("run", "02_economics", "--name", "X", "--out", out)
+    first = cli("run", "--name", "X", "--out", out, env=env)
     assert first.returncode == 0, first.stderr
     before = tree_digest(out / "X")
-    assert sorted(before) == complete_files(out / "X")
-    moments = [  # (name, condition met when the kill comes, strict: X must be byte-identical)
-        ("while its parameters are checked", lambda r, t0: time.monotonic() - t0 > 1.0, True),
-        ("while the notebook executes", lambda r, t0: r.started(), True),
+    assert sorted(before) == complete_files(out / "X", stems)
+    moments = [  # (name, condition met when the kill comes, strict: X must be byte-identical,
+        #          whether the notebook waits)
+        ("while its parameters are checked", lambda r, t0: time.monotonic() - t0 > 1.0, True,
+         held),
+        ("while the notebook executes", lambda r, t0: r.started(), True, held),
         ("while the page is drawn or the run finishes",
-         lambda r, t0: any(out.glob(".X.*.partial/02_economics.results.json")), False),
+         lambda r, t0: any(out.glob(".X.*.partial/01_gated.results.json")), False, env),
     ]
-    for i, (what, condition, each_declares) in enumerate(moments):
-        run = start("run", "02_economics", "--name", "X", "--out", out, log=tmp_path / f"{i}.err")
+    for i, (what, condition, each_declares, how) in enumerate(moments):
+        run = start("run", "--name", "X", "--out", out, log=tmp_path / f"{i}.err", env=how)
         t0 = time.monotonic()
         wait_for(lambda c=condition, r=run, t=t0: c(r, t), run, what=what)
         run.kill()
@@ -505,12 +520,12 @@ def test_a_killed_run_leaves_earlier_runs_whole(tmp_path):
         if each_declares:
             assert now == before, what  # the earlier run, byte for byte
         else:  # killed just before or after the swap: the earlier run or the new one, whole
-            assert sorted(now) == complete_files(out / "X"), what
+            assert sorted(now) == complete_files(out / "X", stems), what
             assert json.loads((out / "X" / "run.json").read_text())["status"] == "ok", what
 
     # a sibling run killed midway: X is untouched and no Y appears
     last = tree_digest(out / "X")
-    run = start("run", "02_economics", "--name", "Y", "--out", out, log=tmp_path / "y.err")
+    run = start("run", "--name", "Y", "--out", out, log=tmp_path / "y.err", env=held)
     wait_for(run.started, run, what="Y runs")
     run.kill()
     assert [p.name for p in out.iterdir() if not p.name.startswith(".")] == ["X"]
@@ -518,14 +533,14 @@ def test_a_killed_run_leaves_earlier_runs_whole(tmp_path):
     assert_readable(out)
 
     # the next run of X is not blocked by what the killed ones left, and clears it
-    again = cli("run", "02_economics", "--name", "X", "--out", out)
+    again = cli("run", "--name", "X", "--out", out, env=env)
     assert again.returncode == 0, again.stderr
     left = sorted(p.name for p in out.iterdir())
     assert left[1:] == [".Y.lock", "X"] and re.fullmatch(r"\.Y\.\d+\.partial", left[0]), left
-    assert sorted(tree_digest(out / "X")) == complete_files(out / "X")
+    assert sorted(tree_digest(out / "X")) == complete_files(out / "X", stems)
     # same parameters and seed in a new process: the same headline results, byte for byte
-    assert tree_digest(out / "X")["02_economics.results.json"] == \
-        before["02_economics.results.json"]
+    assert tree_digest(out / "X")["01_gated.results.json"] == \
+        before["01_gated.results.json"]
 
 
 def test_a_swap_cut_short_is_repaired_and_a_non_run_folder_is_never_replaced(tmp_path):
