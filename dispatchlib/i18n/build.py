@@ -152,6 +152,7 @@ def build(notebook: Path, lang: str = "ko", locales: Path | None = None,
             cell["outputs"] = copy.deepcopy(before["outputs"]) if same else []
             cell["execution_count"] = before.get("execution_count") if same else None
     nb["metadata"]["dispatchlib"] = {"lang": lang, "source": f"../{notebook.name}"}
+    nb["metadata"] = dict(sorted(nb["metadata"].items()))  # as refresh writes it (nbformat)
     return nb
 
 
