@@ -26,7 +26,7 @@ To add a case, append a :class:`Case` to :data:`CASES`. ``argv`` may use these p
 
 Only one kernel runs (the earlier run, the fastest lesson); every case is refused before any
 other kernel would start. Cases that need several processes at once (two sweeps of one name,
-a sweep killed with SIGKILL, a 1,200-run sweep) are in ``test_sweep.py``.
+a sweep killed with SIGKILL, a 150-run sweep) are in ``test_sweep.py``.
 """
 
 from __future__ import annotations

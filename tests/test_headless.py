@@ -73,13 +73,35 @@ def test_plain_papermill_runs_the_lessons_with_explorers_and_they_step_aside(ste
                    for o in c.get("outputs", []))
 
 
+def _explorer_only(source: Path, folder: Path) -> Path:
+    """A notebook of the lesson's own parameters, validation and explorer cells (with the one
+    value the explorer reads from the cells between, ``annual``, computed as 02 does): what
+    nbclient needs to show the explorer steps aside, without the rest of the lesson."""
+    import nbformat
+
+    nb = nbformat.read(source, as_version=4)
+    code = [c for c in nb.cells if c.cell_type == "code"]
+    i = next(i for i, c in enumerate(code) if "parameters" in c.metadata.get("tags", []))
+    explorer = next(c for c in code if "dl.teaching.explore(" in c.source)
+    assert "annual" in explorer.source and code[i + 1].source.startswith("p = dl.check(")
+    nb.cells = [code[i], nbformat.v4.new_code_cell("import dispatchlib as dl"), code[i + 1],
+                nbformat.v4.new_code_cell("annual = p.quota_usd / p.quota_months * 12"),
+                explorer]
+    path = folder / "explorer-only.ipynb"
+    nbformat.write(nb, path)
+    return path
+
+
 def test_nbclient_and_nbval_without_the_variable_step_aside(tmp_path):
+    """nbclient on 02's explorer (its own cells, not the whole lesson: the lesson's whole run
+    is the papermill one above); nbval on the whole lesson, which compares stored outputs."""
     (source,) = discovery.notebooks(["02_economics"])
     code = ("import sys, nbformat, nbclient; nb = nbformat.read(sys.argv[1], as_version=4); "
             "nbclient.NotebookClient(nb, timeout=300, kernel_name='python3').execute(); "
             "nbformat.write(nb, sys.argv[2])")
     target = tmp_path / "nbclient.ipynb"
-    run = subprocess.run([sys.executable, "-c", code, str(source), str(target)],
+    run = subprocess.run([sys.executable, "-c", code, str(_explorer_only(source, tmp_path)),
+                          str(target)],
                          capture_output=True, text=True, timeout=600, env=_plain_env(),
                          cwd=tmp_path)
     assert run.returncode == 0, run.stderr[-2000:]
