@@ -314,9 +314,10 @@ def _fill(text: str, where: dict) -> str:
 #: runs each case of a JSON list read on stdin in a forked child (see the module docstring);
 #: prints the list of exit statuses
 DRIVER = r"""
-import json, os, runpy, sys
+import gc, json, os, runpy, sys
 # what every command imports first, imported once
 import dispatchlib.cli, papermill
+gc.freeze()  # as a fork server should: the children's collections skip what was imported
 cases = json.loads(sys.stdin.read())
 codes = []
 for case in cases:

@@ -1,9 +1,10 @@
 """Runs are reproducible and change nothing outside their output folder.
 
 The Monte Carlo lessons 02_economics and 04_prospects run three times with the same parameters
-and seed, each time in a new process: a run with ``--jobs 1`` in the order 02, 04; a run with
-``--jobs 1`` in the order 04, 02; a sweep holding the same values with ``--jobs 2`` (both at
-once). Their headline results (``<notebook>.results.json`` and the ``results`` of ``run.json``)
+and seed, each time in a new process, the three processes at the same time: a run with
+``--jobs 1`` in the order 02, 04; a run with ``--jobs 1`` in the order 04, 02; a sweep holding
+the same values with ``--jobs 2`` (both at once). Their headline results
+(``<notebook>.results.json`` and the ``results`` of ``run.json``)
 must be byte-identical. Around all of it, every file of ``notebooks/`` and ``data/`` is
 hashed: a run never changes them, and writes nothing outside ``--out`` (not in the working
 folder, not in the default reports folder).
@@ -30,10 +31,15 @@ def tree_digest(folder):
             for p in sorted(folder.rglob("*")) if p.is_file()}
 
 
-def cli(*args, cwd, env):
-    return subprocess.run([sys.executable, "-m", "dispatchlib", *map(str, args)],
-                          capture_output=True, text=True, timeout=600, cwd=cwd,
-                          env=dict(os.environ, **env))
+def start(*args, cwd, env) -> subprocess.Popen:
+    return subprocess.Popen([sys.executable, "-m", "dispatchlib", *map(str, args)],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=cwd,
+                            env=dict(os.environ, **env))
+
+
+def finish(proc: subprocess.Popen) -> subprocess.CompletedProcess:
+    out, err = proc.communicate(timeout=600)
+    return subprocess.CompletedProcess(proc.args, proc.returncode, out, err)
 
 
 @pytest.fixture(scope="module")
@@ -46,13 +52,15 @@ def runs(tmp_path_factory):
     grid.write_text(yaml.safe_dump({"notebooks": list(STEMS),
                                     "parameters": {"seed": 7, "draws": 2000}}))
     before = {d: tree_digest(ROOT / d) for d in ("notebooks", "data")}
-    procs = {
-        "a": cli("run", *STEMS, *SAME, "--jobs", "1", "--name", "a", "--out", out,
-                 cwd=cwd, env=env),
-        "b": cli("run", *reversed(STEMS), *SAME, "--jobs", "1", "--name", "b", "--out", out,
-                 cwd=cwd, env=env),
-        "sweep": cli("sweep", grid, "--jobs", "2", "--out", out, cwd=cwd, env=env),
+    # the three processes at once (three run names in one reports folder)
+    started = {
+        "a": start("run", *STEMS, *SAME, "--jobs", "1", "--name", "a", "--out", out,
+                   cwd=cwd, env=env),
+        "b": start("run", *reversed(STEMS), *SAME, "--jobs", "1", "--name", "b", "--out", out,
+                   cwd=cwd, env=env),
+        "sweep": start("sweep", grid, "--jobs", "2", "--out", out, cwd=cwd, env=env),
     }
+    procs = {name: finish(proc) for name, proc in started.items()}
     after = {d: tree_digest(ROOT / d) for d in ("notebooks", "data")}
     return {"procs": procs, "out": out, "cwd": cwd, "default": default_reports,
             "before": before, "after": after}
