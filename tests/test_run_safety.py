@@ -779,9 +779,14 @@ def test_progress_never_shows_more_notebooks_running_than_workers(tmp_path):
     import synthetic_notebooks
 
     nbs = synthetic_notebooks.make(tmp_path / "nb", "01_tiny", "02_other")
-    for jobs in (1, 2):
-        proc = cli("run", "--jobs", jobs, "--name", f"j{jobs}", "--out", tmp_path / "r",
-                   env={"DISPATCHLIB_NOTEBOOKS_DIR": str(nbs)})
+    env = dict(os.environ, DISPATCHLIB_NOTEBOOKS_DIR=str(nbs))
+    started = {jobs: subprocess.Popen(  # the two runs at once, into one reports folder
+        [sys.executable, "-m", "dispatchlib", "run", "--jobs", str(jobs), "--name", f"j{jobs}",
+         "--out", str(tmp_path / "r")], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+        text=True, env=env) for jobs in (1, 2)}
+    for jobs, running in started.items():
+        out, err = running.communicate(timeout=300)
+        proc = subprocess.CompletedProcess(running.args, running.returncode, out, err)
         assert proc.returncode == 0, proc.stderr
         lines = proc.stderr.splitlines()
         assert lines[0].startswith(f"run j{jobs}: 2 notebook(s), {jobs} at a time")
