@@ -218,6 +218,79 @@ def quantity(value: object, unit: str = "", name: str = "", lang: str | None = N
     return f"{text} {unit}" if unit and unit not in ("ratio", "probability") else text
 
 
+#: the scales :func:`amount` writes an amount in (English words and their size)
+AMOUNT_SCALES = {"billion": 1e9, "million": 1e6, "": 1.0}
+
+
+def amount(x: float, digits: int = 2, scale: str | None = None,
+           lang: str | None = None) -> str:
+    """A dollar amount for a sentence, in words: ``USD 146.25 million`` in English,
+    ``1억 4,625만 달러`` in Korean (the same rounded value, in 억 and 만).
+
+    Parameters
+    ----------
+    x : float
+        The amount (USD).
+    digits : int
+        Decimals kept on the scale of the words (millions or billions; trailing zeros dropped).
+    scale : {"million", "billion", ""}, optional
+        Write the amount in millions or billions (``""``: in dollars); by default billions from
+        USD 1 billion, millions from USD 1 million, dollars below.
+    lang : {"en", "ko"}, optional
+        Language (default :func:`dispatchlib.i18n.current_language`).
+
+    Examples
+    --------
+    >>> amount(146_250_000), amount(127_099_000, 0), amount(1_050_970_000), amount(9750)
+    ('USD 146.25 million', 'USD 127 million', 'USD 1.05 billion', 'USD 9,750')
+    >>> amount(146_250_000, lang="ko"), amount(1_050_970_000, lang="ko")
+    ('1억 4,625만 달러', '10억 5,000만 달러')
+    >>> amount(25_430_900, 1, lang="ko"), amount(9750, lang="ko")
+    ('2,540만 달러', '9,750달러')
+    """
+    return amount_range(x, x, digits, scale, lang=lang)
+
+
+def amount_range(low: float, high: float, digits: int = 2, scale: str | None = None,
+                 sep: str = " to ", lang: str | None = None) -> str:
+    """A range of dollar amounts in words, both ends on one scale (that of the larger end,
+    unless ``scale`` is given): ``USD 0.74 to 1.31 billion``; in Korean ``7억 4,000만~13억
+    1,000만 달러``. Equal ends give one amount (:func:`amount`).
+
+    Parameters
+    ----------
+    low, high : float
+        The ends (USD).
+    digits, scale, lang
+        As for :func:`amount`.
+    sep : str
+        What stands between the ends in English (``" to "``, ``" and "``, ``"-"``); Korean
+        writes ``~``.
+
+    Examples
+    --------
+    >>> amount_range(743_643_000, 1_309_580_000), amount_range(91.5e6, 148.7e6, 0, sep=" and ")
+    ('USD 0.74 to 1.31 billion', 'USD 92 and 149 million')
+    >>> amount_range(743_643_000, 1_309_580_000, lang="ko")
+    '7억 4,000만~13억 1,000만 달러'
+    """
+    from dispatchlib.errors import ParameterError
+    from dispatchlib.i18n import current_language
+
+    if scale is None:
+        top = max(abs(low), abs(high))
+        scale = "billion" if top >= 1e9 else "million" if top >= 1e6 else ""
+    if scale not in AMOUNT_SCALES:
+        raise ParameterError("scale", scale, "'million', 'billion' or ''")
+    big = AMOUNT_SCALES[scale]
+    ends = [round(v / big, digits) for v in (low, high)]
+    if (lang or current_language()) == "ko":
+        words = [korean_number(round(v * big)) for v in ends]
+        return _with_unit(words[0] if ends[0] == ends[1] else "~".join(words), "달러")
+    text = plain(ends[0]) if ends[0] == ends[1] else f"{plain(ends[0])}{sep}{plain(ends[1])}"
+    return f"USD {text}" + (f" {scale}" if scale else "")
+
+
 def not_estimable(factor: float, ci_level: float | None = None) -> str:
     """The words for a change whose interval is too wide to be a finding.
 
