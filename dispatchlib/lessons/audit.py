@@ -282,6 +282,7 @@ from dispatchlib.lessons.claims_checks import (  # noqa: E402
     same_period,
     share_percent,
     stance_rule_problems,
+    verdict_label,
 )
 from dispatchlib.lessons.headline import (  # noqa: E402
     headline,
@@ -294,4 +295,4 @@ __all__ = ["ARITHMETIC", "GRADES", "RECOMPUTATIONS", "SECTIONS", "STANCES", "VER
            "author_conflicts", "counted_grades", "evidence_table", "format_range", "headline",
            "headline_scenarios", "headline_text", "recompute", "recomputations", "same_period",
            "share_percent", "stance_rule_problems", "summary", "verdict", "verdict_counts",
-           "view"]
+           "verdict_label", "view"]

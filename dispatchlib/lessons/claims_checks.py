@@ -13,6 +13,7 @@ import numpy as np
 import pandas as pd
 
 from dispatchlib import formatting
+from dispatchlib.i18n import N_
 from dispatchlib.model import formulas
 from dispatchlib.params import check
 from dispatchlib.tables.data import assumption, load
@@ -21,16 +22,31 @@ GRADES = ("H", "M", "L")
 
 """Evidence grades, strongest first (``data/README.md``, "confidence")."""
 
-VERDICTS = ("consistent", "partly supported", "holds only at one end",
-            "contradicted by arithmetic", "contradicted by sources", "no independent source")
+VERDICTS = (N_("consistent"), N_("partly supported"), N_("holds only at one end"),
+            N_("contradicted by arithmetic"), N_("contradicted by sources"),
+            N_("no independent source"))
 
 """Every verdict, in the order tables and figures show them."""
 
-ARITHMETIC = ("agrees", "one end", "disagrees")
+ARITHMETIC = (N_("agrees"), N_("one end"), N_("disagrees"))
 
 """Outcomes of comparing a recomputed range with the claim (:func:`arithmetic_check`)."""
 
-STANCES = ("supports", "partly", "contradicts", "context")
+STANCES = (N_("supports"), N_("partly"), N_("contradicts"), N_("context"))
+
+
+def verdict_label(word: str) -> str:
+    """A verdict (:data:`VERDICTS`), an arithmetic outcome (:data:`ARITHMETIC`) or a stance
+    (:data:`STANCES`) as a reader sees it: the word itself in English, its translation from
+    ``dispatchlib.po`` in another language (:func:`dispatchlib.i18n.use_language`). The words
+    stay English in data and code; any other text is returned as it is.
+
+    >>> verdict_label("holds only at one end"), verdict_label("one end"), verdict_label("x")
+    ('holds only at one end', 'one end', 'x')
+    """
+    from dispatchlib.i18n import _
+
+    return _(word) if word in (*VERDICTS, *ARITHMETIC, *STANCES) else word
 
 SECTIONS = {1: "1 Introduction", 2: "2 History", 3: "3 Economics", 4: "4 Politics",
             5: "5 Sanctions and war", 6: "6 Implications", 7: "7 Conclusion"}
@@ -428,6 +444,10 @@ def format_range(low: float, high: float, unit: str, qualifier: str = "exact") -
     if pd.isna(low) or pd.isna(high):
         return ""
     low, high = float(low), float(high)
+    from dispatchlib.i18n import current_language
+
+    if current_language() == "ko":
+        return _format_range_ko(low, high, unit, qualifier)
     if unit == "year":
         text = f"{low:.0f}" if low == high else f"{low:.0f}–{high:.0f}"
     elif unit.startswith("usd"):
@@ -446,6 +466,42 @@ def format_range(low: float, high: float, unit: str, qualifier: str = "exact") -
         elif unit == "ratio":
             text += " (ratio)"
     return _PREFIX.get(qualifier, "") + text + _SUFFIX.get(unit, "")
+
+
+_PREFIX_KO = {"about": "약 ", "up_to": "최대 "}
+_AFTER_KO = {"more_than": " 초과", "at_least": " 이상", "nearly": " 가까이"}
+_PER_KO = {"usd_per_year": "연 ", "usd_per_worker_year": "노동자 1인당 연 ", "usd_per_month": "월 "}
+_UNIT_KO = {"persons": "명", "years": "년", "months": "개월", "deaths": "명"}
+
+
+def _format_range_ko(low: float, high: float, unit: str, qualifier: str) -> str:
+    """:func:`format_range` in Korean: the same rounded values, large ones in 억 and 만
+    (``연 9억~10억 달러 초과``, ``약 5,000명``, ``노동자 1인당 연 9,750달러``)."""
+    if unit == "year":
+        text = f"{low:.0f}" if low == high else f"{low:.0f}–{high:.0f}"
+        return _PREFIX_KO.get(qualifier, "") + text + _AFTER_KO.get(qualifier, "")
+
+    def rounded(v: float) -> str:
+        if unit.startswith("usd") or (unit == "persons" and high >= 1e6):
+            scale = 1e9 if high >= 1e9 else 1e6 if high >= 1e6 else 1
+            if scale > 1:
+                v = float(_scaled(v / scale).replace(",", "")) * scale
+            return formatting.korean_number(round(v)) if v.is_integer() or scale > 1 \
+                else _num(v)
+        return formatting.korean_number(round(v)) if v.is_integer() and abs(v) >= 1e4 \
+            else _num(v)
+
+    a, b = rounded(low), rounded(high)
+    text = a if low == high else f"{a}~{b}"
+    if unit.startswith("usd"):
+        text = _PER_KO.get(unit, "") + formatting._with_unit(text, "달러")
+    elif unit in _UNIT_KO:
+        text = formatting._with_unit(text, _UNIT_KO[unit])
+    elif unit == "percent":
+        text += "%"
+    elif unit == "ratio":
+        text += "(비율)"
+    return _PREFIX_KO.get(qualifier, "") + text + _AFTER_KO.get(qualifier, "")
 
 
 # ---------------------------------------------------------------------------------------------

@@ -8,6 +8,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from dispatchlib.formatting import usd
 from dispatchlib.model import formulas
 from dispatchlib.tables.data import assumption, load
 
@@ -38,8 +39,8 @@ def per_worker_estimates(quota_usd: float, quota_months: float) -> pd.DataFrame:
     rows = [
         {"label": _("Brief: stated yearly range"), "low": brief["low"], "high": brief["high"],
          "central": None, "kind": "the brief", "source_id": "LANKOV2025"},
-        {"label": _("This run: ${amount} over {months} months").format(
-            amount=f"{quota_usd:,.0f}", months=f"{quota_months:g}"), "low": run,
+        {"label": _("This run: {amount} over {months} months").format(
+            amount=usd(quota_usd), months=f"{quota_months:g}"), "low": run,
          "high": run, "central": run, "kind": "this run", "source_id": "LANKOV2025"},
     ]
     evidence = load("evidence")
@@ -54,15 +55,15 @@ def per_worker_estimates(quota_usd: float, quota_months: float) -> pd.DataFrame:
     un_total = assumption("un_revenue_usd")[1]
     un_workers = assumption("un_workers")[1]
     un = float(formulas.per_worker_revenue(un_total, un_workers))
-    rows.append({"label": _("UN Panel: ${total}M / {workers} workers (all countries)").format(
-                          total=f"{un_total / 1e6:,.0f}", workers=f"{un_workers:,.0f}"),
+    rows.append({"label": _("UN Panel: {total} / {workers} workers (all countries)").format(
+                          total=usd(un_total), workers=f"{un_workers:,.0f}"),
                  "low": un, "high": un, "central": un, "kind": "UN aggregate",
                  "source_id": "RFA2024POE"})
     wage = assumption("gross_wage_usd_month")
     share = assumption("state_share")
     take = formulas.state_take([wage[1], wage[1]], [share[1], share[2]])
-    rows.append({"label": _("Gross ${wage}/month x {low}-{high} to the state").format(
-                          wage=f"{wage[1]:,.0f}", low=f"{share[1]:.0%}", high=f"{share[2]:.0%}"),
+    rows.append({"label": _("Gross {wage}/month x {low}-{high} to the state").format(
+                          wage=usd(wage[1]), low=f"{share[1]:.0%}", high=f"{share[2]:.0%}"),
                  "low": float(take[0]), "high": float(take[1]),
                  "central": None, "kind": "derived", "source_id": "MBN2024"})
     return pd.DataFrame(rows)

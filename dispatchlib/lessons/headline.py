@@ -31,11 +31,14 @@ def headline_scenarios(workers: int) -> dict[str, scenario.Scenario]:
         from the brief's 100,000-150,000 (``assumptions.csv``: ``ceiling_workers``). The
         per-worker inputs keep their documented ranges in all three.
     """
+    from dispatchlib.i18n import N_
+
     base = scenario.documented()
-    return {
-        "2025 estimate": base,
-        "this run": scenario.build(workers=workers),
-        "brief's ceiling": replace(base, workers=scenario.Range(*assumption("ceiling_workers"))),
+    return {  # the names are keys; headline_text shows them in the current language
+        N_("2025 estimate"): base,
+        N_("this run"): scenario.build(workers=workers),
+        N_("brief's ceiling"): replace(base,
+                                       workers=scenario.Range(*assumption("ceiling_workers"))),
     }
 
 def headline(workers: int = 15_000, draws: int = 20_000, seed: int = 2025) -> pd.DataFrame:
@@ -71,10 +74,11 @@ def headline(workers: int = 15_000, draws: int = 20_000, seed: int = 2025) -> pd
     return frame
 
 def headline_text(table: pd.DataFrame) -> pd.DataFrame:
-    """The headline table as text for printing (workers, then p5 / p50 / p95 in USD a year)."""
+    """The headline table as text for printing (workers, then p5 / p50 / p95 in USD a year),
+    the scenario names and amounts in the current language."""
     from dispatchlib.i18n import _
 
-    out = pd.DataFrame(index=table.index)
+    out = pd.DataFrame(index=pd.Index([_(name) for name in table.index], name=table.index.name))
     out[_("workers (persons)")] = [
         format_range(r.workers_central, r.workers_central, "count")
         + ("" if r.workers_low == r.workers_high

@@ -50,6 +50,21 @@ from dispatchlib.lessons.history_tables import (  # noqa: F401  (dl.history.<nam
 from dispatchlib.params import check
 from dispatchlib.tables.data import load
 
+
+def era_label(era_id: str) -> str:
+    """An era's id (``early``, ``logging``, ``contract``, ``sanctions``, ``revival``: column
+    ``era_id`` of ``eras.csv``) as a word for a reader: the id itself in English, its
+    translation in another language (ids stay English in data and code); any other text as
+    it is.
+
+    >>> era_label("revival"), era_label("1990s")
+    ('revival', '1990s')
+    """
+    from dispatchlib.i18n import _
+
+    return {"early": _("early"), "logging": _("logging"), "contract": _("contract"),
+            "sanctions": _("sanctions"), "revival": _("revival")}.get(era_id, era_id)
+
 GRADES = ("H", "M", "L")
 #: exponent of ``grade_weight`` for each confidence grade
 GRADE_RANK = {"H": 2, "M": 1, "L": 0}

@@ -132,24 +132,32 @@ def split_cases(gross_wage_usd: float, state_share: float, savings_usd: float,
         ``state_share`` (ratio; for the quota row, the share of pay it amounts to) and
         ``source_id``.
     """
+    from dispatchlib.i18n import _
+
     low, mid, high = assumption("state_share")
-    cases = [
-        (f"A third ({low:.0%}): brief, early contract system", low, "LANKOV2025"),
-        (f"About half ({mid:.0%}): brief, late 2010s", mid, "LANKOV2025"),
-        (f"About {high:.0%}: KINU researcher via NIS", high, "MBN2024"),
+    cases = [  # the labels in the current language (shown, never looked up)
+        (_("A third ({share}): brief, early contract system").format(share=f"{low:.0%}"), low,
+         "LANKOV2025"),
+        (_("About half ({share}): brief, late 2010s").format(share=f"{mid:.0%}"), mid,
+         "LANKOV2025"),
+        (_("About {share}: KINU researcher via NIS").format(share=f"{high:.0%}"), high,
+         "MBN2024"),
     ]
-    if not any(np.isclose(share, state_share) for _, share, _ in cases):
-        cases.insert(0, (f"{state_share:.0%} of pay", state_share, "parameter"))
+    if not any(np.isclose(share, state_share) for _label, share, _source in cases):
+        cases.insert(0, (_("{share} of pay").format(share=f"{state_share:.0%}"), state_share,
+                         "parameter"))
     rows = []
     for label, share, source in cases:
         f = flow_of_funds(gross_wage_usd, share, savings_usd)
-        mark = " (this run)" if np.isclose(share, state_share) else ""
-        rows.append({"case": label + mark, "state_share": share,
+        case = _("{case} (this run)").format(case=label) if np.isclose(share, state_share) \
+            else label
+        rows.append({"case": case, "state_share": share,
                      **{k: float(v) for k, v in f.items()}, "source_id": source})
     if state_usd is not None:
         gross = float(gross_wage_usd) * MONTHS
         living = gross - state_usd - savings_usd
-        rows.append({"case": f"The brief's quota: {usd(state_usd)} a year",
+        rows.append({"case": _("The brief's quota: {amount} a year").format(
+                         amount=usd(state_usd)),
                      "state_share": state_usd / gross, "gross_usd": gross,
                      "state_usd": float(state_usd), "savings_usd": float(savings_usd),
                      "living_usd": living, "shortfall_usd": max(-living, 0.0),
@@ -309,23 +317,26 @@ def levers(contract_state_share: float, enforcement_cut: float,
         Baseline; contract system; stricter enforcement; outreach; the brief's package
         (contract system and outreach together); human-rights advocacy (not modelled).
     """
-    return [
-        Lever("Baseline (this run)", not_captured="every lever is compared with this row"),
-        Lever(f"Contract system: state takes {contract_state_share:.0%}",
+    from dispatchlib.i18n import _
+
+    return [  # names and notes in the current language (they are shown, never looked up)
+        Lever(_("Baseline (this run)"), not_captured=_("every lever is compared with this row")),
+        Lever(_("Contract system: state takes {share}").format(share=f"{contract_state_share:.0%}"),
               state_share=contract_state_share, brief_recommends=True,
-              not_captured="more autonomy may also mean more outside contact per worker"),
-        Lever(f"Stricter enforcement: {enforcement_cut:.0%} fewer workers",
+              not_captured=_("more autonomy may also mean more outside contact per worker")),
+        Lever(_("Stricter enforcement: {share} fewer workers").format(
+                  share=f"{enforcement_cut:.0%}"),
               workforce_factor=1.0 - enforcement_cut,
-              not_captured="workers may move to other countries or to irregular status"),
-        Lever(f"Information outreach: {outreach_share:.0%} reached",
+              not_captured=_("workers may move to other countries or to irregular status")),
+        Lever(_("Information outreach: {share} reached").format(share=f"{outreach_share:.0%}"),
               outreach_share=outreach_share, brief_recommends=True,
-              not_captured="what the reached workers believe or repeat at home"),
-        Lever("Brief's package: contract system and outreach",
+              not_captured=_("what the reached workers believe or repeat at home")),
+        Lever(_("Brief's package: contract system and outreach"),
               state_share=contract_state_share, outreach_share=outreach_share,
-              brief_recommends=True, not_captured="as for the two levers"),
-        Lever("Human-rights advocacy (safety, Russian labour law)", brief_recommends=True,
+              brief_recommends=True, not_captured=_("as for the two levers")),
+        Lever(_("Human-rights advocacy (safety, Russian labour law)"), brief_recommends=True,
               modelled=False,
-              not_captured="changes working conditions, not these totals: not modelled"),
+              not_captured=_("changes working conditions, not these totals: not modelled")),
     ]
 
 
@@ -438,6 +449,8 @@ def formatted_levers(table: pd.DataFrame) -> pd.DataFrame:
             vals = [f"{v:,.0f}" if pd.notna(v) else "-" for v in table[k]]
         pct = [f" ({c:+.0%})" if pd.notna(c) and i else "" for i, c in enumerate(change)]
         out[k] = [v + c for v, c in zip(vals, pct, strict=True)]
-    out["brief_recommends"] = ["yes" if b else "no" for b in table["brief_recommends"]]
+    from dispatchlib.i18n import _
+
+    out["brief_recommends"] = [_("yes") if b else _("no") for b in table["brief_recommends"]]
     out["not_captured"] = table["not_captured"]
     return out

@@ -312,6 +312,20 @@ RULES = _rules.for_notebook("04_prospects")
 
 """Cross-parameter rules of the ``04_prospects`` lesson, for ``dl.check(rules=...)``."""
 
+def ramp_label(name: str) -> str:
+    """A ramp's name (``low``, ``central``, ``high``, ``this run``) as a reader sees it: the
+    name itself in English, its translation in another language (the names stay English as
+    column names and parameter values); any other text as it is.
+
+    >>> ramp_label("central"), ramp_label("this run"), ramp_label("2025 start")
+    ('central', 'this run', '2025 start')
+    """
+    from dispatchlib.i18n import _
+
+    return {"low": _("low"), "central": _("central"), "high": _("high"),
+            "this run": _("this run")}.get(name, name)
+
+
 def scenario_paths(o: Outlook) -> pd.DataFrame:
     """The three named ramps and this run's over the same years (persons).
 
@@ -505,6 +519,7 @@ from dispatchlib.lessons.prospects_uncertainty import (  # noqa: E402
 __all__ = ["LEVELS", "PRESETS", "RANGE_UNITS", "RULES", "TARGET_USD", "UNCERTAIN", "Outlook",
            "Preset", "Simulation", "ceiling_above_start", "fan", "first_year", "logistic_path",
            "midpoint", "midpoint_in_range", "outlook", "pool_table", "preset", "presets_table",
-           "prob_above", "ranges_table", "reference_points", "rotation", "scenario_paths",
+           "prob_above", "ramp_label", "ranges_table", "reference_points", "rotation",
+           "scenario_paths",
            "share_of_pool", "simulate", "speed_for_midpoint", "uncertain_inputs",
            "whole_years_abroad", "years_in_order"]

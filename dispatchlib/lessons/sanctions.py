@@ -34,6 +34,7 @@ import pandas as pd
 from dispatchlib import formatting
 from dispatchlib import rules as _rules
 from dispatchlib.errors import ParameterError
+from dispatchlib.i18n import N_
 from dispatchlib.lessons import history
 from dispatchlib.lessons.sanctions_forgone import (  # noqa: F401  (dl.sanctions.<name> unchanged)
     LAST_YEAR,
@@ -68,6 +69,26 @@ COEFFICIENT_LABELS = {
     "revival_level": "jump at the revival year (log)",
     "revival_trend": "change of trend after the revival (log per year)",
 }
+#: the changes of :data:`COEFFICIENT_LABELS` in words without their units, for sentences
+_CHANGE_WORDS = {"sanctions_level": N_("jump at the sanctions year"),
+                 "sanctions_trend": N_("change of trend after sanctions"),
+                 "revival_level": N_("jump at the revival year"),
+                 "revival_trend": N_("change of trend after the revival")}
+
+
+def change_label(name: str) -> str:
+    """A change of the segmented regression (``sanctions_level``, ``sanctions_trend``,
+    ``revival_level``, ``revival_trend``) in words for a sentence, in the current language:
+    :data:`COEFFICIENT_LABELS` without the units; any other name as it is.
+
+    >>> change_label("revival_level"), change_label("time")
+    ('jump at the revival year', 'time')
+    """
+    from dispatchlib.i18n import _
+
+    return _(_CHANGE_WORDS[name]) if name in _CHANGE_WORDS else name
+
+
 #: a change whose interval spans more than this factor (top of the interval over its bottom, on
 #: the scale of persons) is reported as not estimable: one order of magnitude (our choice)
 MAX_INTERVAL_FACTOR = 10.0
@@ -363,8 +384,11 @@ def change_text(row: pd.Series, ci_level: float = 0.95) -> str:
     """
     if not bool(row["estimable"]):
         return formatting.not_estimable(row["interval_factor"], ci_level)
-    return (f"{row['pct']:+.0f}% ({ci_level:.0%} interval {row['pct_low']:+.0f}% to "
-            f"{row['pct_high']:+.0f}%)")
+    from dispatchlib.i18n import _
+
+    return _("{pct} ({level} interval {low} to {high})").format(
+        pct=f"{row['pct']:+.0f}%", level=f"{ci_level:.0%}", low=f"{row['pct_low']:+.0f}%",
+        high=f"{row['pct_high']:+.0f}%")
 
 
 def recorded_changes(effects: pd.DataFrame) -> dict[str, float | None]:

@@ -13,6 +13,7 @@ import pandas as pd
 
 from dispatchlib.i18n import _
 from dispatchlib.lessons.audit import VERDICTS
+from dispatchlib.lessons.audit import verdict_label as lessons_verdict_label
 from dispatchlib.plots import add_sources, colors, thousands, usd
 
 # colour-blind palette positions (seaborn "colorblind") and hatches: two cues per verdict
@@ -27,12 +28,9 @@ _VERDICT_STYLE = {
 
 
 def verdict_label(verdict: str) -> str:
-    """A verdict of :data:`VERDICTS` in the current language, as a legend shows it."""
-    return {"consistent": _("consistent"), "partly supported": _("partly supported"),
-            "holds only at one end": _("holds only at one end"),
-            "contradicted by arithmetic": _("contradicted by arithmetic"),
-            "contradicted by sources": _("contradicted by sources"),
-            "no independent source": _("no independent source")}.get(verdict, verdict)
+    """A verdict of :data:`VERDICTS` in the current language, as a legend shows it
+    (:func:`dispatchlib.audit.verdict_label`)."""
+    return lessons_verdict_label(verdict)
 
 
 def verdict_colors() -> dict[str, tuple]:
