@@ -196,3 +196,51 @@ def test_a_change_too_uncertain_to_report_reads_in_korean():
                        "525)")
     assert korean == "이 자료로는 추정할 수 없다(95% 구간의 위쪽 끝이 아래쪽 끝의 525배다)"
     assert formatting.not_estimable(524.6, 0.95) == english  # the language is back
+
+
+@pytest.mark.parametrize(("show", "key", "english", "korean"), [
+    ("dispatchlib.lessons.audit:verdict_label", "holds only at one end",
+     "holds only at one end", "한쪽 끝에서만 성립"),
+    ("dispatchlib.lessons.audit:verdict_label", "one end", "one end", "한쪽 끝만 일치"),
+    ("dispatchlib.lessons.audit:verdict_label", "context", "context", "맥락"),
+    ("dispatchlib.lessons.history:era_label", "revival", "revival", "재개"),
+    ("dispatchlib.lessons.prospects:ramp_label", "this run", "this run", "이번 실행"),
+    ("dispatchlib.lessons.sanctions:change_label", "revival_level", "jump at the revival year",
+     "재개 연도의 도약"),
+    ("dispatchlib.model.scenario:label_of", "savings_usd", "Savings per worker",
+     "노동자 1인당 저축"),
+])
+def test_data_keys_shown_as_words_keep_english_and_read_in_korean(show, key, english, korean):
+    """A key that code compares (a verdict, an era id, a ramp name) stays English in data and
+    code; the helper a lesson prints it with gives the English key itself in English and the
+    Korean word in Korean."""
+    import importlib
+
+    from dispatchlib.run.notebook_pages import language
+
+    module, name = show.split(":")
+    label = getattr(importlib.import_module(module), name)
+    assert label(key) == english
+    with language("ko"):
+        assert label(key) == korean
+        assert label("not a key") == "not a key"
+    assert label(key) == english  # the language is back
+
+
+def test_audit_ranges_read_in_korean_units():
+    from dispatchlib.lessons.claims_checks import format_range
+    from dispatchlib.run.notebook_pages import language
+
+    cases = [  # (args, English as before, Korean: the same rounded values in 억 and 만)
+        ((9e8, 1e9, "usd_per_year", "more_than"), "over $0.9–1 bn a year", "연 9억~10억 달러 초과"),
+        ((85_676_400, 85_676_400, "usd"), "$85.7 m", "8,570만 달러"),
+        ((9750, 9750, "usd_per_worker_year"), "$9,750 per worker a year",
+         "노동자 1인당 연 9,750달러"),
+        ((5000, 5000, "persons", "about"), "about 5,000 persons", "약 5,000명"),
+        ((15_000, 30_000, "persons"), "15,000–30,000 persons", "1만 5,000~3만 명"),
+        ((3e6, 3.5e6, "persons"), "3–3.5 m persons", "300만~350만 명"),
+    ]
+    for args, english, korean in cases:
+        assert format_range(*args) == english
+        with language("ko"):
+            assert format_range(*args) == korean
