@@ -244,6 +244,32 @@ def spec(name: str) -> ParamSpec:
         raise unknown(name, SPECS) from None
 
 
+def text_of(name: str, field: str = "help") -> str:
+    """A parameter's words for a reader in the current language: its ``help`` (what it means),
+    the ``comment`` beside its value in a ``parameters`` cell, or its slider ``label``
+    (``""`` when the registry gives none). The texts are marked for the catalogue in
+    :mod:`dispatchlib.registry_texts`; in English they are the registry's own.
+
+    Raises
+    ------
+    ParameterError
+        For an unknown parameter name or a field other than help, comment or label.
+
+    Examples
+    --------
+    >>> text_of("draws"), text_of("ceiling", "label")
+    ('Monte Carlo draws', 'ceiling (persons)')
+    """
+    from dispatchlib.i18n import _
+
+    if field not in ("help", "comment", "label"):
+        raise ParameterError("field", field, "'help', 'comment' or 'label'")
+    entry = read_registry()["parameters"].get(name) if field == "label" else None
+    text = (entry or {}).get("explorer", {}).get("label", "") if field == "label" \
+        else getattr(spec(name), field)
+    return _(text) if text else ""
+
+
 _NO_VALUE = object()
 
 

@@ -244,3 +244,24 @@ def test_audit_ranges_read_in_korean_units():
         assert format_range(*args) == english
         with language("ko"):
             assert format_range(*args) == korean
+
+
+def test_the_registry_texts_are_marked_for_the_catalogue():
+    """Every help, comment and slider label of parameters.json is in registry_texts (rerun
+    ``python -m dispatchlib.registry_texts`` after changing one), so translate takes it into
+    dispatchlib.po; the run pages and the sliders show it in Korean."""
+    from dispatchlib import params, registry_texts
+    from dispatchlib.run.notebook_pages import language
+
+    source = Path(registry_texts.__file__).read_text(encoding="utf-8")
+    assert source.endswith(registry_texts.marks_source())
+    assert set(registry_texts.TEXTS) == set(registry_texts.registry_texts())
+    assert "Monte Carlo draws" in registry_texts.TEXTS
+    assert params.text_of("draws") == "Monte Carlo draws"
+    assert params.text_of("ceiling", "label") == "ceiling (persons)"
+    with language("ko"):
+        assert params.text_of("draws") == "몬테카를로 추출 횟수"
+        assert params.text_of("ceiling", "label") == "상한(명)"
+        assert params.text_of("interactive", "label") == ""   # no slider, no label
+    with pytest.raises(ValueError, match="field"):
+        params.text_of("draws", "unit")

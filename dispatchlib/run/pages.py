@@ -291,7 +291,7 @@ def _index(record: Mapping, back_link: str | None) -> tuple[str, str]:
     for n in names:
         try:
             spec = params.spec(n)
-            unit, helptext = spec.unit, spec.help
+            unit, helptext = spec.unit, params.text_of(n)
         except Exception:  # noqa: BLE001 - a name the registry does not know
             unit, helptext = "", ""
         row = [f"<th><code>{_e(n)}</code></th>", f"<td>{_e(formatting.unit_text(unit))}</td>"]

@@ -151,7 +151,9 @@ def slider(name: str, default: float | None = None, label: str | None = None) ->
         registered = SPECS[name].default
         inside = isinstance(registered, int | float) and low <= registered <= high
         default = registered if inside else math.sqrt(low * high) if log else (low + high) / 2
-    text = label or entry.get("label") or f"{name} ({SPECS[name].unit})"
+    from dispatchlib.i18n import _
+
+    text = label or (_(entry["label"]) if entry.get("label") else f"{name} ({SPECS[name].unit})")
     return Slider(low, high, float(entry["step"]), float(default), text, log)
 
 
