@@ -208,7 +208,9 @@ def audit(min_confidence: str = "L", tolerance: float = 0.05,
                 arith = arithmetic_check(rec_low, rec_high, float(c["low"]), float(c["high"]),
                                          c["qualifier"], p.tolerance)
             else:
-                recomputed += " (other unit: not judged)"
+                from dispatchlib.i18n import _
+
+                recomputed += _(" (other unit: not judged)")
         rows.append({
             "claim_id": claim_id, "section": int(c["section"]), "topic": c["topic"],
             "label": c.get("label", ""), "paraphrase": c["paraphrase"],

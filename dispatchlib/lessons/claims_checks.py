@@ -476,7 +476,8 @@ _UNIT_KO = {"persons": "명", "years": "년", "months": "개월", "deaths": "명
 
 def _format_range_ko(low: float, high: float, unit: str, qualifier: str) -> str:
     """:func:`format_range` in Korean: the same rounded values, large ones in 억 and 만
-    (``연 9억~10억 달러 초과``, ``약 5,000명``, ``노동자 1인당 연 9,750달러``)."""
+    (``연 9억~10억 달러 초과``, ``연 약 10억 달러``, ``약 5,000명``,
+    ``노동자 1인당 연 9,750달러``)."""
     if unit == "year":
         text = f"{low:.0f}" if low == high else f"{low:.0f}–{high:.0f}"
         return _PREFIX_KO.get(qualifier, "") + text + _AFTER_KO.get(qualifier, "")
@@ -493,15 +494,16 @@ def _format_range_ko(low: float, high: float, unit: str, qualifier: str) -> str:
 
     a, b = rounded(low), rounded(high)
     text = a if low == high else f"{a}~{b}"
+    per = ""
     if unit.startswith("usd"):
-        text = _PER_KO.get(unit, "") + formatting._with_unit(text, "달러")
+        per, text = _PER_KO.get(unit, ""), formatting._with_unit(text, "달러")
     elif unit in _UNIT_KO:
         text = formatting._with_unit(text, _UNIT_KO[unit])
     elif unit == "percent":
         text += "%"
     elif unit == "ratio":
         text += "(비율)"
-    return _PREFIX_KO.get(qualifier, "") + text + _AFTER_KO.get(qualifier, "")
+    return per + _PREFIX_KO.get(qualifier, "") + text + _AFTER_KO.get(qualifier, "")
 
 
 # ---------------------------------------------------------------------------------------------

@@ -192,14 +192,17 @@ def state_take_range(gross_wage_usd: float, state_share: float, annual_quota_usd
     >>> t["state_usd"].tolist(), float(t["pay_needed_usd_month"].iloc[1])
     ([4800.0, 9750.0], 1625.0)
     """
+    from dispatchlib.i18n import _
+
     from_pay = float(formulas.state_take(gross_wage_usd, state_share))
     need = float(implied_gross_wage(annual_quota_usd, state_share))
-    return pd.DataFrame([
-        {"figure": "NIS pay x the brief's share", "state_usd": from_pay,
-         "how": f"{usd(gross_wage_usd)} a month x 12 x {state_share:.0%}",
+    return pd.DataFrame([  # the words in the current language (shown, never looked up)
+        {"figure": _("NIS pay x the brief's share"), "state_usd": from_pay,
+         "how": _("{pay} a month x 12 x {share}").format(pay=usd(gross_wage_usd),
+                                                         share=f"{state_share:.0%}"),
          "sources": "MBN2024, LANKOV2025", "pay_needed_usd_month": float(gross_wage_usd)},
-        {"figure": "the brief's quota (central value)", "state_usd": float(annual_quota_usd),
-         "how": "plan funds of 2022, scaled to a year", "sources": "LANKOV2025, RFA2019QUOTA",
+        {"figure": _("the brief's quota (central value)"), "state_usd": float(annual_quota_usd),
+         "how": _("plan funds of 2022, scaled to a year"), "sources": "LANKOV2025, RFA2019QUOTA",
          "pay_needed_usd_month": need},
     ]).set_index("figure")
 
