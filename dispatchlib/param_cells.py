@@ -10,7 +10,7 @@ disagree (tests/test_registry.py fails on any).
 Examples
 --------
 >>> print(cell_source("00_start-here").splitlines()[0])  # doctest: +ELLIPSIS
-workers: int = 15000  # persons: DPRK workers in Russia, mid-2025 ...
+workers: int = 15000  # persons: DPRK workers in Russia (brief sec. 5, mid-2025; ...)
 """
 
 from __future__ import annotations
@@ -36,12 +36,26 @@ def literal(spec: ParamSpec) -> str:
     return repr(value)
 
 
-def cell_source(stem: str) -> str:
-    """The ``parameters`` cell of notebook ``stem`` as the registry gives it."""
+def cell_source(stem: str, lang: str | None = None) -> str:
+    """The ``parameters`` cell of notebook ``stem`` as the registry gives it; with ``lang``
+    (``"ko"``), the comments in that language (:func:`dispatchlib.params.text_of`, from
+    ``dispatchlib.po``), the names and values unchanged."""
+    from contextlib import nullcontext
+
+    from dispatchlib.params import text_of
+
+    if lang is None:
+        words = nullcontext()
+    else:
+        from dispatchlib.run.notebook_pages import language
+
+        words = language(lang)
     lines = []
-    for s in declared_by(stem):
-        comment = f"  # {s.comment}" if s.comment else ""
-        lines.append(f"{s.name}: {_ANNOTATION[s.kind]} = {literal(s)}{comment}")
+    with words:
+        for s in declared_by(stem):
+            text = text_of(s.name, "comment") if lang else s.comment
+            comment = f"  # {text}" if text else ""
+            lines.append(f"{s.name}: {_ANNOTATION[s.kind]} = {literal(s)}{comment}")
     return "\n".join(lines)
 
 

@@ -265,3 +265,17 @@ def test_the_registry_texts_are_marked_for_the_catalogue():
         assert params.text_of("interactive", "label") == ""   # no slider, no label
     with pytest.raises(ValueError, match="field"):
         params.text_of("draws", "unit")
+
+
+def test_a_parameters_cell_can_be_written_with_korean_comments():
+    """cell_source(stem, "ko"): the same names and values as the English cell, the comments
+    from dispatchlib.po (for the Korean edition's parameters cells)."""
+    import ast
+
+    from dispatchlib.param_cells import cell_source
+
+    english, korean = cell_source("02_economics"), cell_source("02_economics", "ko")
+    assert ast.dump(ast.parse(english)) == ast.dump(ast.parse(korean))  # comments aside
+    assert "draws: int = 20000  # 몬테카를로 추출 횟수" in korean.splitlines()
+    assert "draws: int = 20000  # Monte Carlo draws" in english.splitlines()
+    assert cell_source("02_economics") == english  # the language is back
