@@ -105,7 +105,9 @@ def differences(path: Path) -> list[str]:
 def write_cells(sources: Sequence[Path]) -> list[Path]:
     """Write each notebook's ``parameters`` cell from the registry; return those changed.
 
-    Only that cell's source changes (its outputs stay until the next ``refresh``).
+    Only that cell's source changes (its outputs stay until the next ``refresh``). A notebook
+    of another language (``metadata.dispatchlib.lang``, set by ``python -m dispatchlib
+    translate``) gets its comments in that language, as the translation build writes them.
     """
     from dispatchlib.atomic import write_text
 
@@ -113,7 +115,8 @@ def write_cells(sources: Sequence[Path]) -> list[Path]:
     for path in sources:
         nb = json.loads(Path(path).read_text(encoding="utf-8"))
         cell = _parameters_cell(nb, path)
-        text = cell_source(Path(path).stem)
+        lang = nb.get("metadata", {}).get("dispatchlib", {}).get("lang")
+        text = cell_source(Path(path).stem, None if lang in (None, "en") else lang)
         if "".join(cell["source"]) == text:
             continue
         cell["source"] = text.splitlines(keepends=True)
