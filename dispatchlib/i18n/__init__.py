@@ -17,6 +17,8 @@ fonts back.
 from __future__ import annotations
 
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from functools import cache
 
 from dispatchlib.errors import ParameterError
@@ -53,6 +55,17 @@ def use_language(lang: str) -> None:
             fonts.use_korean_font()
         else:
             fonts.use_default_font()
+
+
+@contextmanager
+def language(lang: str) -> Iterator[None]:
+    """The library's texts in ``lang`` inside the ``with`` block, the language before after it."""
+    before = current_language()
+    use_language(lang)
+    try:
+        yield
+    finally:
+        use_language(before)
 
 
 def current_language() -> str:
