@@ -47,7 +47,7 @@ def cell_source(stem: str, lang: str | None = None) -> str:
     if lang is None:
         words = nullcontext()
     else:
-        from dispatchlib.run.notebook_pages import language
+        from dispatchlib.i18n import language
 
         words = language(lang)
     lines = []
