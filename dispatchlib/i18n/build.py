@@ -8,7 +8,8 @@ included) with its texts in the target language:
 - a code cell holding prose is replaced by its translation (the same code, the comments and the
   texts shown to a reader translated: ``tests/test_i18n.py`` checks that nothing else differs);
 - the ``parameters`` cell is written from the registry, as in the English notebook
-  (:func:`dispatchlib.param_cells.cell_source`), with the same values;
+  (:func:`dispatchlib.param_cells.cell_source`), with the same names and values and its
+  comments in the target language (``refresh`` writes it the same way);
 - every other cell is copied.
 
 The first code cell that imports ``dispatchlib as dl`` gets ``dl.use_language("<lang>")`` on the
@@ -135,7 +136,7 @@ def build(notebook: Path, lang: str = "ko", locales: Path | None = None,
         source = _text(cell["source"])
         key = f"{notebook.stem}:{cell.get('id')}"
         if "parameters" in cell.get("metadata", {}).get("tags", []):
-            source = cell_source(notebook.stem)
+            source = cell_source(notebook.stem, lang)  # comments from dispatchlib.po
         elif cell["cell_type"] == "markdown":
             source = "\n\n".join(texts.get(f"{key}:p{k}", para)
                                  for k, para in enumerate(paragraphs(source)))
