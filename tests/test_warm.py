@@ -107,6 +107,29 @@ def test_a_kernel_is_a_new_process_forked_from_the_server(tmp_path):
     assert seen[0][0] != seen[1][0]  # two processes
     assert seen[0][1] == seen[1][1]  # one parent: the fork server
     assert [s[2:] for s in seen] == [["True", "True"]] * 2
+    assert "Debugger warning" not in proc.stderr  # the server's pre-imports print nothing
+
+
+def test_a_kernel_client_skips_the_idle_wait_and_no_output_is_lost(tmp_path, monkeypatch):
+    """The runner's kernel client drains IOPub for FLUSH_S, not 0.2 s, after the handshake;
+    every output of a first cell that prints at once still arrives, warm and cold."""
+    assert isinstance(warm.WarmKernelManager(kernel_name="python3").client(), warm.ReadyClient)
+    assert warm.FLUSH_S < 0.2
+    cells = [new_code_cell('print("first")'), new_code_cell("from IPython.display import "
+                                                            "display\ndisplay(41 + 1)")]
+    source = tmp_path / "01_quick.ipynb"
+    nbformat.write(new_notebook(cells=cells), str(source))
+    monkeypatch.delenv(warm.COLD_ENV, raising=False)
+    with warm.start() as why:
+        assert why is None
+        for kind in ("warm", "warm", "cold"):
+            if kind == "cold":
+                monkeypatch.setenv(warm.COLD_ENV, "1")
+            target = engine.execute(source, tmp_path / kind / source.name)
+            assert warm.last_launch() == (kind, None)
+            outs = [c["outputs"] for c in json.loads(target.read_text())["cells"]]
+            assert "".join(outs[0][0]["text"]) == "first\n"
+            assert "".join(outs[1][0]["data"]["text/plain"]) == "42"
 
 
 def test_when_the_server_cannot_start_the_run_goes_cold_and_says_so_once(tmp_path,
