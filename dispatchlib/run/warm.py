@@ -52,13 +52,16 @@ COLD_ENV = "DISPATCHLIB_COLD_KERNELS"
 """``1``: start every kernel cold, as before warm kernels (``--cold``)."""
 
 #: imported once by the server, in this order (a module that fails to import is skipped),
-#: then every module of dispatchlib a notebook may import (:func:`_notebook_modules`).
-#: Of statsmodels, the linear models the lessons fit (01, 03): ``statsmodels.api`` and its
-#: formula interface, which no lesson uses, would add about 0.25 s to the server's 1.5 s of
-#: CPU, paid before the first kernel starts; a notebook that imports them loads the rest.
+#: then every module of dispatchlib a notebook may import (:func:`_notebook_modules`)
 STACK = ("numpy", "pandas", "matplotlib", "matplotlib.pyplot", "matplotlib_inline.backend_inline",
-         "statsmodels.regression.linear_model", "seaborn", "ipykernel.kernelapp",
-         "ipykernel.ipkernel", "ipykernel.zmqshell", "IPython.core.completer", "dispatchlib")
+         "seaborn", "ipykernel.kernelapp", "ipykernel.ipkernel", "ipykernel.zmqshell",
+         "IPython.core.completer", "dispatchlib")
+#: imported by the server when a second kernel is asked for, before it is forked: what only
+#: some lessons need, so that a command running one notebook (a rerun) pays for it only if its
+#: kernel imports it, as a cold kernel would. Of statsmodels, the linear models that 01 and 03
+#: fit (about 0.25 s of CPU); ``statsmodels.api`` and its formula interface, which no lesson
+#: uses, are left to the notebooks that import them.
+LATER = ("statsmodels.regression.linear_model",)
 #: what every kernel would otherwise import for itself between its fork and its last cell:
 #: ipykernel's debugger (debugpy, a tenth of a second of CPU per kernel), IPython's history
 #: (sqlite3), magics and inspectors, tornado's queues, psutil, and what displaying a table or
@@ -81,7 +84,8 @@ _MAX_REQUEST = 1 << 20
 # ------------------------------------------------------------------------ the fork server
 
 def serve(listener: socket.socket, parent: int) -> None:
-    """Import :data:`STACK`, then fork one kernel per request on ``listener`` until it closes.
+    """Import :data:`STACK`, then fork one kernel per request on ``listener`` until it closes
+    (importing :data:`LATER` before the second).
 
     A request is one JSON message ``{"argv": [...], "env": {...}, "cwd": str,
     "watch": pid}`` with three file descriptors (the kernel's stdin, stdout, stderr); the
@@ -99,12 +103,16 @@ def serve(listener: socket.socket, parent: int) -> None:
     _import_quietly(KERNEL)
     if os.environ.get("MPLBACKEND") == "module://matplotlib_inline.backend_inline":
         del os.environ["MPLBACKEND"]  # the child takes its worker's environment anyway
+    forked = 0
     while True:
         fds: list[int] = []
         try:
             conn, _ = listener.accept()
         except OSError:
             return
+        if forked == 1:
+            _import_keeping_settings(list(LATER))
+        forked += 1
         with conn:
             try:
                 msg, fds, _, _ = socket.recv_fds(conn, _MAX_REQUEST, 3)
