@@ -118,6 +118,50 @@ def test_a_kernel_is_a_new_process_forked_from_the_server(runs, kind):
         assert [s[2:] for s in seen] == [["False", "False"]] * 2
 
 
+def test_statsmodels_comes_with_the_second_kernel_and_the_server_prints_nothing(tmp_path):
+    """Two warm kernels of one run of tiny notebooks: the fork server imports statsmodels'
+    linear models (warm.LATER) only before its second fork, so a one-notebook rerun skips them;
+    its pre-imports print no debugger warning."""
+    nbs = tmp_path / "nb"
+    nbs.mkdir()
+    code = ('import os, sys\nprint(os.getpid(), os.getppid(), "numpy" in sys.modules, '
+            '"dispatchlib.tables" in sys.modules, '
+            '"statsmodels.regression.linear_model" in sys.modules)')
+    for name in ("01_a", "02_b"):
+        nbformat.write(new_notebook(cells=[new_code_cell(code)]), str(nbs / f"{name}.ipynb"))
+    proc = cli("run", "--jobs", "1", "--name", "pids", "--out", tmp_path / "r",
+               notebooks_dir=nbs)
+    assert proc.returncode == 0, proc.stderr
+    seen = [printed(tmp_path / "r" / "pids", s)[0].split() for s in ("01_a", "02_b")]
+    assert seen[0][0] != seen[1][0]  # two processes
+    assert seen[0][1] == seen[1][1]  # one parent: the fork server
+    # statsmodels (warm.LATER) only from the second kernel on: a one-notebook rerun skips it
+    assert [s[2:] for s in seen] == [["True", "True", "False"], ["True", "True", "True"]]
+    assert "Debugger warning" not in proc.stderr  # the server's pre-imports print nothing
+
+
+def test_a_kernel_client_skips_the_idle_wait_and_no_output_is_lost(tmp_path, monkeypatch):
+    """The runner's kernel client drains IOPub for FLUSH_S, not 0.2 s, after the handshake;
+    every output of a first cell that prints at once still arrives, warm and cold."""
+    assert isinstance(warm.WarmKernelManager(kernel_name="python3").client(), warm.ReadyClient)
+    assert warm.FLUSH_S < 0.2
+    cells = [new_code_cell('print("first")'), new_code_cell("from IPython.display import "
+                                                            "display\ndisplay(41 + 1)")]
+    source = tmp_path / "01_quick.ipynb"
+    nbformat.write(new_notebook(cells=cells), str(source))
+    monkeypatch.delenv(warm.COLD_ENV, raising=False)
+    with warm.start() as why:
+        assert why is None
+        for kind in ("warm", "warm", "cold"):
+            if kind == "cold":
+                monkeypatch.setenv(warm.COLD_ENV, "1")
+            target = engine.execute(source, tmp_path / kind / source.name)
+            assert warm.last_launch() == (kind, None)
+            outs = [c["outputs"] for c in json.loads(target.read_text())["cells"]]
+            assert "".join(outs[0][0]["text"]) == "first\n"
+            assert "".join(outs[1][0]["data"]["text/plain"]) == "42"
+
+
 def test_when_the_server_cannot_start_the_run_goes_cold_and_says_so_once(tmp_path,
                                                                           monkeypatch, capfd):
     nbs = make(tmp_path / "nb", ("03_check", "05_check"))

@@ -40,8 +40,10 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+from jupyter_client.asynchronous import AsyncKernelClient
 from jupyter_client.manager import AsyncKernelManager
 from jupyter_client.provisioning import LocalProvisioner
+from traitlets import DottedObjectName, Type
 
 SOCKET_ENV = "DISPATCHLIB_WARM_SOCKET"
 """Path of the fork server's Unix socket, set by :func:`start` for the worker processes (never
@@ -52,8 +54,25 @@ COLD_ENV = "DISPATCHLIB_COLD_KERNELS"
 #: imported once by the server, in this order (a module that fails to import is skipped),
 #: then every module of dispatchlib a notebook may import (:func:`_notebook_modules`)
 STACK = ("numpy", "pandas", "matplotlib", "matplotlib.pyplot", "matplotlib_inline.backend_inline",
-         "statsmodels.api", "statsmodels.formula.api", "seaborn", "ipykernel.kernelapp",
-         "ipykernel.ipkernel", "ipykernel.zmqshell", "IPython.core.completer", "dispatchlib")
+         "seaborn", "ipykernel.kernelapp", "ipykernel.ipkernel", "ipykernel.zmqshell",
+         "IPython.core.completer", "dispatchlib")
+#: imported by the server when a second kernel is asked for, before it is forked: what only
+#: some lessons need, so that a command running one notebook (a rerun) pays for it only if its
+#: kernel imports it, as a cold kernel would. Of statsmodels, the linear models that 01 and 03
+#: fit (about 0.25 s of CPU); ``statsmodels.api`` and its formula interface, which no lesson
+#: uses, are left to the notebooks that import them.
+LATER = ("statsmodels.regression.linear_model",)
+#: what every kernel would otherwise import for itself between its fork and its last cell:
+#: ipykernel's debugger (debugpy, a tenth of a second of CPU per kernel), IPython's history
+#: (sqlite3), magics and inspectors, tornado's queues, psutil, and what displaying a table or
+#: saving a PNG loads (imports only: none of them starts a thread or changes a setting)
+KERNEL = ("ipykernel.debugger", "IPython.core.history", "sqlite3", "IPython.core.debugger",
+          "IPython.core.completerlib", "IPython.core.oinspect", "IPython.core.logger",
+          "IPython.core.magic_arguments", "IPython.core.magics.pylab",
+          "IPython.extensions.storemagic", "IPython.utils.wildcard", "faulthandler", "psutil",
+          "tornado.locks", "tornado.queues", "tornado.platform.asyncio", "zmq.utils.garbage",
+          "pandas.io.formats.html", "pandas.io.formats.string", "pandas.core.methods.to_dict",
+          "encodings.idna", "encodings.utf_8_sig")
 #: dispatchlib's modules a notebook never imports (the runner, the command line)
 NOT_IN_NOTEBOOKS = ("dispatchlib.run", "dispatchlib.cli", "dispatchlib.__main__")
 CONNECT_TIMEOUT_S = 60.0
@@ -65,7 +84,8 @@ _MAX_REQUEST = 1 << 20
 # ------------------------------------------------------------------------ the fork server
 
 def serve(listener: socket.socket, parent: int) -> None:
-    """Import :data:`STACK`, then fork one kernel per request on ``listener`` until it closes.
+    """Import :data:`STACK`, then fork one kernel per request on ``listener`` until it closes
+    (importing :data:`LATER` before the second).
 
     A request is one JSON message ``{"argv": [...], "env": {...}, "cwd": str,
     "watch": pid}`` with three file descriptors (the kernel's stdin, stdout, stderr); the
@@ -80,14 +100,19 @@ def serve(listener: socket.socket, parent: int) -> None:
         with contextlib.suppress(Exception):
             importlib.import_module(name)
     _import_keeping_settings(_notebook_modules())
+    _import_quietly(KERNEL)
     if os.environ.get("MPLBACKEND") == "module://matplotlib_inline.backend_inline":
         del os.environ["MPLBACKEND"]  # the child takes its worker's environment anyway
+    forked = 0
     while True:
         fds: list[int] = []
         try:
             conn, _ = listener.accept()
         except OSError:
             return
+        if forked == 1:
+            _import_keeping_settings(list(LATER))
+        forked += 1
         with conn:
             try:
                 msg, fds, _, _ = socket.recv_fds(conn, _MAX_REQUEST, 3)
@@ -141,6 +166,26 @@ def _import_keeping_settings(names: list[str]) -> None:
         with contextlib.suppress(Exception):
             if pandas.get_option(key) != value:
                 pandas.set_option(key, value)
+
+
+def _import_quietly(names: tuple[str, ...]) -> None:
+    """Import ``names`` (skipping any that fails) with the server's stderr silenced (debugpy
+    prints a note about frozen modules on import; a kernel's goes to its own log), and load
+    Pillow's image plugins as saving a figure would."""
+    saved = os.dup(2)
+    try:
+        with open(os.devnull, "wb") as null:
+            os.dup2(null.fileno(), 2)
+        for name in names:
+            with contextlib.suppress(Exception):
+                importlib.import_module(name)
+        with contextlib.suppress(Exception):
+            from PIL import Image
+
+            Image.preinit()
+    finally:
+        os.dup2(saved, 2)
+        os.close(saved)
 
 
 def _reap(*_: object) -> None:
@@ -461,9 +506,63 @@ class WarmProvisioner(LocalProvisioner):
         await super().cleanup(restart)
 
 
+FLUSH_S = 0.02
+"""Seconds without a message that end the draining of IOPub once a kernel is ready
+(:class:`ReadyClient`; jupyter_client waits 0.2 s)."""
+
+
+class ReadyClient(AsyncKernelClient):
+    """jupyter_client's asynchronous kernel client, less a fixed wait at the start.
+
+    Once the kernel has answered ``kernel_info`` and IOPub has shown it is connected,
+    jupyter_client drains IOPub until 0.2 s pass without a message: 0.2 s idle before every
+    notebook (a notebook that only imports the stack took 0.52 s in a warm kernel, start to
+    saved copy, and 0.33 s without that wait). This client does
+    the same handshake and drains what arrives within :data:`FLUSH_S`; a status message of the
+    handshake that comes later is skipped by nbclient, which reads only the messages whose
+    parent is the cell it runs.
+    """
+
+    async def _async_wait_for_ready(self, timeout: float | None = None) -> None:
+        import time
+        from queue import Empty
+
+        deadline = time.time() + (float("inf") if timeout is None else timeout)
+        while True:
+            self.kernel_info()
+            try:
+                msg = await self.shell_channel.get_msg(timeout=1)
+            except Empty:
+                pass
+            else:
+                if msg["msg_type"] == "kernel_info_reply":
+                    try:  # IOPub is connected once it passes on the reply's status
+                        await self.iopub_channel.get_msg(timeout=0.2)
+                    except Empty:
+                        pass
+                    else:
+                        self._handle_kernel_info_reply(msg)
+                        break
+            if not await self._async_is_alive():
+                raise RuntimeError("Kernel died before replying to kernel_info")
+            if time.time() > deadline:
+                raise RuntimeError(f"Kernel didn't respond in {timeout:.0f} seconds")
+        while True:
+            try:
+                await self.iopub_channel.get_msg(timeout=FLUSH_S)
+            except Empty:
+                break
+
+    wait_for_ready = _async_wait_for_ready
+
+
 class WarmKernelManager(AsyncKernelManager):
-    """jupyter_client's kernel manager with :class:`WarmProvisioner` (what the runner gives
-    nbclient as ``kernel_manager_class``)."""
+    """jupyter_client's kernel manager with :class:`WarmProvisioner` and :class:`ReadyClient`
+    (what the runner gives nbclient as ``kernel_manager_class``; cold kernels use the same
+    client)."""
+
+    client_class = DottedObjectName("dispatchlib.run.warm.ReadyClient", config=True)
+    client_factory = Type(ReadyClient, klass=AsyncKernelClient, config=True)
 
     async def _async_pre_start_kernel(self, **kw: Any) -> Any:
         if self.provisioner is None:
