@@ -851,3 +851,29 @@ def test_a_reports_folder_from_the_environment_is_checked_and_named(monkeypatch)
 
     with pytest.raises(ParameterError, match=r"^parameter DISPATCHLIB_REPORTS_DIR = "):
         sweep.sweep(ROOT / "scenarios" / "grids" / "economics-2x2.yaml")
+
+
+def test_parameters_are_read_as_papermill_reads_them(tmp_path):
+    """discovery reads a Python notebook's parameters cell without papermill: the same names,
+    types, defaults and comments as ``papermill.inspect_notebook``, for every lesson (both
+    languages), the synthetic notebooks and a cell with multi-line, commented and odd lines."""
+    import json
+
+    import nbformat
+    import papermill
+    import synthetic_notebooks
+    from nbformat.v4 import new_code_cell, new_notebook
+
+    odd = new_notebook(cells=[new_code_cell(
+        "# a comment\n\nshares: list = [1,  # first\n  2]  # two shares\nx = y = 3\n"
+        "label = 'a # b'  # the label\nuntyped = 4\nhinted = 5  # type: int  help\n"
+        "  indented: float = 1.5\nbad line\n", metadata={"tags": ["parameters"]})])
+    odd.metadata["kernelspec"] = {"name": "python3", "language": "python"}
+    nbformat.write(odd, str(tmp_path / "09_odd.ipynb"))
+    synthetic_notebooks.make(tmp_path, *synthetic_notebooks.NOTEBOOKS)
+    sources = (discovery.notebooks() + discovery.notebooks(lang="ko")
+               + sorted(tmp_path.glob("*.ipynb")))
+    for source in sources:
+        nb = json.loads(source.read_text(encoding="utf-8"))
+        assert discovery._plain_python(nb), source
+        assert discovery._inspect_python(nb) == papermill.inspect_notebook(str(source)), source

@@ -1,5 +1,6 @@
 """Finding the lesson notebooks (``NN_topic.ipynb``) and reading the parameters each declares in
-its ``parameters`` cell (``papermill.inspect_notebook``).
+its ``parameters`` cell, as ``papermill.inspect_notebook`` reads them (without importing papermill
+for a plain Python notebook of nbformat 4: :func:`_inspect_python`).
 """
 
 from __future__ import annotations
@@ -123,16 +124,87 @@ def read_notebook(source: Path) -> dict:
         raise DispatchlibError(f"notebook {source}: not a notebook: no list of cells")
     return nb
 
+#: papermill's pattern of one parameter definition in a Python ``parameters`` cell
+#: (``PythonTranslator.PARAMETER_PATTERN``, papermill 2.x)
+PARAMETER_PATTERN = re.compile(
+    r"^(?P<target>\w[\w_]*)\s*(:\s*[\"']?(?P<annotation>\w[\w_\[\],\s]*)[\"']?\s*)?=\s*"
+    r"(?P<value>.*?)(\s*#\s*(type:\s*(?P<type_comment>[^\s]*)\s*)?(?P<help>.*))?$")
+
+
+def _plain_python(nb: dict) -> bool:
+    """Whether papermill would read ``nb`` as it stands: nbformat 4, a Python kernel and
+    language, every cell an object with a metadata object (anything else goes to papermill)."""
+    meta = nb.get("metadata")
+    if nb.get("nbformat") != 4 or not isinstance(meta, dict):
+        return False
+    spec, info = meta.get("kernelspec"), meta.get("language_info", {})
+    if not isinstance(spec, dict) or not isinstance(info, dict):
+        return False
+    if spec.get("name") not in ("python", "python3") or (info.get("name")
+                                                         or spec.get("language")) != "python":
+        return False
+    return all(isinstance(c, dict) and isinstance(c.get("metadata"), dict)
+               and isinstance(c["metadata"].get("tags", []), list)
+               and isinstance(c.get("source", ""), (str, list)) for c in nb["cells"])
+
+
+def _inspect_python(nb: dict) -> dict[str, dict]:
+    """``papermill.inspect_notebook`` of a notebook :func:`_plain_python` accepts: the first cell
+    tagged ``parameters``, read line by line as papermill's ``PythonTranslator.inspect`` reads
+    it (a multi-line value flattened, a comment on its last line being its help; a line with
+    two ``=`` skipped with papermill's warning)."""
+    cell = next((c for c in nb["cells"] if "parameters" in c["metadata"].get("tags", [])), None)
+    if cell is None:
+        return {}
+    src = cell.get("source", "")
+    src = "".join(src) if isinstance(src, list) else src
+
+    def flatten(lines: list[str]) -> str:
+        flat = "".join(line[:line.index("#")].strip() if "#" in line else line.strip()
+                       for line in lines[:-1])
+        return flat + (lines[-1].strip() if lines else "")
+
+    groups, lines = [], []
+    for i, line in enumerate(src.splitlines()):
+        if not line.strip() or line.strip().startswith("#"):
+            continue
+        if line.count("=") > 0:
+            groups.append(flatten(lines))
+            lines = []
+            if line.count("=") > 1:
+                import logging
+
+                logging.getLogger("papermill").warning(f"Unable to parse line {i + 1} '{line}'.")
+                continue
+        lines.append(line)
+    groups.append(flatten(lines))
+    found = {}
+    for definition in groups:
+        match = PARAMETER_PATTERN.match(definition) if definition else None
+        if match is not None:
+            attr = match.groupdict()
+            name = attr["target"].strip()
+            found[name] = {"name": name,
+                           "inferred_type_name": str(attr["annotation"] or attr["type_comment"]
+                                                     or None).strip(),
+                           "default": str(attr["value"]).strip(),
+                           "help": str(attr["help"] or "").strip()}
+    return found
+
+
 def declared(source: Path) -> dict[str, Declared]:
     """The parameters a notebook declares, in the order of its ``parameters`` cell."""
-    import papermill
-
     stat = source.stat()
     key = (str(source.resolve()), stat.st_mtime_ns, stat.st_size)
     if key not in _DECLARED_CACHE:
-        read_notebook(source)  # a broken file: one line naming it
+        nb = read_notebook(source)  # a broken file: one line naming it
         try:
-            found = papermill.inspect_notebook(str(source))
+            if _plain_python(nb):
+                found = _inspect_python(nb)
+            else:
+                import papermill
+
+                found = papermill.inspect_notebook(str(source))
         except Exception as exc:  # noqa: BLE001 - JSON, but not a notebook papermill reads
             first = (str(exc).strip().splitlines() or [type(exc).__name__])[0][:200]
             raise DispatchlibError(f"notebook {source}: not a readable notebook ({first})"
