@@ -127,8 +127,9 @@ def test_statsmodels_comes_with_the_second_kernel_and_the_server_prints_nothing(
     code = ('import os, sys\nprint(os.getpid(), os.getppid(), "numpy" in sys.modules, '
             '"dispatchlib.tables" in sys.modules, '
             '"statsmodels.regression.linear_model" in sys.modules)')
-    for name in ("01_a", "02_b"):
-        nbformat.write(new_notebook(cells=[new_code_cell(code)]), str(nbs / f"{name}.ipynb"))
+    for name in ("01_a", "02_b"):  # importing pandas: not light (warm.LIGHT_STACK)
+        nbformat.write(new_notebook(cells=[new_code_cell(code), new_code_cell("import pandas")]),
+                       str(nbs / f"{name}.ipynb"))
     proc = cli("run", "--jobs", "1", "--name", "pids", "--out", tmp_path / "r",
                notebooks_dir=nbs)
     assert proc.returncode == 0, proc.stderr
@@ -260,3 +261,46 @@ def test_refresh_uses_warm_kernels_unless_cold(tmp_path):
         assert proc.returncode == 0, proc.stderr
         assert "warm kernels unavailable" not in proc.stderr
         assert [printed(nbs, s) for s in ("01_a", "02_b")] == [[seen], [seen]]
+
+
+@pytest.mark.parametrize(("code", "light"), [
+    ("import dispatchlib as dl\np = dl.check(seed=1)\ndl.record('01_a', x=p.seed)", True),
+    ("import os, sys, json\nfrom pathlib import Path\nprint(os.getpid())", True),
+    ("import dispatchlib as dl\ndl.plot_revenue()", False),
+    ("import dispatchlib as dl\nf = dl", False),
+    ("import dispatchlib.tables", False),
+    ("from dispatchlib import check", False),
+    ("import pandas as pd", False),
+    ("from matplotlib import pyplot", False),
+    ("from . import x", False),
+])
+def test_light_code_is_the_standard_library_and_check_and_record(code, light):
+    import ast
+
+    assert warm._light_code(ast.parse(code)) is light
+
+
+def test_light_notebooks_get_a_light_server_and_the_same_outputs(tmp_path):
+    """A folder of light notebooks only (the runner tests' tiny ones): the server imports the
+    kernel and NumPy, not pandas; the kernels are warm and print what cold ones print."""
+    nbs = tmp_path / "nb"
+    nbs.mkdir()
+    code = ("import sys\nimport dispatchlib as dl\np = dl.check(seed=4)\n"
+            "print('pandas' in sys.modules, p.seed)\ndl.record('01_a', seed=p.seed)")
+    nbformat.write(new_notebook(cells=[new_code_cell(code)]), str(nbs / "01_a.ipynb"))
+    (nbs / "ko").mkdir()
+    nbformat.write(new_notebook(cells=[new_code_cell(code)]), str(nbs / "ko" / "01_a.ipynb"))
+    outs = {}
+    for kind, flags in (("warm", []), ("cold", ["--cold"])):
+        proc = cli("run", "--name", kind, "--out", tmp_path / "r", *flags, notebooks_dir=nbs)
+        assert proc.returncode == 0, proc.stderr
+        assert run_record.read(tmp_path / "r" / kind)["notebooks"]["01_a"]["kernel"] == kind
+        outs[kind] = printed(tmp_path / "r" / kind, "01_a")
+    assert outs["warm"] == outs["cold"] == ["False 4\n"]
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("DISPATCHLIB_NOTEBOOKS_DIR", str(nbs))
+        assert warm._only_light_notebooks()
+        nbformat.write(new_notebook(cells=[new_code_cell("%matplotlib inline")]),
+                       str(nbs / "ko" / "02_b.ipynb"))
+        assert not warm._only_light_notebooks()  # one notebook that is not: the whole stack
+    assert not warm._only_light_notebooks()  # the lessons

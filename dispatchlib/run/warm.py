@@ -73,6 +73,14 @@ KERNEL = ("ipykernel.debugger", "IPython.core.history", "sqlite3", "IPython.core
           "tornado.locks", "tornado.queues", "tornado.platform.asyncio", "zmq.utils.garbage",
           "pandas.io.formats.html", "pandas.io.formats.string", "pandas.core.methods.to_dict",
           "encodings.idna", "encodings.utf_8_sig")
+#: what the server imports instead of all the above when every notebook it may be asked for is
+#: light (:func:`_only_light_notebooks`): the kernel itself and NumPy (which ``dl.check`` loads);
+#: such a kernel imports anything else itself, as a cold kernel would
+LIGHT_STACK = ("numpy", "ipykernel.kernelapp", "ipykernel.ipkernel", "ipykernel.zmqshell",
+               "IPython.core.completer", "dispatchlib",
+               *(k for k in KERNEL if not k.startswith("pandas")))
+#: what a light notebook may use of dispatchlib (``dl.check``, ``dl.record``)
+LIGHT_API = ("check", "record")
 #: dispatchlib's modules a notebook never imports (the runner, the command line)
 NOT_IN_NOTEBOOKS = ("dispatchlib.run", "dispatchlib.cli", "dispatchlib.__main__")
 CONNECT_TIMEOUT_S = 60.0
@@ -95,12 +103,16 @@ def serve(listener: socket.socket, parent: int) -> None:
     _die_with(parent)
     signal.signal(signal.SIGCHLD, _reap)  # so their CPU time counts as the server's children's
     os.environ.setdefault("MPLBACKEND", "module://matplotlib_inline.backend_inline")
-    _import_as_in_a_kernel("pandas")
-    for name in STACK:
-        with contextlib.suppress(Exception):
-            importlib.import_module(name)
-    _import_keeping_settings(_notebook_modules())
-    _import_quietly(KERNEL)
+    light = _only_light_notebooks()
+    if light:
+        _import_quietly(LIGHT_STACK)
+    else:
+        _import_as_in_a_kernel("pandas")
+        for name in STACK:
+            with contextlib.suppress(Exception):
+                importlib.import_module(name)
+        _import_keeping_settings(_notebook_modules())
+        _import_quietly(KERNEL)
     if os.environ.get("MPLBACKEND") == "module://matplotlib_inline.backend_inline":
         del os.environ["MPLBACKEND"]  # the child takes its worker's environment anyway
     forked = 0
@@ -110,7 +122,7 @@ def serve(listener: socket.socket, parent: int) -> None:
             conn, _ = listener.accept()
         except OSError:
             return
-        if forked == 1:
+        if forked == 1 and not light:
             _import_keeping_settings(list(LATER))
         forked += 1
         with conn:
@@ -136,6 +148,57 @@ def serve(listener: socket.socket, parent: int) -> None:
                 for fd in fds:
                     with contextlib.suppress(OSError):
                         os.close(fd)
+
+
+def _only_light_notebooks() -> bool:
+    """Whether every notebook the server may be asked for (``NN_*.ipynb`` in the notebooks
+    folder and its language folders) is light: its code imports only the standard library and
+    ``dispatchlib``, uses no more of dispatchlib than :data:`LIGHT_API`, and has no magic (the
+    tiny notebooks of the runner's tests). Then importing the stack would cost more than the
+    kernels save; the kernels are the same either way (what is not imported before the fork,
+    a kernel imports itself, as a cold one does). ``False`` when none is found or one cannot be
+    read."""
+    import ast
+    import re
+
+    from dispatchlib import paths
+
+    folder = paths.notebooks_dir()
+    found = [p for p in [*folder.glob("*.ipynb"), *folder.glob("*/*.ipynb")]
+             if re.fullmatch(r"\d\d_[a-z0-9-]+\.ipynb", p.name)]
+    try:
+        for path in found:
+            for cell in json.loads(path.read_text(encoding="utf-8"))["cells"]:
+                if cell.get("cell_type") != "code":
+                    continue
+                source = cell.get("source", "")
+                source = "".join(source) if isinstance(source, list) else source
+                if not _light_code(ast.parse(source)):
+                    return False
+    except Exception:  # noqa: BLE001 - unreadable, or a magic (not Python): the whole stack
+        return False
+    return bool(found)
+
+
+def _light_code(tree: Any) -> bool:
+    """Whether parsed code is light (:func:`_only_light_notebooks`)."""
+    import ast
+
+    aliases = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            for alias in node.names:
+                if alias.name == "dispatchlib":
+                    aliases.add(alias.asname or alias.name)
+                elif alias.name.split(".")[0] not in sys.stdlib_module_names:
+                    return False
+        elif isinstance(node, ast.ImportFrom):
+            if node.level or (node.module or "").split(".")[0] not in sys.stdlib_module_names:
+                return False
+    used = {id(a.value) for a in ast.walk(tree)
+            if isinstance(a, ast.Attribute) and a.attr in LIGHT_API}
+    return all(id(n) in used for n in ast.walk(tree)
+               if isinstance(n, ast.Name) and n.id in aliases)
 
 
 def _notebook_modules() -> list[str]:
