@@ -28,6 +28,15 @@ CHROMIUM_FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first
                   "--disable-background-networking", "--disable-component-update",
                   "--disable-sync"]
 
+#: nbgrader's Execute preprocessor passes jupyter_client's AsyncKernelManager to nbclient
+#: itself (so a config value cannot replace it): a course's nbgrader_config.py that starts with
+#: these lines swaps in the warm one (tests/test_nbgrader.py, tests/test_i18n_classroom.py)
+NBGRADER_WARM_CONFIG = ("import nbgrader.preprocessors.execute as _execute\n"
+                        "from dispatchlib.run.warm import WarmKernelManager\n"
+                        "_execute.AsyncKernelManager = WarmKernelManager\n")
+#: nbgrader runs alembic (its gradebook migrations) as a command: the venv's, on the PATH
+NBGRADER_PATH = os.pathsep.join([str(Path(sys.executable).parent), os.environ["PATH"]])
+
 os.environ["DISPATCHLIB_HEADLESS"] = "1"
 # every run.json the package writes during the suite (in this process or a command's) is
 # validated against dispatchlib/run/run_record.schema.json before it is written

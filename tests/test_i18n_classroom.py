@@ -5,9 +5,11 @@ lesson as on the English ones (tests/test_nbgrader.py does the same for every En
 One Korean lesson with exercises (00_start-here: the quickest to execute) is released with
 ``nbgrader generate_assignment`` in a temporary course; ``nbgrader autograde`` then grades the
 released copy handed in blank (0 points) and the teacher's Korean copy handed in as a student's
-(every autograded point).
+(every autograded point). nbgrader's kernels are warm ones, as in tests/test_nbgrader.py: only
+the grading is under test here, not how a kernel starts.
 """
 
+import contextlib
 import os
 import re
 import shutil
@@ -17,8 +19,9 @@ from pathlib import Path
 
 import nbformat
 import pytest
+from conftest import NBGRADER_PATH, NBGRADER_WARM_CONFIG
 
-from dispatchlib.run import discovery
+from dispatchlib.run import discovery, warm
 from dispatchlib.teaching import classroom
 
 pytest.importorskip("nbgrader", reason="nbgrader is the optional extra 'classroom'")
@@ -48,8 +51,7 @@ def lessons(tmp_path_factory) -> Path:
 
 
 def _nbgrader(course: Path, *args: str) -> subprocess.CompletedProcess:
-    env = {**os.environ, "DISPATCHLIB_HEADLESS": "1",
-           "PATH": os.pathsep.join([str(Path(sys.executable).parent), os.environ["PATH"]])}
+    env = {**os.environ, "DISPATCHLIB_HEADLESS": "1", "PATH": NBGRADER_PATH}
     run = subprocess.run([sys.executable, "-m", "nbgrader", *args], cwd=course, env=env,
                          capture_output=True, text=True, timeout=900)
     assert run.returncode == 0, f"nbgrader {' '.join(args)}:\n{run.stdout}\n{run.stderr}"
@@ -59,9 +61,13 @@ def _nbgrader(course: Path, *args: str) -> subprocess.CompletedProcess:
 @pytest.fixture(scope="module")
 def course(tmp_path_factory, lessons) -> Path:
     """The Korean lesson released, then a blank and the teacher's submission autograded."""
+    from nbgrader.api import Gradebook
+
     root = tmp_path_factory.mktemp("course")
+    warm_kernels = warm.available() is None
     (root / "nbgrader_config.py").write_text(
-        "c = get_config()\n"
+        (NBGRADER_WARM_CONFIG if warm_kernels else "")
+        + "c = get_config()\n"
         f"c.CourseDirectory.root = {str(root)!r}\n"
         "c.CourseDirectory.course_id = 'dispatchlib-ko'\n"
         f"c.CourseDirectory.db_url = 'sqlite:///{root / 'gradebook.db'}'\n"
@@ -70,14 +76,19 @@ def course(tmp_path_factory, lessons) -> Path:
     source = root / "source" / ASSIGNMENT
     source.mkdir(parents=True)
     shutil.copy(lessons / "ko" / f"{LESSON}.ipynb", source)
-    _nbgrader(root, "db", "student", "add", "blank")
-    _nbgrader(root, "db", "student", "add", "teacher")
+    # `nbgrader db student add`, through nbgrader's own API (no two extra nbgrader processes)
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("PATH", NBGRADER_PATH)
+        with Gradebook(f"sqlite:///{root / 'gradebook.db'}", course_id="dispatchlib-ko") as gb:
+            for student in ("blank", "teacher"):
+                gb.add_student(student)
     _nbgrader(root, "generate_assignment", ASSIGNMENT, "--force")
     for student, folder in (("blank", root / "release" / ASSIGNMENT), ("teacher", source)):
         target = root / "submitted" / student / ASSIGNMENT
         target.mkdir(parents=True)
         shutil.copy(folder / f"{LESSON}.ipynb", target)
-    _nbgrader(root, "autograde", ASSIGNMENT, "--force")
+    with warm.start() if warm_kernels else contextlib.nullcontext():
+        _nbgrader(root, "autograde", ASSIGNMENT, "--force")
     return root
 
 

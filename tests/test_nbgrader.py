@@ -30,6 +30,7 @@ from pathlib import Path
 
 import nbformat
 import pytest
+from conftest import NBGRADER_PATH, NBGRADER_WARM_CONFIG
 
 from dispatchlib.run import discovery, warm
 
@@ -45,19 +46,10 @@ def _graded(path: Path) -> bool:
 
 LESSONS = [p for p in discovery.notebooks() if _graded(p)]
 
-#: nbgrader's Execute preprocessor passes jupyter_client's AsyncKernelManager to nbclient
-#: itself (so a config value cannot replace it): the course's config swaps in the warm one
-WARM_CONFIG = ("import nbgrader.preprocessors.execute as _execute\n"
-               "from dispatchlib.run.warm import WarmKernelManager\n"
-               "_execute.AsyncKernelManager = WarmKernelManager\n")
-
-
-#: nbgrader runs alembic (its gradebook migrations) as a command: the venv's, on the PATH
-PATH = os.pathsep.join([str(Path(sys.executable).parent), os.environ["PATH"]])
 
 
 def _nbgrader(course: Path, *args: str) -> subprocess.CompletedProcess:
-    env = {**os.environ, "DISPATCHLIB_HEADLESS": "1", "PATH": PATH}
+    env = {**os.environ, "DISPATCHLIB_HEADLESS": "1", "PATH": NBGRADER_PATH}
     run = subprocess.run([sys.executable, "-m", "nbgrader", *args], cwd=course, env=env,
                          capture_output=True, text=True, timeout=1800)
     assert run.returncode == 0, f"nbgrader {' '.join(args)}:\n{run.stdout}\n{run.stderr}"
@@ -75,7 +67,7 @@ def course(tmp_path_factory):
     root = tmp_path_factory.mktemp("course")
     warm_kernels = warm.available() is None
     (root / "nbgrader_config.py").write_text(
-        (WARM_CONFIG if warm_kernels else "")
+        (NBGRADER_WARM_CONFIG if warm_kernels else "")
         + "c = get_config()\n"
         f"c.CourseDirectory.root = {str(root)!r}\n"
         "c.CourseDirectory.course_id = 'dispatchlib'\n"
@@ -88,7 +80,7 @@ def course(tmp_path_factory):
         shutil.copy(lesson, source / lesson.name)
     # `nbgrader db student add`, through nbgrader's own API (no two extra nbgrader processes)
     with pytest.MonkeyPatch.context() as mp:
-        mp.setenv("PATH", PATH)
+        mp.setenv("PATH", NBGRADER_PATH)
         with Gradebook(f"sqlite:///{root / 'gradebook.db'}", course_id="dispatchlib") as gb:
             for student in ("blank", "teacher"):
                 gb.add_student(student)
