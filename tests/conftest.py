@@ -13,6 +13,7 @@
   with the same ParameterError); tests/test_param_doors.py proves it once through papermill.
 """
 
+import contextlib
 import os
 import shutil
 import subprocess
@@ -47,6 +48,67 @@ os.environ.pop("MPLBACKEND", None)
 def pytest_collectstart(collector):
     if collector.path is not None and collector.path.suffix == ".ipynb":
         collector.skip_compare += ("stderr",)
+
+
+def pytest_configure(config):
+    # a plugin, not this conftest's own hooks: those apply to tests/ only, not to notebooks/
+    config.pluginmanager.register(WarmNbval(), "dispatchlib-warm-nbval")
+
+
+class WarmNbval:
+    """nbval's kernels (``--nbval-current-env``) are warm ones, forked from one fork server per
+    test process, started when its first notebook cell runs (tests/test_warm.py proves that a
+    lesson gives the same outputs warm or cold): the current environment's kernel spec names the
+    project's provisioner, and the server's socket is in the environment only while a
+    notebook's cells run, so every other test sees the environment as before. Where warm
+    kernels cannot run, the provisioner starts cold ones, as before."""
+
+    def __init__(self):
+        self.server = contextlib.ExitStack()
+        self.socket: str | None = None
+
+    @pytest.hookimpl(hookwrapper=True)
+    def pytest_runtest_protocol(self, item, nextitem):
+        if item.path.suffix != ".ipynb" or not self.started():
+            yield
+            return
+        from dispatchlib.run import warm
+
+        before = os.environ.get(warm.SOCKET_ENV)
+        os.environ[warm.SOCKET_ENV] = self.socket
+        try:
+            yield
+        finally:
+            if before is None:
+                os.environ.pop(warm.SOCKET_ENV, None)
+            else:
+                os.environ[warm.SOCKET_ENV] = before
+
+    def started(self) -> bool:
+        """Start the fork server (once) and have nbval's current-environment kernel spec name
+        the warm provisioner; ``False`` where warm kernels cannot run."""
+        from dispatchlib.run import warm
+
+        if self.socket is None:
+            from nbval import kernel
+
+            if self.server.enter_context(warm.start()) is not None:
+                self.socket = ""
+                return False
+            self.socket = os.environ.pop(warm.SOCKET_ENV)
+            plain = kernel.NbvalKernelspecManager.get_kernel_spec
+
+            def get_kernel_spec(manager, kernel_name):
+                spec = plain(manager, kernel_name)
+                if kernel_name == kernel.CURRENT_ENV_KERNEL_NAME:
+                    spec.metadata["kernel_provisioner"] = {"provisioner_name": "dispatchlib-warm"}
+                return spec
+
+            kernel.NbvalKernelspecManager.get_kernel_spec = get_kernel_spec
+        return bool(self.socket)
+
+    def pytest_sessionfinish(self, session):
+        self.server.close()
 
 
 @pytest.fixture

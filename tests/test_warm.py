@@ -304,3 +304,24 @@ def test_light_notebooks_get_a_light_server_and_the_same_outputs(tmp_path):
                        str(nbs / "ko" / "02_b.ipynb"))
         assert not warm._only_light_notebooks()  # one notebook that is not: the whole stack
     assert not warm._only_light_notebooks()  # the lessons
+
+
+def test_nbval_in_the_suite_runs_warm_kernels_and_compares_their_outputs(tmp_path):
+    """The suite's nbval kernels (tests/conftest.py's WarmNbval) are forked from a fork server:
+    a notebook whose stored output says the stack was imported before its first line passes,
+    and one whose stored output is wrong still fails (nbval compares as before)."""
+    code = ('# NBVAL_CHECK_OUTPUT\nimport os, sys\n'
+            'print("numpy" in sys.modules, os.environ.get("DISPATCHLIB_HEADLESS"))')
+    for name, text in (("ok", "True 1\n"), ("wrong", "False 1\n")):
+        output = nbformat.v4.new_output("stream", name="stdout", text=text)
+        cell = new_code_cell(code, execution_count=1, outputs=[output])
+        nbformat.write(new_notebook(cells=[cell]), str(tmp_path / f"{name}.ipynb"))
+    env = {**os.environ, "PYTHONPATH": str(Path(__file__).parent)}
+    env.pop(warm.SOCKET_ENV, None)
+    proc = subprocess.run(
+        [sys.executable, "-m", "pytest", "-p", "conftest", "-p", "no:randomly", "-q",
+         "--nbval-lax", "--nbval-current-env", "--rootdir", str(tmp_path),
+         str(tmp_path / "ok.ipynb"), str(tmp_path / "wrong.ipynb")],
+        capture_output=True, text=True, timeout=300, env=env, cwd=tmp_path)
+    assert "1 failed, 1 passed" in proc.stdout, proc.stdout + proc.stderr
+    assert "wrong.ipynb::Cell 0" in proc.stdout
