@@ -29,7 +29,8 @@ parameters and strips the run-specific metadata (timestamps, papermill's record 
 that committed outputs hold no absolute paths, user names or times.
 
 Parameters are checked by one validator, :mod:`dispatchlib.params`, against the names each
-notebook declares in its ``parameters`` cell (read with ``papermill.inspect_notebook``).
+notebook declares in its ``parameters`` cell (read as ``papermill.inspect_notebook`` reads it:
+:func:`dispatchlib.run.discovery.declared`).
 """
 
 from __future__ import annotations
