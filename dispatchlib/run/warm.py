@@ -6,8 +6,9 @@ dispatchlib before the notebook's first line does any work: about 2 s of CPU per
 once, then forks one fresh process per notebook, which becomes an ipykernel with the connection
 file jupyter_client wrote. Where every notebook it may be asked for is light (the standard
 library, ``dl.check`` and ``dl.record``: the runner tests' tiny notebooks), it imports only the
-kernel and NumPy (:func:`_only_light_notebooks`). The notebook's code runs only in that child, which ends with it, so
-every notebook still starts from the server's state, never from another notebook's.
+kernel and NumPy (:func:`_only_light_notebooks`). The notebook's code runs only in that child,
+which ends with it, so every notebook still starts from the server's state, never from another
+notebook's.
 
 Safety of the fork: the server runs no Python thread, creates no zmq context and draws no
 figure before it forks (checked before every fork; imports only). The child starts a new
