@@ -28,6 +28,8 @@ LANG = "ko"
 NOTEBOOKS = catalog.english_notebooks()
 STEMS = [nb.stem for nb in NOTEBOOKS]
 PARAMS = [s.name for s in SPECS.values()]
+with (paths.ROOT / "data" / "sources.csv").open(encoding="utf-8", newline="") as _fh:
+    SOURCE_IDS = frozenset(row["source_id"] for row in csv.DictReader(_fh))
 GLOSSARY = paths.ROOT / "locales" / LANG / "glossary.csv"
 GLYPH = re.compile(r"Glyph .* missing from font")
 HANGUL = re.compile(r"[가-힣]")
@@ -172,7 +174,8 @@ def test_translations_keep_numbers_code_links_ids_and_markers(stem):
     wrong = []
     for m in messages:
         code = (m.context or "").endswith(":code")
-        for problem in faithful.compare(m.id, m.string, code=code, names=PARAMS):
+        for problem in faithful.compare(m.id, m.string, code=code, names=PARAMS,
+                                        ids=SOURCE_IDS):
             wrong.append(f"{_where(m, cells)}: {problem}")
         if stem == catalog.LIBRARY and _format_fields(m.id) != _format_fields(m.string):
             wrong.append(f"{_where(m, cells)}: placeholders {sorted(_format_fields(m.string))}, "
@@ -188,6 +191,9 @@ def test_the_faithfulness_check_catches_what_it_must():
         "numbers differ: missing 100000.0; extra 10000.0"]
     assert "code spans differ" in faithful.compare("Set `seed`.", "`draws`를 정하라.")[0]
     assert "source ids differ" in faithful.compare("See YTN2025.", "YTN2024 참고.")[-1]
+    assert faithful.compare("ASMOLOV says", "말한다", ids={"ASMOLOV"}) == [
+        "source ids differ: missing 'ASMOLOV'"]
+    assert faithful.compare("UNSCR 2397", "안보리 결의 2397호", ids={"ASMOLOV"}) == []
     assert "links differ" in faithful.compare("[a](https://a.org)", "[가](https://b.org)")[0]
     assert faithful.compare("$x = \\text{workers}$", "$x = \\text{노동자}$") == []
     assert "LaTeX" in faithful.compare("$x = 1$", "$x = 2$")[-1]

@@ -148,10 +148,13 @@ def links(text: str) -> Counter:
     return Counter((m.group(1) or m.group(0)).rstrip(".,;:") for m in _URL.finditer(text))
 
 
-def source_ids(text: str) -> Counter:
-    """Tokens in capitals and digits of five or more characters: source ids (``YTN2025``),
-    claim ids, constants."""
-    return Counter(_SOURCE_ID.findall(text))
+def source_ids(text: str, known=()) -> Counter:
+    """Source ids: tokens of five or more capitals, digits and underscores that hold a digit or
+    an underscore (``YTN2025``, ``UN1718``, ``FT_NKWATCH``) or are among ``known`` (the ids of
+    ``data/sources.csv``, such as ``ASMOLOV``); an abbreviation in capitals that is no source
+    id (``UNSCR``) may be translated."""
+    return Counter(t for t in _SOURCE_ID.findall(text)
+                   if t in known or any(c.isdigit() or c == "_" for c in t))
 
 
 def math(text: str) -> Counter:
@@ -220,7 +223,7 @@ def _diff(a: Counter, b: Counter) -> str:
     return "; ".join(parts)
 
 
-def compare(english: str, korean: str, code: bool = False, names=()) -> list[str]:
+def compare(english: str, korean: str, code: bool = False, names=(), ids=()) -> list[str]:
     """What a Korean translation changed that it must keep, one line each (empty when
     faithful).
 
@@ -233,6 +236,8 @@ def compare(english: str, korean: str, code: bool = False, names=()) -> list[str
         comments are blanked (:func:`masked`).
     names : iterable of str
         Parameter names (:func:`parameter_names`).
+    ids : collection of str
+        Source ids without a digit or underscore (:func:`source_ids`).
     """
     out = []
     en, ko = english_numbers(english), korean_numbers(korean)
@@ -244,7 +249,8 @@ def compare(english: str, korean: str, code: bool = False, names=()) -> list[str
     for what, find in CHECKS.items():
         if find is None or (code and what in ("code spans", "LaTeX math")):
             continue
-        a, b = find(english), find(korean)
+        a, b = ((find(english, ids), find(korean, ids)) if find is source_ids
+                else (find(english), find(korean)))
         if a != b:
             out.append(f"{what} differ: {_diff(a, b)}")
     a, b = parameter_names(english, names), parameter_names(korean, names)
