@@ -37,6 +37,10 @@ def _environment() -> dict[str, str]:
         if isinstance(dep, str):
             name, _, version = dep.partition("=")
             out[name.lower()] = version.lstrip("=")
+        elif isinstance(dep, dict):  # the pip: section, for packages only PyPI has
+            for req in dep["pip"]:
+                name, _, version = req.partition("==")
+                out[name.lower()] = version
     return out
 
 
@@ -83,3 +87,11 @@ def test_the_wheel_holds_every_subpackage_and_the_registry_files():
     read = {p.relative_to(ROOT / "dispatchlib").as_posix()
             for p in (ROOT / "dispatchlib").rglob("*.json")}
     assert read == set(data)
+
+
+def test_pypi_only_packages_go_through_pip_in_environment_yml():
+    # koreanize-matplotlib (the Korean figures' Nanum Gothic files) is not on conda-forge
+    env = yaml.safe_load((ROOT / "environment.yml").read_text())
+    pip = [d for d in env["dependencies"] if isinstance(d, dict)]
+    assert pip and "koreanize-matplotlib==0.1.1" in pip[0]["pip"]
+    assert not any(isinstance(d, str) and d.startswith("koreanize") for d in env["dependencies"])
