@@ -158,6 +158,36 @@ def test_exercises_are_leaves(path):
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
+def test_exercises_name_the_variables_their_tests_check(path):
+    """Every name a test cell (hidden tests included) reads from its answer cell is given to the
+    student before the test: in the exercise's text or in what the student copy keeps of the
+    answer cell. Otherwise a right answer under another name fails with a NameError."""
+    import ast
+
+    cells = _cells(path)
+    student = classroom.student_copy(nbformat.read(path, as_version=4), path.name)
+    shown = {c.id: c.source for c in student.cells}
+    start = 0
+    for i, cell in enumerate(cells):
+        g = _grader(cell)
+        if not (g.get("grade") and g.get("locked") and cell.cell_type == "code"):
+            continue
+        answer = cells[i - 1]
+        assert _grader(answer).get("solution"), (path.stem, i)
+        set_by_answer = {n.id for n in ast.walk(ast.parse(_src(answer)))
+                         if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store)}
+        set_by_answer |= {n.name for n in ast.walk(ast.parse(_src(answer)))
+                          if isinstance(n, ast.FunctionDef)}
+        checked = {n.id for n in ast.walk(ast.parse(_src(cell)))
+                   if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load)} & set_by_answer
+        before = "\n".join(shown.get(c.id, "") for c in cells[start:i])
+        missing = {n for n in checked if not re.search(rf"\b{n}\b", before)}
+        assert checked and not missing, \
+            f"{path.stem}, test cell {i} ({g['grade_id']}): exercise never names {missing}"
+        start = i + 1
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
 def test_teacher_notes_discussion_and_housekeeping(path):
     cells = _cells(path)
     notes = [c for c in cells if "instructor" in _tags(c)]
@@ -297,6 +327,31 @@ def test_student_copy_of_a_small_notebook():
     assert copy.cells[2].metadata == {}
     assert "widgets" not in copy.metadata and "papermill" not in copy.metadata
     nbformat.validate(copy)
+    # a Korean copy: the same cells, with the Korean answer placeholders (the code stub still
+    # raises NotImplementedError, so a blank answer fails its tests)
+    korean = classroom.student_copy(nb, lang="ko")
+    assert nbformat.writes(nb) == before
+    assert [c.source for c in korean.cells] == [
+        "# 99 · Title", "x: int = 1  # unit", "print(x)",
+        "a = None  # USD\nif True:\n    # 여기에 코드를 작성하라\n    raise NotImplementedError()\n"
+        "print(a)", "assert isinstance(a, float)", "여기에 답을 쓰라"]
+    nbformat.validate(korean)
+
+
+def test_stubs_by_language_and_nbgrader_config():
+    assert classroom.stubs() == ("# YOUR CODE HERE\nraise NotImplementedError()",
+                                 "YOUR ANSWER HERE")  # nbgrader's defaults
+    assert classroom.nbgrader_config("en") == ""
+    config = classroom.nbgrader_config("ko")
+    assert config == ("c.ClearSolutions.code_stub = "
+                      "{'python': '# 여기에 코드를 작성하라\\nraise NotImplementedError()'}\n"
+                      "c.ClearSolutions.text_stub = '여기에 답을 쓰라'\n")
+    c = type("Config", (), {"ClearSolutions": type("ClearSolutions", (), {})})()
+    exec(config, {"c": c})  # noqa: S102 - the lines a teacher pastes into nbgrader_config.py
+    assert (c.ClearSolutions.code_stub["python"], c.ClearSolutions.text_stub) == \
+        classroom.stubs("ko")
+    with pytest.raises(ParameterError, match="--lang"):
+        classroom.stubs("fr")
 
 
 @pytest.mark.parametrize("folder", ["notebooks", "notebooks/sub", "data", "data/"])

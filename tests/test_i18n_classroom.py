@@ -2,11 +2,15 @@
 makes Korean student copies by the same rules as the English ones, and nbgrader works on a Korean
 lesson as on the English ones (tests/test_nbgrader.py does the same for every English lesson).
 
-One Korean lesson with exercises (00_start-here: the quickest to execute) is released with
-``nbgrader generate_assignment`` in a temporary course; ``nbgrader autograde`` then grades the
-released copy handed in blank (0 points) and the teacher's Korean copy handed in as a student's
-(every autograded point). nbgrader's kernels are warm ones, as in tests/test_nbgrader.py: only
-the grading is under test here, not how a kernel starts.
+The Korean copies replace the solutions with Korean stubs (``# 여기에 코드를 작성하라`` /
+``raise NotImplementedError()`` and ``여기에 답을 쓰라``), and a Korean course configures
+nbgrader's ClearSolutions with the same texts (``classroom.nbgrader_config("ko")``, as
+docs/classroom.md tells teachers). One Korean lesson with exercises (00_start-here: the quickest
+to execute) is released with ``nbgrader generate_assignment`` in such a temporary course;
+``nbgrader autograde`` then grades the released copy handed in blank (0 points; its written
+answer, left as the Korean stub, scores 0 without manual grading) and the teacher's Korean copy
+handed in as a student's (every autograded point). nbgrader's kernels are warm ones, as in
+tests/test_nbgrader.py: only the grading is under test here, not how a kernel starts.
 """
 
 import contextlib
@@ -72,7 +76,8 @@ def course(tmp_path_factory, lessons) -> Path:
         "c.CourseDirectory.course_id = 'dispatchlib-ko'\n"
         f"c.CourseDirectory.db_url = 'sqlite:///{root / 'gradebook.db'}'\n"
         "c.Execute.timeout = 300\n"
-        "c.ExecutePreprocessor.kernel_name = 'python3'\n", encoding="utf-8")
+        "c.ExecutePreprocessor.kernel_name = 'python3'\n"
+        + classroom.nbgrader_config("ko"), encoding="utf-8")
     source = root / "source" / ASSIGNMENT
     source.mkdir(parents=True)
     shutil.copy(lessons / "ko" / f"{LESSON}.ipynb", source)
@@ -123,6 +128,19 @@ def test_korean_student_copy_follows_the_english_rules(copy, lessons):
         assert marker in "\n".join(c.source for c in teacher.cells)  # there was one to strip
         assert marker not in text
     assert "raise NotImplementedError()" in text
+    # the answer placeholders are Korean: the code stub keeps nbgrader's exception
+    code_stub, text_stub = classroom.stubs("ko")
+    assert code_stub == "# 여기에 코드를 작성하라\nraise NotImplementedError()"
+    assert text_stub == "여기에 답을 쓰라"
+    answers = [c for c in student.cells if c.metadata.get("nbgrader", {}).get("solution")]
+    assert any(c.cell_type == "code" for c in answers)
+    assert any(c.cell_type == "markdown" for c in answers)
+    for cell in answers:
+        if cell.cell_type == "markdown":
+            assert cell.source == text_stub
+        else:
+            assert code_stub in "\n".join(line.strip() for line in cell.source.split("\n"))
+    assert "YOUR CODE HERE" not in text and "YOUR ANSWER HERE" not in text
     tags = {t for c in student.cells for t in c.metadata.get("tags", [])}
     assert not tags & {"solution", "instructor"}
     assert all(not c.get("outputs") for c in student.cells if c.cell_type == "code")
@@ -148,6 +166,8 @@ def test_korean_copy_matches_nbgrader_release(course, copy):
 def test_blank_korean_submission_scores_zero(course):
     s = _score(course, "blank")
     assert s["score"] == 0 and s["code"] == 0 and s["max_code"] > 0, s
+    # a written answer left as the Korean stub is recognised as blank: 0 without manual grading
+    assert s["max_written"] > 0 and not s["manual"], s
     graded = nbformat.read(course / "autograded" / "blank" / ASSIGNMENT / f"{LESSON}.ipynb",
                            as_version=4)
     for i, cell in enumerate(graded.cells):

@@ -6,7 +6,10 @@ copy strips the same regions as ``nbgrader generate_assignment``, without needin
 
 - the code between ``### BEGIN SOLUTION`` and ``### END SOLUTION`` becomes
   ``# YOUR CODE HERE`` / ``raise NotImplementedError()`` (indented as the region was), and a
-  markdown cell marked as a solution in its ``nbgrader`` metadata becomes ``YOUR ANSWER HERE``;
+  markdown cell marked as a solution in its ``nbgrader`` metadata becomes ``YOUR ANSWER HERE``
+  (in a Korean copy ``# 여기에 코드를 작성하라`` / ``raise NotImplementedError()`` and
+  ``여기에 답을 쓰라``: :data:`STUBS`; a Korean nbgrader course sets the same texts in its
+  configuration, :func:`nbgrader_config`);
 - the lines between ``### BEGIN HIDDEN TESTS`` and ``### END HIDDEN TESTS`` are removed;
 
 and then it
@@ -52,6 +55,36 @@ BEGIN_SOLUTION, END_SOLUTION = "### BEGIN SOLUTION", "### END SOLUTION"
 BEGIN_HIDDEN, END_HIDDEN = "### BEGIN HIDDEN TESTS", "### END HIDDEN TESTS"
 CODE_STUB = "# YOUR CODE HERE\nraise NotImplementedError()"
 TEXT_STUB = "YOUR ANSWER HERE"
+#: (code stub, text stub) by lesson language; the code stub always ends in
+#: ``raise NotImplementedError()``, so a blank answer still fails its tests under autograde
+STUBS = {"en": (CODE_STUB, TEXT_STUB),
+         "ko": ("# 여기에 코드를 작성하라\nraise NotImplementedError()", "여기에 답을 쓰라")}
+
+
+def stubs(lang: str = "en") -> tuple[str, str]:
+    """The code stub and the text stub that replace a solution in a copy in language ``lang``.
+
+    Raises
+    ------
+    ParameterError
+        (as ``--lang``) for a language without stubs.
+    """
+    if lang not in STUBS:
+        raise ParameterError("--lang", lang, "one of " + ", ".join(sorted(STUBS)))
+    return STUBS[lang]
+
+
+def nbgrader_config(lang: str = "en") -> str:
+    """Lines for a course's ``nbgrader_config.py`` that make ``nbgrader generate_assignment``
+    write the stubs of :func:`stubs` (nbgrader's ``ClearSolutions.code_stub`` and
+    ``text_stub``), so its released copies match ``student --lang LANG`` cell for cell and a
+    written answer left as its stub scores 0 under autograde; empty for English (nbgrader's
+    defaults)."""
+    if lang == "en":
+        return ""
+    code, text = stubs(lang)
+    return (f"c.ClearSolutions.code_stub = {{'python': {code!r}}}\n"
+            f"c.ClearSolutions.text_stub = {text!r}\n")
 
 
 def _source(cell) -> str:
@@ -82,7 +115,7 @@ def _replace_regions(text: str, begin: str, end: str, stub: str | None, where: s
     return "\n".join(out)
 
 
-def strip_regions(nb, name: str = "notebook"):
+def strip_regions(nb, name: str = "notebook", lang: str = "en"):
     """Strip nbgrader's solution and hidden-test regions from notebook ``nb`` in place.
 
     Parameters
@@ -91,6 +124,8 @@ def strip_regions(nb, name: str = "notebook"):
         A lesson notebook (nbformat 4), changed in place.
     name : str
         Named in errors.
+    lang : {"en", "ko"}
+        Language of the stubs that replace the solutions (:data:`STUBS`).
 
     Raises
     ------
@@ -98,6 +133,7 @@ def strip_regions(nb, name: str = "notebook"):
         For an unclosed or nested region, or a solution region in a cell that nbgrader's
         metadata does not mark as a solution (``nbgrader generate_assignment`` refuses both).
     """
+    code_stub, text_stub = stubs(lang)
     for i, cell in enumerate(nb.cells):
         where = f"{name}, cell {i}"
         grader = cell.get("metadata", {}).get("nbgrader", {})
@@ -107,10 +143,10 @@ def strip_regions(nb, name: str = "notebook"):
                                    "metadata does not say solution: true")
         if grader.get("solution"):
             if cell.cell_type == "code":
-                text = (_replace_regions(text, BEGIN_SOLUTION, END_SOLUTION, CODE_STUB, where)
-                        if BEGIN_SOLUTION in text or END_SOLUTION in text else CODE_STUB)
+                text = (_replace_regions(text, BEGIN_SOLUTION, END_SOLUTION, code_stub, where)
+                        if BEGIN_SOLUTION in text or END_SOLUTION in text else code_stub)
             else:
-                text = TEXT_STUB
+                text = text_stub
         text = _replace_regions(text, BEGIN_HIDDEN, END_HIDDEN, None, where)
         cell.source = text
     return nb
@@ -123,7 +159,7 @@ def default_out(lang: str = "en") -> Path:
     return paths.reports_dir() / ("student" if lang == "en" else f"student-{lang}")
 
 
-def student_copy(nb, name: str = "notebook"):
+def student_copy(nb, name: str = "notebook", lang: str = "en"):
     """A student copy of one notebook (an ``nbformat`` node); the argument is not changed.
 
     Parameters
@@ -132,6 +168,8 @@ def student_copy(nb, name: str = "notebook"):
         A lesson notebook (nbformat 4).
     name : str
         Named in errors.
+    lang : {"en", "ko"}
+        Language of the stubs that replace the solutions (:data:`STUBS`).
 
     Returns
     -------
@@ -149,7 +187,7 @@ def student_copy(nb, name: str = "notebook"):
     out = clean(nb, drop_notebook_metadata=DROPPED_METADATA,
                 drop_cell_metadata=DROPPED_CELL_METADATA, remove_cells_tagged=TEACHER_TAGS,
                 drop_tags=DROPPED_TAGS, clear_outputs=True)
-    return strip_regions(out, name)
+    return strip_regions(out, name, lang)
 
 
 def check_out(out: Path | str) -> Path:
@@ -209,7 +247,8 @@ def write_student_copies(out: Path | str | None = None,
         Overwrite files of the same name that are not student copies (``--replace``).
     lang : {"en", "ko"}
         The lessons' language: ``ko`` copies the Korean lessons of ``notebooks/ko/`` (by
-        default into ``reports/student-ko/``), stripped by the same rules.
+        default into ``reports/student-ko/``), stripped by the same rules, with the Korean
+        stubs.
 
     Returns
     -------
@@ -236,7 +275,7 @@ def write_student_copies(out: Path | str | None = None,
                                   "`python -m dispatchlib translate`"))
     for source in sources:
         # a broken file or a malformed region: one line naming it, before anything is written
-        student_copy(read_notebook(source), source.name)
+        student_copy(read_notebook(source), source.name, lang)
         destination = target / source.name
         if (destination.exists() or destination.is_symlink()) and not replace and \
                 not is_student_copy(destination):
@@ -246,7 +285,7 @@ def write_student_copies(out: Path | str | None = None,
     target.mkdir(parents=True, exist_ok=True)
     written = []
     for source in sources:
-        nb = student_copy(nbformat.read(source, as_version=4), source.name)
+        nb = student_copy(nbformat.read(source, as_version=4), source.name, lang)
         nb.metadata["dispatchlib"] = {"copy": "student", "source": source.name,
                                       **({"lang": lang} if lang != "en" else {})}
         destination = target / source.name
@@ -262,10 +301,9 @@ def add_parser(subparsers) -> None:
         description="Write a copy of each lesson for students, as nbgrader's "
                     "generate_assignment would but without nbgrader: solution regions "
                     "replaced by 'raise NotImplementedError()' or 'YOUR ANSWER HERE', hidden "
-                    "tests removed, teacher notes removed, outputs and widget state cleared. "
-                    "The teacher's "
-                    "notebooks are not changed; folders inside notebooks/ or data/ are "
-                    "refused.")
+                    "tests removed (a Korean copy has Korean stubs), teacher notes removed, "
+                    "outputs and widget state cleared. The teacher's notebooks are not "
+                    "changed; folders inside notebooks/ or data/ are refused.")
     p.add_argument("notebooks", nargs="*", metavar="NOTEBOOK",
                    help="notebooks to copy (stem, number or file name; default all)")
     p.add_argument("--out", metavar="DIR",
