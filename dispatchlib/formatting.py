@@ -110,7 +110,15 @@ def number(x: float, unit: str = "") -> str:
 LABEL_WORDS = frozenset({"year", "seed"})
 
 #: the Korean words of the units :func:`quantity` writes after a number
-_KO_UNITS = {"persons": "명", "months": "개월", "person-years": "인년", "per year": "/년"}
+_KO_UNITS = {"persons": "명", "months": "개월", "person-years": "인년", "per year": "/년",
+             "entries": "건"}
+
+#: USD per something: the Korean words around the amount (``노동자 1인당 연 9,750달러``, as
+#: the audit's ranges read) and the English after it (``USD 9,600 per year``)
+_USD_PER = {"USD per year": ("연 ", "per year"),
+            "USD per worker per year": ("노동자 1인당 연 ", "per worker per year"),
+            "USD per worker per month": ("노동자 1인당 월 ", "per worker per month"),
+            "USD per returnee": ("귀국자 1인당 ", "per returnee")}
 
 
 def unit_text(unit: str) -> str:
@@ -157,18 +165,21 @@ def quantity(value: object, unit: str = "", name: str = "", lang: str | None = N
 
     Whole numbers and numbers of 100 or more get thousands separators and no decimals; smaller
     ones three significant digits; USD amounts of a million or more are written in millions or
-    billions (three significant digits); years and seeds (a ``unit`` of ``year``, or a ``name``
-    with the word ``year`` or ``seed``) are labels, without separators. In Korean
-    (``lang="ko"``, default :func:`dispatchlib.i18n.current_language`) large numbers are
-    written in 만 and 억 and the unit follows the number.
+    billions (three significant digits); years and seeds (a ``unit`` of ``year``, or no unit
+    and a ``name`` with the word ``year`` or ``seed``) are labels, without separators. A
+    ``fraction`` (a change of ``-0.67``) is written as a percentage (``-67%``), a ``factor`` as
+    so many times (``154×``, in Korean ``154배``). In Korean (``lang="ko"``, default
+    :func:`dispatchlib.i18n.current_language`) large numbers are written in 만 and 억 and the
+    unit follows the number.
 
     Parameters
     ----------
     value : object
         The value (a number, or anything else, written as text; None: not computed).
     unit : str
-        ``USD``, ``%``, ``persons``, ``months``, ``person-years``, ``per year``, ``year``,
-        ``ratio``, ``probability`` or ``""``.
+        ``USD``, ``USD per year`` (and the other ``USD per ...`` of the registry), ``%``,
+        ``fraction``, ``factor``, ``persons``, ``entries``, ``months``, ``person-years``,
+        ``per year``, ``year``, ``ratio``, ``probability`` or ``""``.
     name : str
         The value's name (a result key), read for the words ``year`` and ``seed``.
     lang : {"en", "ko"}, optional
@@ -184,6 +195,12 @@ def quantity(value: object, unit: str = "", name: str = "", lang: str | None = N
     ('9억 7,500만 달러', '10만 명')
     >>> quantity(6500.0, "USD", lang="ko"), quantity(3.2, "months", lang="ko")
     ('6,500달러', '3.2개월')
+    >>> quantity(-0.67, "fraction"), quantity(154.285, "factor"), quantity(7.7, "factor", lang="ko")
+    ('-67%', '154×', '7.7배')
+    >>> quantity(9600.0, "USD per year", "gross_usd_per_year")
+    'USD 9,600 per year'
+    >>> quantity(3300.0, "USD per worker per year", lang="ko")
+    '노동자 1인당 연 3,300달러'
     """
     from dispatchlib.i18n import _, current_language
 
@@ -194,8 +211,14 @@ def quantity(value: object, unit: str = "", name: str = "", lang: str | None = N
         if isinstance(value, list | tuple):
             return ", ".join(str(v) for v in value)
         return str(value)
-    if unit == "year" or LABEL_WORDS & set(name.lower().split("_")):
+    if unit == "year" or (not unit and LABEL_WORDS & set(name.lower().split("_"))):
         return f"{value:.0f}" if float(value).is_integer() else f"{value:g}"
+    if unit == "fraction":
+        return quantity(value * 100, "%", lang=lang)
+    if unit in _USD_PER:
+        before, after = _USD_PER[unit]
+        amount = quantity(value, "USD", lang=lang)
+        return before + amount if ko else f"{amount} {after}"
     if ko and unit == "USD" and abs(value) >= 1e6:
         return _with_unit(korean_number(int(float(f"{value:.3g}"))), "달러")
     if unit == "USD" and abs(value) >= 1e6:
@@ -208,6 +231,8 @@ def quantity(value: object, unit: str = "", name: str = "", lang: str | None = N
         text = f"{round(value):,}" if whole else f"{value:.3g}"
     if unit == "%":
         return f"{text}%"
+    if unit == "factor":
+        return _with_unit(text, "배") if ko else f"{text}×"
     if ko:
         if unit == "USD":
             return _with_unit(text, "달러")

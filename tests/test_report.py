@@ -46,6 +46,25 @@ def test_formulas_are_drawn_as_svg_and_unknown_ones_stay_tex():
     assert html == r'<code class="dl-tex">$\notacommand{&lt;x&gt;}$</code>'
 
 
+@pytest.mark.parametrize("tex", [
+    # 02 section 1: a display formula written over two lines
+    "\\text{yearly quota} = \\frac{\\text{amount}}{\\text{months}} \\times 12, \\qquad\n"
+    "\\text{state revenue} = \\text{workers} \\times \\text{yearly quota}",
+    r"\log W_t = b_0 + b_2[t \ge s] + b_4[t \le r]",  # 03: \ge and \le (mathtext: \geq, \leq)
+    r"m = t_0 + \ln\!\big((C - S)/S\big)/k",  # 04: mathtext has no \big, a plain ( instead
+])
+def test_formulas_mathtext_reads_only_in_another_spelling_are_drawn(tex):
+    assert report.math_svg(tex, display=True) is not None
+    page = notebook_pages._math_html(tex, display=True)
+    assert "<img" in page and "dl-tex" not in page
+
+
+def test_tex_is_put_on_one_line_with_mathtext_spellings():
+    assert notebook_pages.mathtext_source("a \\ge b,\n  c \\le \\bigl(d\\bigr) \\geq e") == \
+        "a \\geq b, c \\leq (d) \\geq e"
+    assert notebook_pages.mathtext_source(r"\text{begin} \big(x\Big)") == r"\text{begin} (x)"
+
+
 def test_a_page_has_no_script_and_its_formulas_and_figures_inline(tmp_path):
     nb = new_notebook(cells=[
         new_markdown_cell("# T\n\nInline $x^2$ and display $$y = \\frac{1}{2}$$ and money \\$5."),
@@ -101,6 +120,14 @@ def test_docstring_examples(module):
     (0.4567, "ratio", "share_of_pool_end", "0.457"),
     (6500.0, "USD", "annual_quota_usd", "USD 6,500"),
     (None, "USD", "", "not computed"),
+    (-0.67, "fraction", "enforcement_people_exposed_change", "-67%"),
+    (2.21, "fraction", "contract_household_money_change", "221%"),
+    (154.285, "factor", "sanctions_jump_pct_interval_factor", "154×"),
+    (7.7, "factor", "", "7.7×"),
+    # a name with the word "year" and a unit is an amount, not a label
+    (9600.0, "USD per year", "gross_usd_per_year", "USD 9,600 per year"),
+    (0.5, "per year", "ramp_speed_per_year", "0.5 per year"),
+    (13221, "entries", "entries_2024", "13,221 entries"),
 ])
 def test_quantities_are_written_one_way(value, unit, name, text):
     assert report.quantity(value, unit, name) == text
@@ -112,6 +139,14 @@ def test_quantities_are_written_one_way(value, unit, name, text):
     ("bribe_payback_months", "months"), ("midpoint_year", "year"),
     ("ramp_speed_per_year", "per year"), ("gap_worker_years", "person-years"),
     ("share_of_pool_end", "ratio"), ("claims", ""),
+    # a change as a fraction of the value before, not persons; a factor, not a percentage
+    ("enforcement_people_exposed_change", "fraction"),
+    ("contract_state_revenue_change", "fraction"),
+    ("sanctions_jump_pct_interval_factor", "factor"),
+    ("gross_usd_per_year", "USD per year"), ("living_usd_per_worker_year",
+                                              "USD per worker per year"),
+    ("state_take_per_worker_usd", "USD"), ("entries_2024", "entries"),
+    ("sources_entries", ""),  # a count of sources
 ])
 def test_result_units_come_from_the_words_of_the_name(key, unit):
     assert report.result_unit(key) == unit
@@ -151,13 +186,16 @@ def test_a_run_page_leads_with_the_answer_in_words_and_units(tmp_path):
     assert "<dt>Months to pay back the bribe</dt><dd>3.2 months" in head
     # parameters: their unit and meaning; 0 of ceiling says what it stands for
     params = page[page.index("<h2>Parameters</h2>"):page.index("<h2>Every recorded result")]
-    assert "<td>persons</td>" in params
+    assert '<td class="unit">persons</td>' in params
     assert "0 (the ramp_scenario&#x27;s ceiling)" in params
     assert "most DPRK workers Russia could host" in params
     assert '<div class="wide"><table>' in params
     # every result further down, with its unit, one format
     rest = page[page.index("<h2>Every recorded result</h2>"):]
     assert '<td class="num">USD 812 million</td>' in rest and "3.2 months" in rest
+    # a factor is so many times, not a percentage
+    assert "<code>sanctions_jump_pct_interval_factor</code></td><td class=\"num\">154×</td>" \
+        in rest
 
 
 def test_every_headline_is_a_result_its_notebook_records():

@@ -87,16 +87,65 @@ code.dl-tex { white-space: pre-wrap; }
 
 _TEMPLATE_NAME = "dispatchlib_offline.html.j2"
 
-@functools.lru_cache(maxsize=512)
-def math_svg(tex: str, display: bool = False) -> tuple[str, float] | None:
+#: TeX that mathtext does not know, and the nearest thing it draws: ``\ge`` and ``\le`` are
+#: ``\geq`` and ``\leq``; mathtext has no sized delimiters, so ``\big(`` is a plain ``(``
+_TEX_EQUIVALENTS = [
+    (re.compile(r"\\([gl]e)(?![A-Za-z])"), r"\\\1q"),
+    (re.compile(r"\\[Bb]igg?[lrm]?(?![A-Za-z])\s*"), ""),
+    (re.compile(r"\\tfrac(?![A-Za-z])"), r"\\frac"),
+]
+
+
+def mathtext_source(tex: str) -> str:
+    """A TeX formula as mathtext reads it: on one line (mathtext parses a single line, and a
+    display formula is often written over two) and with the equivalents of
+    :data:`_TEX_EQUIVALENTS`.
+
+    >>> mathtext_source("a \\\\ge b, \\\\qquad\\n c = \\\\ln\\\\!\\\\big(x\\\\big)")
+    'a \\\\geq b, \\\\qquad c = \\\\ln\\\\!(x)'
+    """
+    text = re.sub(r"\s*\n\s*", " ", tex.strip())
+    for pattern, replacement in _TEX_EQUIVALENTS:
+        text = pattern.sub(replacement, text)
+    return text
+
+
+@contextlib.contextmanager
+def _math_fonts(lang: str) -> Iterator[None]:
+    """matplotlib's settings for drawing a formula in ``lang``: as they are in English; in
+    Korean, mathtext's ``custom`` font set with Nanum Gothic (the font the Korean figures use,
+    :mod:`dispatchlib.i18n.fonts`) for letters, so that ``\\text{월 총임금}`` is drawn in Hangul
+    (mathtext's Computer Modern has none); symbols Nanum Gothic lacks come from its fallback."""
+    import matplotlib as mpl
+
+    if lang != "ko":
+        yield
+        return
+    from dispatchlib.i18n import fonts
+
+    family = fonts.register()
+    with mpl.rc_context({"mathtext.fontset": "custom", "mathtext.rm": family,
+                         "mathtext.it": f"{family}:italic", "mathtext.bf": f"{family}:bold",
+                         "mathtext.sf": family, "mathtext.fallback": "cm",
+                         # fonts matplotlib bundles, so no family lookup warns
+                         "mathtext.cal": "cmsy10", "mathtext.tt": "DejaVu Sans Mono"}):
+        yield
+
+
+def math_svg(tex: str, display: bool = False, lang: str | None = None
+             ) -> tuple[str, float] | None:
     """Draw a TeX formula with matplotlib's mathtext as an SVG ``data:`` URI.
 
     Parameters
     ----------
     tex : str
-        The formula without its ``$`` delimiters, e.g. ``r"\\frac{a}{b}"``.
+        The formula without its ``$`` delimiters, e.g. ``r"\\frac{a}{b}"``; it may span lines
+        (see :func:`mathtext_source`).
     display : bool
         A display (block) formula is drawn a little larger than an inline one.
+    lang : {"en", "ko"}, optional
+        Language of the words in the formula (default: the current language,
+        :func:`dispatchlib.i18n.current_language`); Korean words are drawn in Nanum Gothic.
 
     Returns
     -------
@@ -104,24 +153,30 @@ def math_svg(tex: str, display: bool = False) -> tuple[str, float] | None:
         The ``data:image/svg+xml;base64,...`` URI and the depth below the baseline in points
         (for vertical alignment), or ``None`` when mathtext cannot parse the formula.
     """
+    return _draw(mathtext_source(tex), display, lang or current_language())
+
+
+@functools.lru_cache(maxsize=512)
+def _draw(tex: str, display: bool, lang: str) -> tuple[str, float] | None:
     from matplotlib import mathtext
     from matplotlib.figure import Figure
     from matplotlib.font_manager import FontProperties
 
-    text = f"${tex.strip()}$"
-    prop = FontProperties(size=15 if display else 13)
-    try:
-        parsed = mathtext.MathTextParser("path").parse(text, dpi=72, prop=prop)
-        width, height, depth = parsed.width, parsed.height, parsed.depth
-        if width <= 0 or height <= 0:
+    text = f"${tex}$"
+    with _math_fonts(lang):
+        prop = FontProperties(size=15 if display else 13)
+        try:
+            parsed = mathtext.MathTextParser("path").parse(text, dpi=72, prop=prop)
+            width, height, depth = parsed.width, parsed.height, parsed.depth
+            if width <= 0 or height <= 0:
+                return None
+            fig = Figure(figsize=(width / 72, height / 72))
+            fig.text(0, depth / height, text, fontproperties=prop)
+            buf = io.BytesIO()
+            # no date in the metadata: the same notebook gives the same page
+            fig.savefig(buf, format="svg", dpi=72, metadata={"Date": None})
+        except Exception:  # noqa: BLE001 - anything mathtext cannot draw stays as TeX
             return None
-        fig = Figure(figsize=(width / 72, height / 72))
-        fig.text(0, depth / height, text, fontproperties=prop)
-        buf = io.BytesIO()
-        # no date in the metadata: the same notebook gives the same page
-        fig.savefig(buf, format="svg", dpi=72, metadata={"Date": None})
-    except Exception:  # noqa: BLE001 - anything mathtext cannot draw stays as TeX
-        return None
     uri = "data:image/svg+xml;base64," + base64.b64encode(buf.getvalue()).decode("ascii")
     return uri, depth
 
@@ -219,6 +274,7 @@ def render_notebook(notebook_path: Path, target: Path | None = None,
             resources["dispatchlib_nav"] = _back(back_link)
     exporter = _exporter()
     exporter.language_code = lang  # nbconvert's template writes it as <html lang="...">
-    body, _resources = exporter.from_notebook_node(nb, resources=resources)
+    with language(lang):  # the formulas' words are drawn in a font of the page's language
+        body, _resources = exporter.from_notebook_node(nb, resources=resources)
     write_text(out, body)
     return out

@@ -39,6 +39,11 @@ th, td { border: 1px solid #d5dbe3; padding: 0.25rem 0.6rem; text-align: left;
 th { background: #eef2f7; }
 td.num { text-align: right; font-variant-numeric: tabular-nums; }
 td.changed { background: #fff4d6; font-weight: 600; }
+/* a unit is a word or two: never broken inside a word (a Korean one, 명 or 연도, not one
+   syllable a line) */
+td.unit { word-break: keep-all; min-width: 5rem; }
+html:lang(ko) body { font-family: "Noto Sans KR", "Nanum Gothic", "Malgun Gothic",
+                     "Apple SD Gothic Neo", sans-serif; word-break: keep-all; }
 .status { display: inline-block; padding: 0.05rem 0.5rem; border-radius: 0.8rem;
           font-size: 0.85rem; font-weight: 600; }
 .status.ok { background: #d9f2e3; color: #13532f; }
@@ -51,6 +56,7 @@ a { color: #1f4e8c; }
 /* a table wider than the page scrolls inside its box; the page keeps a normal width */
 div.wide { max-width: 100%; overflow-x: auto; }
 div.wide th { white-space: nowrap; }
+div.wide td.muted { min-width: 18rem; }  /* a parameter's meaning: a few words a line */
 /* the headline results, first on a run's page */
 dl.answer { display: grid; grid-template-columns: max-content 1fr; gap: 0.2rem 1rem; }
 dl.answer dt { font-weight: 600; }
@@ -168,12 +174,39 @@ HEADLINES = headlines()
 def result_unit(key: str) -> str:
     """The unit of a recorded result, read from the words of its name.
 
+    A name ending in ``change`` is a change as a fraction of the value before (``-0.67``:
+    67% fewer), written as a percentage (unit ``fraction``); one with the word ``factor`` is how
+    many times one value is another (``factor``: ``154×``), whatever the other words say
+    (``sanctions_jump_pct_interval_factor`` is the factor of an interval of percentages). USD
+    per year or per worker and year say so (``gross_usd_per_year``); border entries
+    (``entries_2024``) are counted as entries, not persons.
+
     >>> result_unit("state_revenue_usd_p5"), result_unit("sanctions_jump_pct_low")
     ('USD', '%')
     >>> result_unit("workers_end"), result_unit("end_year"), result_unit("bribe_payback_months")
     ('persons', 'year', 'months')
+    >>> result_unit("enforcement_people_exposed_change")
+    'fraction'
+    >>> result_unit("sanctions_jump_pct_interval_factor")
+    'factor'
+    >>> result_unit("gross_usd_per_year"), result_unit("living_usd_per_worker_year")
+    ('USD per year', 'USD per worker per year')
+    >>> result_unit("state_take_per_worker_usd"), result_unit("entries_2024")
+    ('USD', 'entries')
     """
     words = key.lower().split("_")
+    if words[-1] == "change":
+        return "fraction"
+    if "factor" in words:
+        return "factor"
+    if "usd" in words and "per" in words:
+        after = words[words.index("per") + 1:]
+        if after[:2] == ["worker", "year"]:
+            return "USD per worker per year"
+        if after[:1] == ["year"]:
+            return "USD per year"
+    if words[0] == "entries":  # not sources_entries, a count of sources
+        return "entries"
     for word, unit in (("usd", "USD"), ("pct", "%"), ("months", "months"),
                        ("prob", "probability"), ("share", "ratio"), ("ratio", "ratio")):
         if word in words:
@@ -215,8 +248,17 @@ def _answer(nbs: Mapping) -> str:
     return ("<h2>" + _("Headline results") + '</h2>\n<dl class="answer">' + "".join(items)
             + f'</dl>\n<p class="muted">{note}</p>')
 
+def _zero_means() -> dict[str, str]:
+    """What 0 stands for in the registry's helps (the English words after ``0 takes``), in the
+    current language."""
+    return {"the ramp_scenario's ceiling": _("the ramp_scenario's ceiling"),
+            "the ramp_scenario's speed": _("the ramp_scenario's speed"),
+            "the speed": _("the speed")}
+
+
 def _parameter_note(name: str, value: object) -> str:
-    """What a parameter value means when the registry gives 0 a meaning (``ceiling 0``)."""
+    """What a parameter value means when the registry gives 0 a meaning (``ceiling 0``), in the
+    current language."""
     from dispatchlib import params
 
     try:
@@ -224,7 +266,8 @@ def _parameter_note(name: str, value: object) -> str:
     except Exception:  # noqa: BLE001 - a name the registry does not know
         return ""
     if value == 0 and not isinstance(value, bool) and "0 takes " in helptext:
-        return f" ({helptext.split('0 takes ', 1)[1].split(';')[0]})"
+        means = helptext.split("0 takes ", 1)[1].split(";")[0]
+        return f" ({_zero_means().get(means, means)})"
     return ""
 
 def write_index(folder: Path, record: Mapping, back_link: str | None = None) -> Path:
@@ -294,7 +337,8 @@ def _index(record: Mapping, back_link: str | None) -> tuple[str, str]:
             unit, helptext = spec.unit, params.text_of(n)
         except Exception:  # noqa: BLE001 - a name the registry does not know
             unit, helptext = "", ""
-        row = [f"<th><code>{_e(n)}</code></th>", f"<td>{_e(formatting.unit_text(unit))}</td>"]
+        row = [f"<th><code>{_e(n)}</code></th>",
+               f'<td class="unit">{_e(formatting.unit_text(unit))}</td>']
         for stem in stems:
             p = record["parameters"][stem]
             if n not in p:
