@@ -260,6 +260,12 @@ def test_a_change_too_uncertain_to_report_reads_in_korean():
      "재개 연도의 도약"),
     ("dispatchlib.model.scenario:label_of", "savings_usd", "Savings per worker",
      "노동자 1인당 저축"),
+    ("dispatchlib.lessons.history:era_name", "Contract brigades", "Contract brigades",
+     "청부 작업반"),
+    ("dispatchlib.lessons.economics:publisher_label", "Monthly Chosun", "Monthly Chosun",
+     "월간조선"),
+    ("dispatchlib.lessons.economics:publisher_label", "Radio Free Asia", "Radio Free Asia",
+     "자유아시아방송(RFA)"),
 ])
 def test_data_keys_shown_as_words_keep_english_and_read_in_korean(show, key, english, korean):
     """A key that code compares (a verdict, an era id, a ramp name) stays English in data and
@@ -276,6 +282,130 @@ def test_data_keys_shown_as_words_keep_english_and_read_in_korean(show, key, eng
         assert label(key) == korean
         assert label("not a key") == "not a key"
     assert label(key) == english  # the language is back
+
+
+def _figure_texts(fig) -> list[str]:
+    """Every text drawn on a figure (titles, tick labels, annotations, legends, notes)."""
+    from matplotlib.text import Text
+
+    fig.canvas.draw()  # tick labels are set when drawn
+    return [t.get_text() for t in fig.findobj(Text) if t.get_text()]
+
+
+def _in_language(lang: str, draw):
+    import matplotlib.pyplot as plt
+
+    from dispatchlib.run.notebook_pages import language
+
+    with language(lang):
+        fig = draw()
+        texts = _figure_texts(fig)
+    return fig, texts, plt
+
+
+def test_the_korean_headline_and_history_figures_show_no_english_keys():
+    """The start-here figure names its scenarios, and the history overview its eras, as the
+    Korean tables do; in English the keys and the data's names are shown as before."""
+    import dispatchlib as dl
+
+    table = dl.audit.headline(draws=500)
+    fig, texts, plt = _in_language("ko", lambda: dl.plots.audit.headline(table))
+    assert {"2025년 추정치", "이번 실행", "보고서의 상한"} <= set(texts)
+    assert not {"2025 estimate", "this run", "brief's ceiling"} & set(texts)
+    plt.close(fig)
+    fig, texts, plt = _in_language("en", lambda: dl.plots.audit.headline(table))
+    assert {"2025 estimate", "this run", "brief's ceiling"} <= set(texts)
+    plt.close(fig)
+
+    workforce, eras = dl.load("workforce"), dl.load("eras")
+    draw = lambda: dl.plots.history.all_sources(  # noqa: E731
+        workforce, eras, sources=["59곳의 출처: data/workforce.csv"])
+    fig, texts, plt = _in_language("ko", draw)
+    assert {"초기 모집", "국영 벌목장", "청부 작업반", "청부", "제재", "재개"} <= set(texts)
+    english = set(eras["name"]) | set(eras["era_id"])
+    assert not english & set(texts), english & set(texts)
+    assert "연도(각 수치는 해당 날짜 위치에 표시)" in texts
+    note = next(t for t in texts if "data/workforce.csv" in t)
+    assert note.startswith("59곳의 출처: data/workforce.csv.") and note.count("출처") == 1
+    plt.close(fig)
+    fig, texts, plt = _in_language("en", lambda: dl.plots.history.all_sources(
+        workforce, eras, sources=["59 sources in data/workforce.csv"]))
+    assert {"Early recruitment", "State logging camps", "Contract brigades"} <= set(texts)
+    assert any(t.startswith("Sources: 59 sources in data/workforce.csv.") for t in texts)
+    plt.close(fig)
+
+
+def _sanctions_inputs():
+    import dispatchlib as dl
+
+    series = dl.sanctions.annual_series(start_year=2010)
+    curve = dl.sanctions.segmented_fit(series, 2018, 2022).curve(ci_level=0.95)
+    return series, curve
+
+
+@pytest.mark.parametrize(("lang", "words", "legend"), [
+    ("ko", ("안보리 결의 2397호", "송환 시한", "국경 폐쇄", "침공"),
+     "해당 날짜의 러시아 공식 집계"),
+    ("en", ("UNSCR 2397", "deadline", "border closed", "invasion"),
+     "Russia's official counts, at their dates"),
+])
+def test_the_event_labels_of_the_interrupted_series_stand_apart(lang, words, legend):
+    """The two events a month apart (repatriation deadline, border closure) are labelled on
+    opposite sides of their ticks without touching; no label lies on a break line."""
+    import dispatchlib as dl
+
+    series, curve = _sanctions_inputs()
+    fig, texts, plt = _in_language(lang, lambda: dl.plots.sanctions.interrupted_series(
+        series, curve, dl.sanctions.official_counts(), dl.load("events"), 2018, 2022))
+    assert set(words) <= set(texts) and legend in texts
+    ax = fig.axes[0]
+    boxes = {a.get_text(): a.get_window_extent() for a in ax.texts}
+    deadline, closed = boxes[words[1]], boxes[words[2]]
+    assert deadline.x1 < closed.x0 - 4, (deadline, closed)  # pixels of white between them
+    for year in (2018, 2022):
+        x = ax.transData.transform((year, 1))[0]
+        assert not any(b.x0 <= x <= b.x1 for b in boxes.values()), year
+    plt.close(fig)
+
+
+def test_the_forgone_revenue_figure_writes_amounts_as_the_korean_text_does():
+    """The cumulative total reads like formatting.amount / amount_range in Korean, and the
+    zero tick of the dollar axis is a bare 0; English keeps $1.7B ($1.07B to $1.73B) and $0."""
+    import dispatchlib as dl
+    from dispatchlib import formatting
+    from dispatchlib.run.notebook_pages import language
+
+    series, curve = _sanctions_inputs()
+    table = dl.sanctions.forgone_revenue(curve["workers"], counterfactual_workers=30_000,
+                                         sanctions_year=2018, draws=2000, seed=2025)
+    total = table.loc["total"]
+    fig, texts, plt = _in_language("ko", lambda: dl.plots.sanctions.forgone(table))
+    with language("ko"):
+        title = (f"누적: 중심 추정값의 계획분 기준 {formatting.amount(total['forgone_usd'])}"
+                 f"({formatting.amount_range(total['p5'], total['p95'])})")
+    assert title in texts and "억 달러(" in title and "~" in title
+    assert "0" in texts and "0달러" not in texts  # the tick labels, as drawn in Korean
+    plt.close(fig)
+    fig, texts, plt = _in_language("en", lambda: dl.plots.sanctions.forgone(table))
+    usd = formatting.usd
+    assert (f"Cumulative: {usd(total['forgone_usd'])} at the central quota "
+            f"({usd(total['p5'])} to {usd(total['p95'])})") in texts
+    assert "$0" in texts
+    plt.close(fig)
+
+
+def test_the_per_worker_figure_names_korean_publishers_in_korean():
+    import dispatchlib as dl
+
+    table = dl.economics.per_worker_estimates(6500, 8)
+    draw = lambda: dl.plots.economics.range_comparison(  # noqa: E731
+        dl.economics.per_worker_estimates(6500, 8), "USD", "t")
+    fig, texts, plt = _in_language("ko", draw)
+    assert any(t.startswith("월간조선, 2021") for t in texts)
+    assert any(t.startswith("자유아시아방송(RFA), 2019") for t in texts)
+    assert not any("Monthly Chosun" in t or "Radio Free Asia" in t for t in texts)
+    plt.close(fig)
+    assert any(label.startswith("Monthly Chosun, 2021") for label in table["label"])
 
 
 def test_audit_ranges_read_in_korean_units():

@@ -55,3 +55,13 @@ def test_use_style_sets_exactly_what_set_theme_sets(mode, monkeypatch, color_cod
 def test_setting_the_style_imports_neither_seaborn_nor_scipy():
     loaded = modules_after("import dispatchlib as dl; dl.plots.use_style()")
     assert "matplotlib" in loaded and not {"seaborn", "scipy"} & loaded
+
+
+def test_dollar_ticks_write_zero_bare_in_korean_only():
+    from dispatchlib.run.notebook_pages import language
+
+    assert [dl.plots.usd_tick(v) for v in (0, 5e7, 1.5e9)] == ["$0", "$50M", "$1.5B"]
+    with language("ko"):
+        assert [dl.plots.usd_tick(v) for v in (0, 5e7, 1.5e9)] == \
+            ["0", "5,000만 달러", "15억 달러"]
+        assert dl.plots.usd(0) == "0달러"  # in a sentence the unit stays

@@ -49,7 +49,7 @@ def per_worker_estimates(quota_usd: float, quota_months: float) -> pd.DataFrame:
     publishers = load("sources").set_index("source_id")["publisher"]
     for row in reports.itertuples():
         what = _("building-work quota") if "construction" in row.measure else _("quota reported")
-        label = f"{publishers[row.source_id]}, {row.period_start[:4]} ({what})"
+        label = f"{publisher_label(publishers[row.source_id])}, {row.period_start[:4]} ({what})"
         rows.append({"label": label, "low": row.low, "high": row.high,
                      "central": None, "kind": "independent report", "source_id": row.source_id})
     un_total = assumption("un_revenue_usd")[1]
@@ -67,6 +67,19 @@ def per_worker_estimates(quota_usd: float, quota_months: float) -> pd.DataFrame:
                  "low": float(take[0]), "high": float(take[1]),
                  "central": None, "kind": "derived", "source_id": "MBN2024"})
     return pd.DataFrame(rows)
+
+
+def publisher_label(publisher: str) -> str:
+    """A publisher's name (column ``publisher`` of ``sources.csv``) in the current language, as
+    a figure's row label shows it; the data keep the English. Any other name as it is.
+
+    >>> publisher_label("Radio Free Asia"), publisher_label("Reuters")
+    ('Radio Free Asia', 'Reuters')
+    """
+    from dispatchlib.i18n import _
+
+    return {"Monthly Chosun": _("Monthly Chosun"),
+            "Radio Free Asia": _("Radio Free Asia")}.get(publisher, publisher)
 
 
 #: the inputs that decide what a posting leaves the worker (:func:`net_capital`)

@@ -65,6 +65,23 @@ def era_label(era_id: str) -> str:
     return {"early": _("early"), "logging": _("logging"), "contract": _("contract"),
             "sanctions": _("sanctions"), "revival": _("revival")}.get(era_id, era_id)
 
+
+def era_name(name: str) -> str:
+    """An era's name (column ``name`` of ``eras.csv``, e.g. ``Contract brigades``) in the
+    current language, as a figure shows it; the data keep the English. Any other text as it
+    is.
+
+    >>> era_name("Contract brigades"), era_name("1990s")
+    ('Contract brigades', '1990s')
+    """
+    from dispatchlib.i18n import _
+
+    return {"Early recruitment": _("Early recruitment"),
+            "State logging camps": _("State logging camps"),
+            "Contract brigades": _("Contract brigades"),
+            "UN ban and pandemic": _("UN ban and pandemic"),
+            "Student-visa revival": _("Student-visa revival")}.get(name, name)
+
 GRADES = ("H", "M", "L")
 #: exponent of ``grade_weight`` for each confidence grade
 GRADE_RANK = {"H": 2, "M": 1, "L": 0}

@@ -97,13 +97,26 @@ usd = formatting.usd
 thousands = formatting.thousands
 
 
+def usd_tick(x: float, _pos=None) -> str:
+    """A dollar tick label (USD): :func:`usd`, except that zero is a bare ``0`` in Korean (the
+    axis label names the unit; English keeps ``$0``)."""
+    from dispatchlib.i18n import current_language
+
+    return "0" if x == 0 and current_language() == "ko" else usd(x)
+
+
 def add_sources(fig, source_ids: Iterable[str], note: str = "") -> None:
     """Write "Sources: ..." (and an optional note) under the figure: the last step of every
     figure function (see :func:`finished`)."""
     ids = ", ".join(dict.fromkeys(i for i in source_ids if i))
-    from dispatchlib.i18n import _
+    from dispatchlib.i18n import _, current_language
 
-    text = _("Sources: {ids}.").format(ids=ids) + (f" {note}" if note else "")
+    # a Korean line that already says 출처 ("59곳의 출처: ...") is not prefixed with it again
+    if current_language() == "ko" and "출처" in ids:
+        text = f"{ids}."
+    else:
+        text = _("Sources: {ids}.").format(ids=ids)
+    text += f" {note}" if note else ""
     fig.tight_layout()
     fig.text(0.01, 0.0, text, ha="left", va="top", fontsize="small", wrap=True, color="0.3")
     finished(fig)

@@ -14,7 +14,7 @@ import pandas as pd
 from dispatchlib.i18n import _
 from dispatchlib.lessons.audit import VERDICTS
 from dispatchlib.lessons.audit import verdict_label as lessons_verdict_label
-from dispatchlib.plots import add_sources, colors, thousands, usd
+from dispatchlib.plots import add_sources, colors, thousands, usd, usd_tick
 
 # colour-blind palette positions (seaborn "colorblind") and hatches: two cues per verdict
 _VERDICT_STYLE = {
@@ -72,7 +72,7 @@ def headline(table: pd.DataFrame, target_usd: float | None = 1e9, sources: Itera
     fig, (left, right) = plt.subplots(1, 2, figsize=(width * 1.25, 3.6),
                                       gridspec_kw={"width_ratios": [1, 1.5]})
     c = colors(3)
-    names = list(table.index)
+    names = [_(name) for name in table.index]  # scenario names are keys: shown translated
     y = np.arange(len(names))
     left.hlines(y, table["workers_low"], table["workers_high"], color=c[0], lw=8, alpha=0.45)
     left.plot(table["workers_central"], y, "o", color=c[0], ms=7)
@@ -103,7 +103,7 @@ def headline(table: pd.DataFrame, target_usd: float | None = 1e9, sources: Itera
     right.grid(axis="y", visible=False)
     right.set_xscale("log")
     right.set_xlim(*_log_limits(table.filter(like="_usd_p"), 5e6, 3e9))
-    right.xaxis.set_major_formatter(usd)
+    right.xaxis.set_major_formatter(usd_tick)
     right.set_xlabel(_("USD per year (log scale)"))
     right.set_title(_("How much money, and for whom"))
     right.legend(fontsize="small", loc="lower left")

@@ -13,7 +13,7 @@ import pandas as pd
 from dispatchlib import formatting
 from dispatchlib.i18n import _
 from dispatchlib.model.scenario import label_of, unit_of
-from dispatchlib.plots import add_sources, colors, thousands, usd
+from dispatchlib.plots import add_sources, colors, thousands, usd, usd_tick
 
 
 def revenue_vs_workers(band: pd.DataFrame, marks: pd.DataFrame | None = None,
@@ -49,7 +49,7 @@ def revenue_vs_workers(band: pd.DataFrame, marks: pd.DataFrame | None = None,
             ax.plot(row.workers, row.revenue_usd, markers[i % 5], color=c[1 + i % 3], ms=8,
                     label=row.label, ls="none")
     ax.xaxis.set_major_formatter(thousands)
-    ax.yaxis.set_major_formatter(usd)
+    ax.yaxis.set_major_formatter(usd_tick)
     ax.set_xlabel(_("DPRK workers in Russia (persons)"))
     ax.set_ylabel(_("State revenue (USD per year)"))
     ax.set_title(_("Quota revenue to the state grows in step with the workforce"))
@@ -67,7 +67,7 @@ def kind_label(kind: str) -> str:
 
 
 def range_comparison(table: pd.DataFrame, value_label: str, title: str,
-                     sources: Iterable[str] = (), formatter=usd):
+                     sources: Iterable[str] = (), formatter=usd_tick):
     """Estimates from several sources as ranges (bars) with central marks, one row each.
 
     Parameters
@@ -105,7 +105,7 @@ def range_comparison(table: pd.DataFrame, value_label: str, title: str,
 
 
 def distribution(draws: pd.Series, threshold: float | None = None, sources: Iterable[str] = (),
-                 formatter=usd, central: float | None = None):
+                 formatter=usd_tick, central: float | None = None):
     """Histogram of Monte Carlo draws of one output, with its 90% interval, its median, the
     central value and a threshold.
 
@@ -150,7 +150,7 @@ def _num(x: float) -> str:
 
 
 def tornado(sens: pd.DataFrame, output: str = "state_revenue_usd", sources: Iterable[str] = (),
-            formatter=usd, output_label: str | None = None):
+            formatter=usd_tick, output_label: str | None = None):
     """Tornado chart of one-way sensitivity (from :func:`dispatchlib.scenario.sensitivity` or
     :func:`dispatchlib.economics.posting_sensitivity`).
 

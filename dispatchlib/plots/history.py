@@ -12,7 +12,7 @@ from matplotlib.lines import Line2D
 
 from dispatchlib.formatting import percent
 from dispatchlib.i18n import _, current_language
-from dispatchlib.lessons.history import decimal_year
+from dispatchlib.lessons.history import decimal_year, era_label, era_name
 from dispatchlib.lessons.history_tables import labels
 from dispatchlib.plots import add_sources, colors, finished, thousands
 
@@ -63,7 +63,8 @@ def _shade_eras(ax, eras: pd.DataFrame, label_y: float = 0.98, start: float = 0,
         if row.end_year + 1 - lo <= min_width:
             continue  # too narrow for a label (the recent panel names it)
         mid = (lo + row.end_year + 1) / 2
-        ax.text(mid, label_y, row.name if row.end_year + 1 - lo >= 12 else row.era_id,
+        ax.text(mid, label_y,
+                era_name(row.name) if row.end_year + 1 - lo >= 12 else era_label(row.era_id),
                 transform=ax.get_xaxis_transform(), ha="center", va="top", fontsize="x-small",
                 color="0.25")
 

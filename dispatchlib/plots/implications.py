@@ -12,7 +12,7 @@ import pandas as pd
 
 from dispatchlib.i18n import _
 from dispatchlib.lessons.implications import OUTCOMES
-from dispatchlib.plots import add_sources, colors, thousands, usd
+from dispatchlib.plots import add_sources, colors, thousands, usd, usd_tick
 
 
 def flow_of_funds(cases: pd.DataFrame, sources: Iterable[str] = ()):
@@ -48,7 +48,7 @@ def flow_of_funds(cases: pd.DataFrame, sources: Iterable[str] = ()):
     ax.plot([], [], color="0.1", lw=2, label=_("gross pay"))
     ax.set_yticks(y, cases.index)
     ax.invert_yaxis()
-    ax.xaxis.set_major_formatter(usd)
+    ax.xaxis.set_major_formatter(usd_tick)
     ax.xaxis.set_major_locator(mpl.ticker.MaxNLocator(5))
     ax.set_xlim(0, max(gross.max(), (state + savings).max()) * 1.6)
     ax.set_xlabel(_("USD per worker per year"))

@@ -12,7 +12,7 @@ import pandas as pd
 
 from dispatchlib.formatting import percent
 from dispatchlib.i18n import _
-from dispatchlib.plots import add_sources, colors, thousands, usd
+from dispatchlib.plots import add_sources, colors, thousands, usd, usd_tick
 
 _STYLES = {"low": ":", "central": "--", "high": "-."}
 
@@ -75,7 +75,7 @@ def ramps(paths: pd.DataFrame, points: pd.DataFrame | None = None,
 
 
 def fan_chart(band: pd.DataFrame, samples: np.ndarray | None = None, threshold: float | None = None,
-              ylabel: str = "", title: str = "", sources: Iterable[str] = (), formatter=usd,
+              ylabel: str = "", title: str = "", sources: Iterable[str] = (), formatter=usd_tick,
               color_index: int = 0):
     """A Monte Carlo fan: median, 50/80/90% bands and a few sampled paths.
 
@@ -177,7 +177,7 @@ def returnees(rot: pd.DataFrame, sources: Iterable[str] = ()):
     right.bar(x, rot["capital_usd"], color=c[2], width=0.7, label=_("carried home in the year"))
     right.plot(x, rot["cumulative_capital_usd"], color=c[1], lw=2, marker="o", ms=4,
                label=_("carried home so far"))
-    right.yaxis.set_major_formatter(usd)
+    right.yaxis.set_major_formatter(usd_tick)
     right.set_ylabel(_("USD"))
     right.set_title(_("What they bring"))
     right.legend(fontsize="small", loc="upper left")

@@ -9,17 +9,17 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 
-from dispatchlib.formatting import percent
-from dispatchlib.i18n import _
+from dispatchlib.formatting import amount, amount_range, percent
+from dispatchlib.i18n import _, current_language
 from dispatchlib.lessons.history import decimal_year
-from dispatchlib.plots import add_sources, colors, thousands, usd
+from dispatchlib.plots import add_sources, colors, thousands, usd, usd_tick
 
 
 #: events marked on the time series: event_id -> short label
 def marked_events(_=str) -> dict[str, str]:
     """:data:`MARKED_EVENTS`, the words through ``_`` (``str``: English;
     ``dispatchlib.i18n._``: the current language)."""
-    return {"unscr_2397": "UNSCR 2397", "repatriation_deadline": _("deadline"),
+    return {"unscr_2397": _("UNSCR 2397"), "repatriation_deadline": _("deadline"),
             "covid_border_closure": _("border closed"), "russia_invades_ukraine": _("invasion"),
             "treaty_signed": _("treaty")}
 
@@ -77,13 +77,20 @@ def interrupted_series(series: pd.DataFrame, curve: pd.DataFrame, official: pd.D
     marked = events[events["event_id"].isin(list(MARKED_EVENTS))]
     times = sorted((decimal_year(int(str(r.date)[:4]), str(r.date)), r.event_id)
                    for r in marked.itertuples())
-    side = "right"
     words = marked_events(_)
     for i, (t, event_id) in enumerate(times):
-        # events less than half a year apart: labels on opposite sides of their ticks
-        side = "left" if i and t - times[i - 1][0] < 0.5 and side == "right" else "right"
+        # events less than half a year apart: labels on opposite sides of their ticks, set
+        # further off so that they read as two; a lone label keeps clear of a break line
+        after = bool(i) and t - times[i - 1][0] < 0.5
+        before = i + 1 < len(times) and times[i + 1][0] - t < 0.5
+        if after or before:
+            side = "left" if after else "right"
+        else:
+            side = "left" if any(0 <= t - b < 0.3 for b in (sanctions_year, revival_year)) \
+                else "right"
+        gap = 5 if after or before else 2
         ax.annotate(words[event_id], (t, 1.0), xycoords=("data", "axes fraction"),
-                    xytext=(-2 if side == "right" else 2, -4), textcoords="offset points",
+                    xytext=(-gap if side == "right" else gap, -4), textcoords="offset points",
                     rotation=90, ha=side, va="top", fontsize="x-small", color="0.3")
         ax.axvline(t, ymin=0.8, ymax=1.0, color="0.5", lw=0.8)
     ax.set_yscale("log")
@@ -168,15 +175,17 @@ def forgone(table: pd.DataFrame, sources: Iterable[str] = ()):
     bottom.errorbar(x, years["forgone_usd"], yerr=np.clip(err, 0, None), fmt="none",
                     ecolor="0.2", capsize=3, label=_("5th-95th percentile of the quota draws"))
     bottom.axhline(0, color="0.3", lw=0.8)
-    bottom.yaxis.set_major_formatter(usd)
+    bottom.yaxis.set_major_formatter(usd_tick)
     bottom.set_ylabel(_("Revenue forgone (USD per year)"))
     bottom.set_xlabel(_("Year"))
     bottom.set_xticks(x, [str(int(v)) for v in x])
     bottom.legend(fontsize="x-small", loc="upper right")
-    bottom.set_title(_("Cumulative: {total} at the central quota ({low} to {high})").format(
-                         total=usd(total["forgone_usd"]), low=usd(total["p5"]),
-                         high=usd(total["p95"])), fontsize="medium",
-                     fontweight="normal")
+    if current_language() == "ko":  # amounts in words: 17억 달러(10억 7,000만~17억 3,000만 달러)
+        cumulative, spread = amount(total["forgone_usd"]), amount_range(total["p5"], total["p95"])
+    else:
+        cumulative, spread = usd(total["forgone_usd"]), f"{usd(total['p5'])} to {usd(total['p95'])}"
+    bottom.set_title(_("Cumulative: {total} at the central quota ({range})").format(
+                         total=cumulative, range=spread), fontsize="medium", fontweight="normal")
     add_sources(fig, sources, _("The band covers the quota per worker only, not the head counts "
                 "or the counterfactual."))
     return fig
