@@ -156,6 +156,48 @@ def test_updating_twice_writes_the_same_bytes_and_no_dates(tmp_path, monkeypatch
     assert b"Creation-Date" not in first and b"Revision-Date" not in first
 
 
+def test_a_comment_that_starts_with_a_quote_is_prose_and_a_hash_in_a_string_is_not():
+    setup = 'dl.plots.use_style("notebook")  # "projector" for a classroom screen'
+    assert catalog.has_prose(setup)
+    assert catalog.comments("%matplotlib inline\n" + setup) == [
+        '# "projector" for a classroom screen']
+    assert not catalog.has_prose('colour = "#ff0000"\nx = 1  # 2\ny = f(x)')
+    setups = [e for nb in NOTEBOOKS for e in catalog.entries(nb)
+              if '# "projector" for a classroom screen' in e.text]
+    assert len(setups) == len(NOTEBOOKS), "every lesson's set-up cell is an entry"
+
+
+def test_no_python_format_flag_and_no_old_english_once_translated_again(tmp_path,
+                                                                         monkeypatch):
+    package = tmp_path / "pkg"
+    package.mkdir()
+    (package / "mod.py").write_text('_("A 95% interval")\n_("Kept")\n', encoding="utf-8")
+    locales = tmp_path / "locales"
+    cat = catalog.update_library(LANG, locales, package=package)
+    assert all("python-format" not in m.flags for m in cat)
+    message = cat.get("A 95% interval")
+    message.string = "95% 구간"
+    old = cat.get("Kept")
+    old.string, old.flags, old.previous_id = "유지", {"fuzzy"}, ["Kept!"]
+    catalog.write(cat, catalog.po_path(catalog.LIBRARY, LANG, locales))
+    cat = catalog.update_library(LANG, locales, package=package)
+    assert list(cat.check()) == [], "Babel's check passes on a text with %"
+    assert cat.get("Kept").previous_id == ["Kept!"], "a fuzzy entry keeps its old English"
+    fixed = cat.get("Kept")
+    fixed.flags = set()  # translated again, the #| msgid line left behind by the translator
+    catalog.write(cat, catalog.po_path(catalog.LIBRARY, LANG, locales))
+    catalog.update_library(LANG, locales, package=package)
+    text = catalog.po_path(catalog.LIBRARY, LANG, locales).read_text(encoding="utf-8")
+    assert "\n#| msgid" not in text and "python-format" not in text
+    for path in sorted(catalog.locales_dir().glob(f"{LANG}/LC_MESSAGES/*.po")):
+        lines = path.read_text(encoding="utf-8").split("\n")
+        assert not [n for n, line in enumerate(lines, 1) if "python-format" in line], path.name
+        cat = catalog.read(path, LANG)
+        left = [m.id[:40] for m in cat if m.id and m.previous_id and not m.fuzzy]
+        assert not left, f"{path.name}: old English left on entries no longer fuzzy: {left}"
+        assert list(cat.check()) == [], f"{path.name}: Babel's check fails"
+
+
 # -- 2. faithful -------------------------------------------------------------------------
 
 
@@ -204,6 +246,43 @@ def test_the_faithfulness_check_catches_what_it_must():
         "the code differs (not only its strings and comments)"]
     assert faithful.compare(code, 'x = f"노동자 {m}명"\nprint("합계", x)', code=True) == [
         "the code differs (not only its strings and comments)"]
+    # month names, full or abbreviated, and ISO dates are their numbers
+    assert faithful.compare("NIS, Oct 2024; by Apr. 2025; Sept 2023; May 2022",
+                            "국가정보원, 2024년 10월; 2025년 4월까지; 2023년 9월; 2022년 5월") == []
+    assert faithful.compare("On 2020-03-10 Russia reported", "2020년 3월 10일에 러시아는") == []
+    assert faithful.compare("by Oct 2024", "2024년 11월까지") == [
+        "numbers differ: missing 10.0; extra 11.0"]
+    assert faithful.english_numbers("a Dec meeting") == {}
+
+
+def test_korean_commands_and_paths_point_at_the_korean_edition():
+    assert build.localized("`python -m dispatchlib run -p NAME VALUE`로", LANG) == \
+        "`python -m dispatchlib run --lang ko -p NAME VALUE`로"
+    assert build.localized("`python -m dispatchlib student`", LANG) == \
+        "`python -m dispatchlib student --lang ko`"
+    assert build.localized("`python -m dispatchlib run --lang ko 01`", LANG) == \
+        "`python -m dispatchlib run --lang ko 01`"
+    assert build.localized("`python -m dispatchlib runs`, `python -m dispatchlib compare`",
+                           LANG) == "`python -m dispatchlib runs`, `python -m dispatchlib compare`"
+    assert build.localized("`papermill notebooks/00_start-here.ipynb x.ipynb`", LANG) == \
+        "`papermill notebooks/ko/00_start-here.ipynb x.ipynb`"
+    assert build.localized("notebooks/ko/00_start-here.ipynb", LANG) == \
+        "notebooks/ko/00_start-here.ipynb"
+    assert build.localized("python -m dispatchlib run", "en") == "python -m dispatchlib run"
+    code = ('path = "notebooks/00_start-here.ipynb"  # 또는 notebooks/01_history.ipynb\n'
+            'print("한글 python -m dispatchlib student")\n')
+    assert build.localized_code(code, LANG) == (
+        'path = "notebooks/00_start-here.ipynb"  # 또는 notebooks/ko/01_history.ipynb\n'
+        'print("한글 python -m dispatchlib student --lang ko")\n'), \
+        "comments and shown strings change; a path the code uses does not"
+    stale = re.compile(r"python -m dispatchlib (?:run|student)\b(?!\s+--lang)"
+                       r"|(?<![\w./-])notebooks/\d\d_")
+    for notebook in NOTEBOOKS:
+        cells = json.loads(build.target(notebook, LANG).read_text(encoding="utf-8"))["cells"]
+        for n, cell in enumerate(cells):
+            if cell["cell_type"] == "markdown":
+                found = stale.findall("".join(cell["source"]))
+                assert not found, f"{notebook.stem}, cell {n}: {found} not for the Korean lessons"
 
 
 # -- 3. glossary -------------------------------------------------------------------------

@@ -12,6 +12,15 @@ included) with its texts in the target language:
   comments in the target language (``refresh`` writes it the same way);
 - every other cell is copied.
 
+Commands and paths that a reader is told to use are then pointed at the same edition
+(:func:`localized`): ``python -m dispatchlib run`` and ``student`` get ``--lang <lang>`` (unless
+a ``--lang`` follows already) and ``notebooks/NN_topic.ipynb`` becomes
+``notebooks/<lang>/NN_topic.ipynb`` (``papermill notebooks/00_start-here.ipynb`` too), in the
+markdown and, in a code cell, only in its comments and in the strings it shows (a
+``Markdown(...)``, ``print(...)`` or ``display(...)`` argument), so the code does the same thing.
+The catalogues keep the English commands (a test checks each translation keeps every code span
+of its English text); this step is the build's.
+
 The first code cell that imports ``dispatchlib as dl`` gets ``dl.use_language("<lang>")`` on the
 line after that import, so the library's figure labels, tables and messages come in the same
 language. The notebook's metadata records ``{"dispatchlib": {"lang": ..., "source": ...}}``.
@@ -27,8 +36,12 @@ place instead (drafts only: such a notebook is half English).
 
 from __future__ import annotations
 
+import ast
 import copy
+import io
 import json
+import re
+import tokenize
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -79,6 +92,66 @@ def with_language(code: str, lang: str) -> str:
             indent = line[: len(line) - len(line.lstrip())]
             lines.insert(i + 1, f'{indent}dl.use_language("{lang}")')
             return "\n".join(lines)
+    return code
+
+
+_COMMAND = re.compile(r"(python -m dispatchlib (?:run|student))\b(?!\s+--lang\b)")
+_LESSON = re.compile(r"(?<![\w./-])notebooks/(\d\d_[\w-]+\.ipynb)")
+_SHOWN = {"Markdown", "print", "display"}
+
+
+def localized(text: str, lang: str) -> str:
+    """A text with the commands and lesson paths it tells a reader to use pointed at the
+    ``lang`` edition: ``python -m dispatchlib run``/``student`` followed by ``--lang <lang>``
+    (unless ``--lang`` already follows) and ``notebooks/NN_topic.ipynb`` written
+    ``notebooks/<lang>/NN_topic.ipynb``; English (``en``) texts are returned as they are.
+
+    Examples
+    --------
+    >>> localized("`python -m dispatchlib run 01 -p seed 7`", "ko")
+    '`python -m dispatchlib run --lang ko 01 -p seed 7`'
+    >>> localized("`papermill notebooks/00_start-here.ipynb out.ipynb`", "ko")
+    '`papermill notebooks/ko/00_start-here.ipynb out.ipynb`'
+    >>> localized("`python -m dispatchlib student --lang ko`", "ko")
+    '`python -m dispatchlib student --lang ko`'
+    """
+    if lang == "en":
+        return text
+    text = _COMMAND.sub(rf"\1 --lang {lang}", text)
+    return _LESSON.sub(rf"notebooks/{lang}/\1", text)
+
+
+def localized_code(code: str, lang: str) -> str:
+    """:func:`localized` applied to what a code cell shows a reader and nothing else: its
+    comments and the string literals given to ``Markdown``, ``print`` or ``display`` (a
+    string the code uses otherwise, a path it opens, is left alone, so the cell does the
+    same thing). A cell that does not parse is returned unchanged."""
+    if lang == "en":
+        return code
+    lines = code.split("\n")
+    offsets = [0]
+    for line in lines:
+        offsets.append(offsets[-1] + len(line) + 1)
+    spans = []  # (start, end) character offsets of the texts to localise
+
+    def at(line: int, byte: int) -> int:  # ast counts columns in UTF-8 bytes
+        return offsets[line - 1] + len(lines[line - 1].encode()[:byte].decode())
+
+    try:
+        python = "\n".join("" if line.lstrip().startswith(("%", "!")) else line
+                           for line in lines)
+        spans += [(offsets[t.start[0] - 1] + t.start[1], offsets[t.end[0] - 1] + t.end[1])
+                  for t in tokenize.generate_tokens(io.StringIO(python).readline)
+                  if t.type == tokenize.COMMENT]
+        for node in ast.walk(ast.parse(python)):
+            if isinstance(node, ast.Call) and getattr(node.func, "id", None) in _SHOWN:
+                spans += [(at(a.lineno, a.col_offset), at(a.end_lineno, a.end_col_offset))
+                          for a in node.args if isinstance(a, ast.Constant)
+                          and isinstance(a.value, str)]
+    except (SyntaxError, tokenize.TokenError):
+        return code
+    for start, end in sorted(spans, reverse=True):
+        code = code[:start] + localized(code[start:end], lang) + code[end:]
     return code
 
 
@@ -138,10 +211,10 @@ def build(notebook: Path, lang: str = "ko", locales: Path | None = None,
         if "parameters" in cell.get("metadata", {}).get("tags", []):
             source = cell_source(notebook.stem, lang)  # comments from dispatchlib.po
         elif cell["cell_type"] == "markdown":
-            source = "\n\n".join(texts.get(f"{key}:p{k}", para)
-                                 for k, para in enumerate(paragraphs(source)))
+            source = localized("\n\n".join(texts.get(f"{key}:p{k}", para)
+                                            for k, para in enumerate(paragraphs(source))), lang)
         elif cell["cell_type"] == "code":
-            source = texts.get(f"{key}:code", source)
+            source = localized_code(texts.get(f"{key}:code", source), lang)
         if cell["cell_type"] == "code" and not imported and any(
                 line.strip() == IMPORT for line in source.split("\n")):
             source, imported = with_language(source, lang), True

@@ -27,6 +27,7 @@ import ast
 import io
 import os
 import re
+import tokenize
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -50,7 +51,7 @@ def english_notebooks() -> list[Path]:
     """The English lessons ``notebooks/NN_*.ipynb``, in teaching order."""
     return sorted(notebooks_dir().glob("[0-9][0-9]_*.ipynb"))
 _PROSE = re.compile(r"[^\W\d_]{2,}[^\w]+[^\W\d_]{2,}")  # two words of letters
-_COMMENT = re.compile(r"#\s*[^\W\d_]")
+_WORD = re.compile(r"[^\W\d_]{2,}")  # a word of two or more letters
 
 
 @dataclass(frozen=True)
@@ -100,9 +101,21 @@ def _python(source: str) -> str:
                      for line in source.split("\n"))
 
 
+def comments(source: str) -> list[str]:
+    """The ``#`` comments of a code cell (its comment tokens, so a ``#`` inside a string is
+    none), IPython magics and shell lines left out; ``[]`` when the cell does not tokenize."""
+    try:
+        tokens = list(tokenize.generate_tokens(io.StringIO(_python(source)).readline))
+    except (tokenize.TokenError, SyntaxError):
+        return []
+    return [t.string for t in tokens if t.type == tokenize.COMMENT]
+
+
 def has_prose(source: str) -> bool:
-    """True when a code cell holds text for a reader: a comment or a string of two or more words."""
-    if _COMMENT.search(source):
+    """True when a code cell holds text for a reader: a comment holding a word (two letters or
+    more, whatever comes first: ``# "projector" for a classroom screen``) or a string of two or
+    more words."""
+    if any(_WORD.search(c) for c in comments(source)):
         return True
     try:
         tree = ast.parse(_python(source))
@@ -137,11 +150,14 @@ def po_path(stem: str, lang: str, locales: Path | None = None) -> Path:
 
 def read(path: Path, lang: str) -> Catalog:
     """Read a catalogue (an empty one when the file does not exist yet), with the previous
-    English of each fuzzy entry (its ``#| msgid`` lines, which Babel's reader skips)."""
+    English of each fuzzy entry (its ``#| msgid`` lines, which Babel's reader skips) and
+    without the ``python-format`` flag Babel's reader puts on any text holding a ``%``."""
     if not path.exists():
         return Catalog(locale=lang, project="dispatchlib", fuzzy=False)
     data = path.read_bytes()
     catalog = read_po(io.BytesIO(data), locale=lang)
+    for message in catalog:  # Babel's reader flags any text with a % (see _tidy)
+        message.flags.discard("python-format")
     for (context, msgid), previous in _previous(data.decode("utf-8")).items():
         message = catalog.get(msgid, context=context)
         if message is not None:
@@ -259,7 +275,8 @@ def update(notebook: Path, lang: str, locales: Path | None = None, *,
         prev = by_context.get(entry.context)
         if prev is not None and prev.id == entry.text:
             new.add(entry.text, prev.string, auto_comments=[comment], flags=prev.flags,
-                    context=entry.context, previous_id=prev.previous_id)
+                    context=entry.context,
+                    previous_id=prev.previous_id if prev.fuzzy else [])
         elif entry.text in by_text:
             new.add(entry.text, by_text[entry.text].string, auto_comments=[comment],
                     context=entry.context)
@@ -268,9 +285,21 @@ def update(notebook: Path, lang: str, locales: Path | None = None, *,
                     context=entry.context, previous_id=prev.id)
         else:
             new.add(entry.text, "", auto_comments=[comment], context=entry.context)
+    _tidy(new)
     if save:
         write(new, path)
     return new
+
+
+def _tidy(catalog: Catalog) -> None:
+    """Drop what Babel adds that does not fit these texts: the ``python-format`` flag (Babel
+    sets it on any text with a ``%``, such as "a 95% interval", and ``Catalog.check`` and
+    ``msgfmt -c`` then refuse the translation, which has no ``%`` format either), and the old
+    English (``#| msgid``) of an entry that is no longer fuzzy (translated again)."""
+    for message in catalog:
+        message.flags.discard("python-format")
+        if not message.fuzzy:
+            message.previous_id = []
 
 
 def library_messages(package: Path | None = None) -> list[tuple[str, str]]:
@@ -298,15 +327,21 @@ def update_library(lang: str, locales: Path | None = None, *, save: bool = True,
 
     Merged with Babel's ``Catalog.update``: an unchanged text keeps its translation; a text
     that changed a little takes the translation of the old one, marked fuzzy with the old
-    English as ``#| msgid``; new texts come in untranslated; texts no longer used are dropped.
+    English as ``#| msgid`` (kept by later updates while the entry stays fuzzy); new texts come
+    in untranslated; texts no longer used are dropped.
     """
     path = po_path(LIBRARY, lang, locales)
     catalog = read(path, lang)
     template = Catalog(locale=lang, project="dispatchlib", fuzzy=False)
     for text, file in library_messages(package):
         template.add(text, locations=[(file, None)])
+    previous = {m.id: m.previous_id for m in catalog if m.id and m.fuzzy and m.previous_id}
     catalog.update(template, update_creation_date=False)
     catalog.obsolete.clear()
+    for message in catalog:  # Babel's update drops the old English of a text still fuzzy
+        if message.fuzzy and not message.previous_id and message.id in previous:
+            message.previous_id = previous[message.id]
+    _tidy(catalog)
     if save:
         write(catalog, path)
     return catalog

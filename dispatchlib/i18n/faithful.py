@@ -5,12 +5,13 @@ string contents and comments may differ). ``tests/test_i18n.py`` runs them on ev
 every catalogue.
 
 Numbers are compared as multisets of values: ``USD 975 million`` and ``9억 7,500만 달러`` are the
-same number, ``100,000`` and ``10만``, ``15,000`` and ``1만 5,000`` too; English month names
-count as their numbers (Korean writes 12월). Signs are ignored (a translation may write the
-minus sign differently), as are digits glued to Latin letters (``p95``, ``H2``,
-``BELENETS2025``: those are compared as tokens). A number one side writes as a word (``two``,
-``third``; 두, 세 번째) may be in digits on the other; list and section numbers are numbers
-like any other (the translation keeps them).
+same number, ``100,000`` and ``10만``, ``15,000`` and ``1만 5,000`` too; English month names,
+full or abbreviated (``Oct 2024``, ``Sept.``), count as their numbers (Korean writes 12월), and
+an ISO date (``2020-03-10``) is its three numbers (``2020년 3월 10일``). Signs are ignored (a
+translation may write the minus sign differently), as are digits glued to Latin letters
+(``p95``, ``H2``, ``BELENETS2025``: those are compared as tokens). A number one side writes
+as a word (``two``, ``third``; 두, 세 번째) may be in digits on the other; list and section
+numbers are numbers like any other (the translation keeps them).
 
 Examples
 --------
@@ -32,7 +33,8 @@ _EN = re.compile(_NUMBER + r"(?:\s*(thousand|million|billion|trillion)\b)?", re.
 _RANGE = re.compile(r"\s*(?:-|–|—|to|and|or)\s*(?:USD\s*)?\Z")
 _MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August",
            "September", "October", "November", "December")
-_MONTH = re.compile(r"\b(" + "|".join(_MONTHS) + r")\b")
+_MONTH = re.compile(r"\b(" + "|".join(_MONTHS) + r"|Sept|(?:Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Oct"
+                    r"|Nov|Dec)(?=\.|\s+\d))\b")  # Oct 2024, Sept. 2025: abbreviations too
 _HALF = re.compile(r"\bhalf a (thousand|million|billion)\b", re.I)
 _KO_BIG = {"조": 1e12, "억": 1e8, "만": 1e4}
 _KO_SMALL = {"천": 1e3, "백": 1e2, "십": 10.0}
@@ -65,8 +67,10 @@ def _value(whole: str, frac: str | None) -> float:
 def english_numbers(text: str) -> Counter:
     """The numbers of an English text as values: ``975 million`` -> 975000000.0, a range
     sharing its scale word (``90-170 million``) read as two such values, month names as their
-    numbers (``22 December 2019`` -> 22, 12, 2019: Korean writes 12월), ``half a billion`` as
-    500000000.0."""
+    numbers (``22 December 2019`` -> 22, 12, 2019: Korean writes 12월; abbreviated too, ``Oct
+    2024`` and ``Sept. 2025``: an abbreviation counts when a dot or a number follows it, so the
+    word "Dec" alone is no month), an ISO date as its parts (``2020-03-10`` -> 2020, 3, 10:
+    ``2020년 3월 10일``), ``half a billion`` as 500000000.0."""
     text = _NAMES.sub(" ", text)
     found = list(_EN.finditer(text))
     out: Counter = Counter()
@@ -78,7 +82,8 @@ def english_numbers(text: str) -> Counter:
         scale = _EN_SCALE[word.lower()] if word else 1.0
         out[round(_value(m.group(1), m.group(2)) * scale, 6)] += 1
     for m in _MONTH.finditer(text):
-        out[float(_MONTHS.index(m.group(1)) + 1)] += 1
+        out[float(next(i for i, name in enumerate(_MONTHS, 1)
+                       if name.startswith(m.group(1)[:3])))] += 1
     for m in _HALF.finditer(text):
         out[_EN_SCALE[m.group(1).lower()] / 2] += 1
     return out
