@@ -316,6 +316,35 @@ def amount_range(low: float, high: float, digits: int = 2, scale: str | None = N
     return f"USD {text}" + (f" {scale}" if scale else "")
 
 
+def date(text: str, lang: str | None = None) -> str:
+    """A date of the data (ISO text: ``2020-03-10``, a month ``2020-03`` or a year ``2020``)
+    as a sentence shows it: the ISO text unchanged in English, the Korean date in Korean.
+
+    Parameters
+    ----------
+    text : str
+        ``YYYY-MM-DD``, ``YYYY-MM`` or ``YYYY``; any other text is returned as it is.
+    lang : {"en", "ko"}, optional
+        Language (default :func:`dispatchlib.i18n.current_language`).
+
+    Examples
+    --------
+    >>> date("2020-03-10"), date("2020-03-10", lang="ko"), date("2020-03", lang="ko")
+    ('2020-03-10', '2020년 3월 10일', '2020년 3월')
+    >>> date("2017", lang="ko"), date("late 2017", lang="ko")
+    ('2017년', 'late 2017')
+    """
+    from dispatchlib.i18n import current_language
+
+    text = str(text)
+    if (lang or current_language()) != "ko":
+        return text
+    parts = text.split("-")
+    if not (1 <= len(parts) <= 3 and all(p.isdigit() for p in parts) and len(parts[0]) == 4):
+        return text
+    return " ".join(f"{int(p)}{word}" for p, word in zip(parts, ("년", "월", "일"), strict=False))
+
+
 def not_estimable(factor: float, ci_level: float | None = None) -> str:
     """The words for a change whose interval is too wide to be a finding.
 

@@ -79,3 +79,21 @@ def test_amount_range_puts_both_ends_on_one_scale():
 def test_amount_names_a_wrong_scale():
     with pytest.raises(ValueError, match="scale"):
         formatting.amount(1e6, scale="lakh")
+
+
+@pytest.mark.parametrize(("text", "korean"), [
+    ("2020-03-10", "2020년 3월 10일"),   # leading zeros of month and day dropped
+    ("2017-12-31", "2017년 12월 31일"),
+    ("2020-03", "2020년 3월"),           # a month only
+    ("2024", "2024년"),                  # a year only
+    ("late 2017", "late 2017"),          # not an ISO date: as it is
+])
+def test_dates_of_the_data_read_as_iso_in_english_and_as_korean_dates(text, korean):
+    assert formatting.date(text) == text                 # English: the ISO text unchanged
+    assert formatting.date(text, lang="ko") == korean
+    dl.use_language("ko")
+    try:
+        assert formatting.date(text) == korean           # the current language by default
+    finally:
+        dl.use_language("en")
+    assert formatting.date(text) == text

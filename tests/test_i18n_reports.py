@@ -427,6 +427,34 @@ def test_audit_ranges_read_in_korean_units():
             assert format_range(*args) == korean
 
 
+
+def test_claim_qualifiers_and_stance_counts_read_in_korean():
+    """A qualifier key printed beside an amount (06) and the stance counts of the audit table
+    keep the English as before and read as Korean words in Korean."""
+    from dispatchlib import formatting
+    from dispatchlib.lessons import audit
+    from dispatchlib.run.notebook_pages import language
+
+    cases = [("more_than", "more_than $1B", "10억 달러 초과"),   # the amount: usd(1e9)
+             ("at_least", "at_least $1B", "10억 달러 이상"),
+             ("about", "about $1B", "약 10억 달러"),
+             ("exact", "exact $1B", "10억 달러")]
+    stances = ["partly", "supports", "supports", "partly", "supports"]
+    rows = [{"source_id": "LANKOV2006", "stance": "contradicts", "confidence": "M",
+             "low": 1967.0, "high": 1967.0, "unit": "year"}]
+    with language("en"):
+        for qualifier, english, _korean in cases:
+            assert audit.qualified(qualifier, formatting.usd(1e9)) == english
+        assert audit._stance_text(stances) == "3 supports, 2 partly"
+        assert audit._stance_text([]) == "none"
+        assert audit._rows_text(rows) == "LANKOV2006 (contradicts, M: 1967)"
+    with language("ko"):
+        for qualifier, _english, korean in cases:
+            assert audit.qualified(qualifier, formatting.usd(1e9)) == korean
+        assert audit._stance_text(stances) == "뒷받침 3, 부분 일치 2"
+        assert audit._stance_text([]) == "없음"
+        assert audit._rows_text(rows) == "LANKOV2006 (반박, M: 1967)"
+
 def test_the_registry_texts_are_marked_for_the_catalogue():
     """Every help, comment and slider label of parameters.json is in registry_texts (rerun
     ``python -m dispatchlib.registry_texts`` after changing one), so translate takes it into

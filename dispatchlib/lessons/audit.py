@@ -104,12 +104,17 @@ def evidence_table(min_confidence: str = "L", evidence: pd.DataFrame | None = No
     return out
 
 def _stance_text(stances: Iterable[str]) -> str:
+    """Counts of stances as text: ``3 supports, 2 partly`` (in Korean ``뒷받침 3, 부분 일치 2``)."""
+    from dispatchlib.i18n import _, current_language
+
     counts = Counter(stances)
-    return ", ".join(f"{counts[s]} {s}" for s in STANCES if s in counts) or "none"
+    ko = current_language() == "ko"
+    return ", ".join(f"{verdict_label(s)} {counts[s]}" if ko else f"{counts[s]} {s}"
+                     for s in STANCES if s in counts) or _("none")
 
 def _rows_text(rows: list[dict]) -> str:
     return "; ".join(
-        f"{r['source_id']} ({r['stance']}, {r['confidence']}"
+        f"{r['source_id']} ({verdict_label(r['stance'])}, {r['confidence']}"
         + (f": {format_range(r['low'], r['high'], str(r['unit']))}" if pd.notna(r["low"]) else "")
         + ")"
         for r in rows)
@@ -280,6 +285,7 @@ from dispatchlib.lessons.claims_checks import (  # noqa: E402
     GRADES,
     Recomputation,
     acceptance_interval,
+    qualified,
     recomputations,
     same_period,
     share_percent,
@@ -295,6 +301,6 @@ from dispatchlib.lessons.headline import (  # noqa: E402
 __all__ = ["ARITHMETIC", "GRADES", "RECOMPUTATIONS", "SECTIONS", "STANCES", "VERDICTS",
            "Recomputation", "acceptance_interval", "arithmetic_check", "audit",
            "author_conflicts", "counted_grades", "evidence_table", "format_range", "headline",
-           "headline_scenarios", "headline_text", "recompute", "recomputations", "same_period",
-           "share_percent", "stance_rule_problems", "summary", "verdict", "verdict_counts",
-           "verdict_label", "view"]
+           "headline_scenarios", "headline_text", "qualified", "recompute", "recomputations",
+           "same_period", "share_percent", "stance_rule_problems", "summary", "verdict",
+           "verdict_counts", "verdict_label", "view"]

@@ -470,6 +470,22 @@ def format_range(low: float, high: float, unit: str, qualifier: str = "exact") -
 
 _PREFIX_KO = {"about": "약 ", "up_to": "최대 "}
 _AFTER_KO = {"more_than": " 초과", "at_least": " 이상", "nearly": " 가까이"}
+
+
+def qualified(qualifier: str, text: str) -> str:
+    """An amount already written out (``text``) with a claim's qualifier key, as a reader
+    sees it: the key itself before the amount in English (``more_than $1B``: the lesson
+    teaches the key), its meaning in Korean (``10억 달러 초과``, ``약 5,000명``). An
+    unknown qualifier (``exact``, ``range``) adds nothing in Korean.
+
+    >>> qualified("more_than", "$1B"), qualified("exact", "$1B")
+    ('more_than $1B', 'exact $1B')
+    """
+    from dispatchlib.i18n import current_language
+
+    if current_language() != "ko":
+        return f"{qualifier} {text}"
+    return _PREFIX_KO.get(qualifier, "") + text + _AFTER_KO.get(qualifier, "")
 _PER_KO = {"usd_per_year": "연 ", "usd_per_worker_year": "노동자 1인당 연 ", "usd_per_month": "월 "}
 _UNIT_KO = {"persons": "명", "years": "년", "months": "개월", "deaths": "명"}
 
