@@ -238,7 +238,7 @@ def test_amounts_in_words_in_both_languages(value, unit, name, korean, english):
 
 def test_a_change_too_uncertain_to_report_reads_in_korean():
     from dispatchlib import formatting
-    from dispatchlib.run.notebook_pages import language
+    from dispatchlib.i18n import language
 
     english = formatting.not_estimable(524.6, 0.95)
     with language("ko"):
@@ -273,7 +273,7 @@ def test_data_keys_shown_as_words_keep_english_and_read_in_korean(show, key, eng
     Korean word in Korean."""
     import importlib
 
-    from dispatchlib.run.notebook_pages import language
+    from dispatchlib.i18n import language
 
     module, name = show.split(":")
     label = getattr(importlib.import_module(module), name)
@@ -295,7 +295,7 @@ def _figure_texts(fig) -> list[str]:
 def _in_language(lang: str, draw):
     import matplotlib.pyplot as plt
 
-    from dispatchlib.run.notebook_pages import language
+    from dispatchlib.i18n import language
 
     with language(lang):
         fig = draw()
@@ -373,7 +373,7 @@ def test_the_forgone_revenue_figure_writes_amounts_as_the_korean_text_does():
     zero tick of the dollar axis is a bare 0; English keeps $1.7B ($1.07B to $1.73B) and $0."""
     import dispatchlib as dl
     from dispatchlib import formatting
-    from dispatchlib.run.notebook_pages import language
+    from dispatchlib.i18n import language
 
     series, curve = _sanctions_inputs()
     table = dl.sanctions.forgone_revenue(curve["workers"], counterfactual_workers=30_000,
@@ -409,8 +409,8 @@ def test_the_per_worker_figure_names_korean_publishers_in_korean():
 
 
 def test_audit_ranges_read_in_korean_units():
+    from dispatchlib.i18n import language
     from dispatchlib.lessons.claims_checks import format_range
-    from dispatchlib.run.notebook_pages import language
 
     cases = [  # (args, English as before, Korean: the same rounded values in 억 and 만)
         ((9e8, 1e9, "usd_per_year", "more_than"), "over $0.9–1 bn a year", "연 9억~10억 달러 초과"),
@@ -432,8 +432,8 @@ def test_claim_qualifiers_and_stance_counts_read_in_korean():
     """A qualifier key printed beside an amount (06) and the stance counts of the audit table
     keep the English as before and read as Korean words in Korean."""
     from dispatchlib import formatting
+    from dispatchlib.i18n import language
     from dispatchlib.lessons import audit
-    from dispatchlib.run.notebook_pages import language
 
     cases = [("more_than", "more_than $1B", "10억 달러 초과"),   # the amount: usd(1e9)
              ("at_least", "at_least $1B", "10억 달러 이상"),
@@ -460,7 +460,7 @@ def test_the_registry_texts_are_marked_for_the_catalogue():
     ``python -m dispatchlib.registry_texts`` after changing one), so translate takes it into
     dispatchlib.po; the run pages and the sliders show it in Korean."""
     from dispatchlib import params, registry_texts
-    from dispatchlib.run.notebook_pages import language
+    from dispatchlib.i18n import language
 
     source = Path(registry_texts.__file__).read_text(encoding="utf-8")
     assert source.endswith(registry_texts.marks_source())

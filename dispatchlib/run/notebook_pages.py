@@ -16,21 +16,10 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from dispatchlib.atomic import write_text
-from dispatchlib.i18n import _, current_language, use_language
+from dispatchlib.i18n import _, current_language, language
 
 #: a Korean lesson's first cell switches the library's texts: ``dl.use_language("ko")``
 _USES_LANGUAGE = re.compile(r"""use_language\(\s*["']([a-z]{2})["']\s*\)""")
-
-
-@contextlib.contextmanager
-def language(lang: str) -> Iterator[None]:
-    """The library's texts in ``lang`` inside the ``with`` block, the language before after."""
-    before = current_language()
-    use_language(lang)
-    try:
-        yield
-    finally:
-        use_language(before)
 
 
 def notebook_language(nb: dict) -> str:

@@ -25,8 +25,8 @@ from pathlib import Path
 from dispatchlib import formatting
 from dispatchlib.atomic import write_text
 from dispatchlib.formatting import LABEL_WORDS, quantity
-from dispatchlib.i18n import _
-from dispatchlib.run.notebook_pages import language, math_svg, render_notebook
+from dispatchlib.i18n import _, language
+from dispatchlib.run.notebook_pages import math_svg, render_notebook
 
 _CSS = """
 body { font: 15px/1.5 system-ui, -apple-system, "Segoe UI", sans-serif; color: #1d2430;
