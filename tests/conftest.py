@@ -38,6 +38,46 @@ NBGRADER_WARM_CONFIG = ("import nbgrader.preprocessors.execute as _execute\n"
 #: nbgrader runs alembic (its gradebook migrations) as a command: the venv's, on the PATH
 NBGRADER_PATH = os.pathsep.join([str(Path(sys.executable).parent), os.environ["PATH"]])
 
+
+def nbgrader(course: Path, *args: str, timeout: float = 1800) -> subprocess.CompletedProcess:
+    """Run ``nbgrader ARGS`` in a course folder (the venv's alembic on the PATH); it must pass."""
+    env = {**os.environ, "DISPATCHLIB_HEADLESS": "1", "PATH": NBGRADER_PATH}
+    run = subprocess.run([sys.executable, "-m", "nbgrader", *args], cwd=course, env=env,
+                         capture_output=True, text=True, timeout=timeout)
+    assert run.returncode == 0, f"nbgrader {' '.join(args)}:\n{run.stdout}\n{run.stderr}"
+    return run
+
+
+def nbgrader_course(root: Path, course_id: str, extra_config: str = "") -> None:
+    """A course folder: its nbgrader_config.py (warm kernels where the fork server can start,
+    300 s a cell) and the students ``blank`` and ``teacher`` in its gradebook, added through
+    nbgrader's own API (no two extra nbgrader processes)."""
+    from nbgrader.api import Gradebook
+
+    from dispatchlib.run import warm
+
+    (root / "nbgrader_config.py").write_text(
+        (NBGRADER_WARM_CONFIG if warm.available() is None else "")
+        + "c = get_config()\n"
+        f"c.CourseDirectory.root = {str(root)!r}\n"
+        f"c.CourseDirectory.course_id = {course_id!r}\n"
+        f"c.CourseDirectory.db_url = 'sqlite:///{root / 'gradebook.db'}'\n"
+        "c.Execute.timeout = 300\n"  # seconds per cell (nbgrader's default is 30)
+        "c.ExecutePreprocessor.kernel_name = 'python3'\n" + extra_config, encoding="utf-8")
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("PATH", NBGRADER_PATH)
+        with Gradebook(f"sqlite:///{root / 'gradebook.db'}", course_id=course_id) as gb:
+            for student in ("blank", "teacher"):
+                gb.add_student(student)
+
+
+def nbgrader_autograde(root: Path, assignment: str, timeout: float = 1800) -> None:
+    """``nbgrader autograde`` of every submission, in warm kernels where they can start."""
+    from dispatchlib.run import warm
+
+    with warm.start() if warm.available() is None else contextlib.nullcontext():
+        nbgrader(root, "autograde", assignment, "--force", timeout=timeout)
+
 os.environ["DISPATCHLIB_HEADLESS"] = "1"
 # every run.json the package writes during the suite (in this process or a command's) is
 # validated against dispatchlib/run/run_record.schema.json before it is written

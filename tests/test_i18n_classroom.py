@@ -13,7 +13,6 @@ handed in as a student's (every autograded point). nbgrader's kernels are warm o
 tests/test_nbgrader.py: only the grading is under test here, not how a kernel starts.
 """
 
-import contextlib
 import os
 import re
 import shutil
@@ -23,9 +22,9 @@ from pathlib import Path
 
 import nbformat
 import pytest
-from conftest import NBGRADER_PATH, NBGRADER_WARM_CONFIG
+from conftest import nbgrader, nbgrader_autograde, nbgrader_course
 
-from dispatchlib.run import discovery, warm
+from dispatchlib.run import discovery
 from dispatchlib.teaching import classroom
 
 pytest.importorskip("nbgrader", reason="nbgrader is the optional extra 'classroom'")
@@ -54,46 +53,20 @@ def lessons(tmp_path_factory) -> Path:
     return folder
 
 
-def _nbgrader(course: Path, *args: str) -> subprocess.CompletedProcess:
-    env = {**os.environ, "DISPATCHLIB_HEADLESS": "1", "PATH": NBGRADER_PATH}
-    run = subprocess.run([sys.executable, "-m", "nbgrader", *args], cwd=course, env=env,
-                         capture_output=True, text=True, timeout=900)
-    assert run.returncode == 0, f"nbgrader {' '.join(args)}:\n{run.stdout}\n{run.stderr}"
-    return run
-
-
 @pytest.fixture(scope="module")
 def course(tmp_path_factory, lessons) -> Path:
     """The Korean lesson released, then a blank and the teacher's submission autograded."""
-    from nbgrader.api import Gradebook
-
     root = tmp_path_factory.mktemp("course")
-    warm_kernels = warm.available() is None
-    (root / "nbgrader_config.py").write_text(
-        (NBGRADER_WARM_CONFIG if warm_kernels else "")
-        + "c = get_config()\n"
-        f"c.CourseDirectory.root = {str(root)!r}\n"
-        "c.CourseDirectory.course_id = 'dispatchlib-ko'\n"
-        f"c.CourseDirectory.db_url = 'sqlite:///{root / 'gradebook.db'}'\n"
-        "c.Execute.timeout = 300\n"
-        "c.ExecutePreprocessor.kernel_name = 'python3'\n"
-        + classroom.nbgrader_config("ko"), encoding="utf-8")
+    nbgrader_course(root, "dispatchlib-ko", classroom.nbgrader_config("ko"))
     source = root / "source" / ASSIGNMENT
     source.mkdir(parents=True)
     shutil.copy(lessons / "ko" / f"{LESSON}.ipynb", source)
-    # `nbgrader db student add`, through nbgrader's own API (no two extra nbgrader processes)
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setenv("PATH", NBGRADER_PATH)
-        with Gradebook(f"sqlite:///{root / 'gradebook.db'}", course_id="dispatchlib-ko") as gb:
-            for student in ("blank", "teacher"):
-                gb.add_student(student)
-    _nbgrader(root, "generate_assignment", ASSIGNMENT, "--force")
+    nbgrader(root, "generate_assignment", ASSIGNMENT, "--force", timeout=900)
     for student, folder in (("blank", root / "release" / ASSIGNMENT), ("teacher", source)):
         target = root / "submitted" / student / ASSIGNMENT
         target.mkdir(parents=True)
         shutil.copy(folder / f"{LESSON}.ipynb", target)
-    with warm.start() if warm_kernels else contextlib.nullcontext():
-        _nbgrader(root, "autograde", ASSIGNMENT, "--force")
+    nbgrader_autograde(root, ASSIGNMENT, timeout=900)
     return root
 
 

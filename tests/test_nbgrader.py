@@ -21,18 +21,14 @@ The kernels nbgrader starts are warm ones (forked from the project's fork server
 ones): only the grading is under test here, not how a kernel starts.
 """
 
-import contextlib
-import os
 import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 import nbformat
 import pytest
-from conftest import NBGRADER_PATH, NBGRADER_WARM_CONFIG
+from conftest import nbgrader, nbgrader_autograde, nbgrader_course
 
-from dispatchlib.run import discovery, warm
+from dispatchlib.run import discovery
 
 pytest.importorskip("nbgrader", reason="nbgrader is the optional extra 'classroom'")
 
@@ -48,51 +44,26 @@ LESSONS = [p for p in discovery.notebooks() if _graded(p)]
 
 
 
-def _nbgrader(course: Path, *args: str) -> subprocess.CompletedProcess:
-    env = {**os.environ, "DISPATCHLIB_HEADLESS": "1", "PATH": NBGRADER_PATH}
-    run = subprocess.run([sys.executable, "-m", "nbgrader", *args], cwd=course, env=env,
-                         capture_output=True, text=True, timeout=1800)
-    assert run.returncode == 0, f"nbgrader {' '.join(args)}:\n{run.stdout}\n{run.stderr}"
-    return run
-
-
 @pytest.fixture(scope="module")
 def course(tmp_path_factory):
     """A course folder: lessons released, then the student copies handed in blank and the
     teacher's copies, both graded."""
-    from nbgrader.api import Gradebook
-
     from dispatchlib.teaching import classroom
 
     root = tmp_path_factory.mktemp("course")
-    warm_kernels = warm.available() is None
-    (root / "nbgrader_config.py").write_text(
-        (NBGRADER_WARM_CONFIG if warm_kernels else "")
-        + "c = get_config()\n"
-        f"c.CourseDirectory.root = {str(root)!r}\n"
-        "c.CourseDirectory.course_id = 'dispatchlib'\n"
-        f"c.CourseDirectory.db_url = 'sqlite:///{root / 'gradebook.db'}'\n"
-        "c.Execute.timeout = 300\n"  # seconds per cell (nbgrader's default is 30)
-        "c.ExecutePreprocessor.kernel_name = 'python3'\n", encoding="utf-8")
+    nbgrader_course(root, "dispatchlib")
     source = root / "source" / ASSIGNMENT
     source.mkdir(parents=True)
     for lesson in LESSONS:
         shutil.copy(lesson, source / lesson.name)
-    # `nbgrader db student add`, through nbgrader's own API (no two extra nbgrader processes)
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setenv("PATH", NBGRADER_PATH)
-        with Gradebook(f"sqlite:///{root / 'gradebook.db'}", course_id="dispatchlib") as gb:
-            for student in ("blank", "teacher"):
-                gb.add_student(student)
-    _nbgrader(root, "generate_assignment", ASSIGNMENT, "--force")
+    nbgrader(root, "generate_assignment", ASSIGNMENT, "--force")
     classroom.write_student_copies(root / "submitted" / "blank" / ASSIGNMENT,
                                    [p.stem for p in LESSONS])
     target = root / "submitted" / "teacher" / ASSIGNMENT
     target.mkdir(parents=True)
     for lesson in LESSONS:
         shutil.copy(source / lesson.name, target / lesson.name)
-    with warm.start() if warm_kernels else contextlib.nullcontext():
-        _nbgrader(root, "autograde", ASSIGNMENT, "--force")
+    nbgrader_autograde(root, ASSIGNMENT)
     return root
 
 
