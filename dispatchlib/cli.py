@@ -37,6 +37,7 @@ import sys
 from collections.abc import Sequence
 
 from dispatchlib.errors import DispatchlibError, ParameterError
+from dispatchlib.i18n import LANGUAGES
 from dispatchlib.i18n.command import add_parser as _add_translate
 from dispatchlib.params import spec
 from dispatchlib.run.ledger import add_parser as _add_audit
@@ -241,7 +242,7 @@ def _add_run(sub) -> None:
     p.add_argument("--replace", action="store_true",
                    help="replace whatever reports/RUN/ holds (without it, only an earlier run "
                         "of the same notebooks is replaced)")
-    p.add_argument("--lang", choices=["en", "ko"], default="en",
+    p.add_argument("--lang", choices=LANGUAGES, default="en",
                    help="language of the lessons and pages: ko runs the Korean lessons of "
                         "notebooks/ko/ and writes Korean pages; the run's default name then "
                         "ends in -ko (reports/default-ko/), so it never replaces an English "
@@ -424,7 +425,7 @@ def _add_refresh(sub) -> None:
                     "notebooks/, use 'python -m dispatchlib run' (results go to reports/).")
     p.add_argument("notebooks", nargs="*", metavar="NOTEBOOK",
                    help="notebooks to rewrite (stem, number or file name; default all)")
-    p.add_argument("--lang", choices=["en", "ko"], default=None,
+    p.add_argument("--lang", choices=LANGUAGES, default=None,
                    help="only the lessons of this language (ko: notebooks/ko/); default the "
                         "English lessons and then the Korean ones that exist")
     _add_cold(p)

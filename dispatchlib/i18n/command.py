@@ -11,7 +11,10 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-LANGS = ("ko",)
+from dispatchlib.i18n import LANGUAGES
+
+#: the languages a translation is built for (English is the source)
+LANGS = tuple(lang for lang in LANGUAGES if lang != "en")
 
 
 def add_parser(sub) -> None:

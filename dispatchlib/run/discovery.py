@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from dispatchlib import paths
+from dispatchlib import i18n, paths
 from dispatchlib.errors import DispatchlibError, ParameterError
 
 NOTEBOOK_NAME = re.compile(r"\A\d\d_[a-z0-9-]+\.ipynb\Z")
@@ -28,9 +28,10 @@ class UnknownNotebook(ParameterError):
         self.args = (f"no notebook {name!r}; {hint}the notebooks are: "
                      f"{', '.join(found) or '(none)'}",)
 
-#: the languages of the lessons: English in ``notebooks/``, each other one in
-#: ``notebooks/<lang>/`` (built from the English ones and ``locales/<lang>/``)
-LANGUAGES = ("en", "ko")
+#: the languages of the lessons (:data:`dispatchlib.i18n.LANGUAGES`): English in
+#: ``notebooks/``, each other one in ``notebooks/<lang>/`` (built from the English ones and
+#: ``locales/<lang>/``)
+LANGUAGES = i18n.LANGUAGES
 
 
 def notebooks_folder(lang: str = "en") -> Path:

@@ -41,6 +41,7 @@ from pathlib import Path
 
 from dispatchlib import paths
 from dispatchlib.errors import DispatchlibError, ParameterError
+from dispatchlib.i18n import LANGUAGES
 
 #: cells with any of these tags are left out of student copies
 TEACHER_TAGS = ("solution", "instructor")
@@ -310,7 +311,7 @@ def add_parser(subparsers) -> None:
                    help="folder for the copies (default: reports/student/)")
     p.add_argument("--replace", action="store_true",
                    help="overwrite files of the same name that are not student copies")
-    p.add_argument("--lang", choices=["en", "ko"], default="en",
+    p.add_argument("--lang", choices=LANGUAGES, default="en",
                    help="language of the lessons: ko copies the Korean lessons of "
                         "notebooks/ko/ into reports/student-ko/ unless --out is given "
                         "(default: en)")
