@@ -49,7 +49,8 @@ def use_style(mode: str = "notebook") -> None:
         environment variable ``DISPATCHLIB_STYLE`` holds a mode, it wins over ``mode``.
         In Korean (``dispatchlib.use_language("ko")``) the text is drawn with Nanum Gothic
         (:func:`dispatchlib.i18n.fonts.use_korean_font`); English figures keep the style's
-        fonts.
+        fonts. In a notebook, figures are shown at their own size
+        (:func:`show_at_figure_size`).
 
     Nothing is returned (the setup cell shows no output); the mode in effect is
     :data:`current` afterwards.
@@ -76,6 +77,7 @@ def use_style(mode: str = "notebook") -> None:
     mpl.rcParams.update({"figure.figsize": size, "figure.dpi": dpi, "savefig.dpi": dpi,
                          "axes.titleweight": "bold", "axes.titlelocation": "left",
                          "image.cmap": COLORMAP})
+    show_at_figure_size()
     from dispatchlib.i18n import current_language
 
     if current_language() == "ko":  # Hangul: Nanum Gothic first, the style's families behind
@@ -84,6 +86,34 @@ def use_style(mode: str = "notebook") -> None:
         use_korean_font()
     global current
     current = mode
+
+
+def show_at_figure_size() -> None:
+    """In a notebook, show figures at their own size, not trimmed to what they draw.
+
+    IPython's inline backend trims each figure to the box around everything it draws
+    (``bbox_inches="tight"``), which lays the whole figure out once more before drawing it: a
+    third of the cost of showing one. Every figure of this package fits its frame already (its
+    axes are laid out with :meth:`~matplotlib.figure.Figure.tight_layout` and the sources line
+    sits inside it, :func:`add_sources`), so :func:`use_style` turns the trimming off; the
+    backend's other options (formats, ``pil_kwargs``) are kept. Outside IPython, or without
+    matplotlib-inline, nothing changes. To trim again (for figures of your own drawn without a
+    layout)::
+
+        %config InlineBackend.print_figure_kwargs = {"bbox_inches": "tight"}
+    """
+    import sys
+
+    ipython = sys.modules.get("IPython")
+    if ipython is None or ipython.get_ipython() is None:
+        return
+    try:
+        from matplotlib_inline.config import InlineBackend
+    except ImportError:
+        return
+    backend = InlineBackend.instance()
+    if backend.print_figure_kwargs.get("bbox_inches") is not None:
+        backend.print_figure_kwargs = {**backend.print_figure_kwargs, "bbox_inches": None}
 
 
 def colors(n: int) -> list[tuple[float, float, float]]:
@@ -105,9 +135,22 @@ def usd_tick(x: float, _pos=None) -> str:
     return "0" if x == 0 and current_language() == "ko" else usd(x)
 
 
-def add_sources(fig, source_ids: Iterable[str], note: str = "") -> None:
-    """Write "Sources: ..." (and an optional note) under the figure: the last step of every
-    figure function (see :func:`finished`)."""
+def add_sources(fig, source_ids: Iterable[str], note: str = "") -> float:
+    """Write "Sources: ..." (and an optional note) under the plot, wrapped to the figure's
+    width, and lay the figure out: the last step of every figure function (see
+    :func:`finished`).
+
+    The figure grows by the height of the sources line, so its axes keep their size, and it
+    grows wider if a title, legend or label would stick out at the left or right
+    (:func:`_fit_width`): everything drawn lies inside the figure, which is shown at its own
+    size, untrimmed (:func:`show_at_figure_size`).
+
+    Returns
+    -------
+    float
+        The height the sources line takes at the bottom of the figure, as a fraction of the
+        figure's height (for a figure that places a legend or adjusts its axes afterwards).
+    """
     ids = ", ".join(dict.fromkeys(i for i in source_ids if i))
     from dispatchlib.i18n import _, current_language
 
@@ -117,9 +160,91 @@ def add_sources(fig, source_ids: Iterable[str], note: str = "") -> None:
     else:
         text = _("Sources: {ids}.").format(ids=ids)
     text += f" {note}" if note else ""
-    fig.tight_layout()
-    fig.text(0.01, 0.0, text, ha="left", va="top", fontsize="small", wrap=True, color="0.3")
+    line = fig.text(MARGIN, 0.0, "", ha="left", va="bottom", fontsize="small", color="0.3")
+    band_in = _whole_pixels(fig, _wrap(fig, line, text) + 2 * PAD_IN)
+    fig.set_figheight(fig.get_figheight() + band_in)
+    line.set_y(PAD_IN / fig.get_figheight())
+    band = band_in / fig.get_figheight()
+    fig.tight_layout(rect=(0, band, 1, 1))
+    _fit_width(fig, band)
     finished(fig)
+    return band
+
+
+#: left and right margin of the sources line (fraction of the figure's width), and the space
+#: above and below it and around what would stick out of the figure (inches)
+MARGIN = 0.01
+PAD_IN = 0.06
+
+
+def _wrap(fig, line, text: str) -> float:
+    """Set ``text`` on ``line``, broken at spaces so that every line fits between the
+    margins (a single word longer than that stays whole), and return its height (inches)."""
+    import textwrap
+
+    width_px = fig.get_figwidth() * fig.dpi * (1 - 2 * MARGIN)
+
+    def widest(lines: list[str]) -> float:
+        line.set_text("\n".join(lines))
+        return line.get_window_extent().width
+
+    def wrapped(chars: int) -> list[str]:
+        return [part for paragraph in text.split("\n")
+                for part in textwrap.wrap(paragraph, chars, break_long_words=False,
+                                          break_on_hyphens=False) or [""]]
+
+    lines = text.split("\n")
+    full = widest(lines)
+    if full > width_px:  # first guess from the average width of a character, then narrower
+        chars = max(10, int(max(map(len, lines)) * width_px / full))
+        while True:
+            lines = wrapped(chars)
+            if chars <= 10 or widest(lines) <= width_px:
+                break
+            chars = max(10, int(chars * 0.95))
+    return line.get_window_extent().height / fig.dpi
+
+
+def _whole_pixels(fig, inches: float) -> float:
+    """``inches`` rounded up to a whole number of pixels at the figure's dpi (so that sizes
+    stay whole, e.g. ``<Figure size 800x497>``)."""
+    import math
+
+    return math.ceil(inches * fig.dpi - 1e-6) / fig.dpi
+
+
+def _fit_width(fig, band: float) -> None:
+    """Widen the figure when a title, legend, annotation or text sticks out at its left or
+    right (a title wider than its axes, a legend of long labels), and lay it out again.
+
+    tight_layout makes room for tick labels and axis labels, not for these; the inline
+    backend's trimming used to include them by making the picture wider, and this does the
+    same to the figure itself. Only those artists are measured, not the whole figure.
+    """
+    from matplotlib.legend import Legend
+    from matplotlib.text import Text
+
+    def sticking_out() -> tuple[float, float]:
+        width = fig.get_figwidth() * fig.dpi
+        left = right = 0.0
+        parts = [*fig.legends, *(t for t in fig.texts if t.get_text())]
+        for ax in fig.axes:
+            parts += [c for c in ax.get_children()
+                      if isinstance(c, Legend) or (isinstance(c, Text) and c.get_text())]
+        for part in parts:
+            if not part.get_visible():
+                continue
+            box = part.get_window_extent()
+            left, right = max(left, -box.x0), max(right, box.x1 - width)
+        return left / fig.dpi, right / fig.dpi
+
+    for _attempt in range(2):
+        left, right = sticking_out()
+        if left <= 0 and right <= 0:
+            return
+        fig.set_figwidth(fig.get_figwidth()
+                         + _whole_pixels(fig, max(left, 0) + max(right, 0) + 2 * PAD_IN))
+        fig.tight_layout(rect=(0, band, 1, 1))
 
 
 def finished(fig) -> None:

@@ -229,10 +229,11 @@ def reconciled(curve: pd.DataFrame, figures: pd.DataFrame, others: pd.DataFrame,
     ax.set_ylabel(_("DPRK workers (persons, log scale)"))
     ax.set_title(_("A reconciled series: what the selected figures agree on, era by era"))
     handles, labels = ax.get_legend_handles_labels()
-    add_sources(fig, sources, _("Weighted least squares on log head counts, one straight line "
-                "(or a flat level) per era, drawn only over the years its figures cover."))
-    fig.subplots_adjust(bottom=0.27)
-    fig.legend(handles, labels, loc="lower center", bbox_to_anchor=(0.5, 0.015), ncol=2,
+    band = add_sources(fig, sources, _("Weighted least squares on log head counts, one "
+                       "straight line (or a flat level) per era, drawn only over the years its "
+                       "figures cover."))
+    fig.subplots_adjust(bottom=band + 0.255)  # the legend goes between the axes and the line
+    fig.legend(handles, labels, loc="lower center", bbox_to_anchor=(0.5, band), ncol=2,
                fontsize="x-small", frameon=False)
     finished(fig)
     return fig

@@ -1,0 +1,126 @@
+"""Figures fit their own frame: the sources line sits inside the figure, wrapped to its width,
+below the axes; a title or legend wider than the axes makes the figure wider; and in a notebook
+the inline backend shows the figure at its own size instead of trimming it (which would lay it
+out a second time). Hand-built figures, in-process (the lessons' own figures are drawn by
+nbval and the glyph test of the Korean figures).
+"""
+
+import json
+import subprocess
+import sys
+
+import matplotlib
+import pytest
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+
+from dispatchlib import plots  # noqa: E402
+
+LONG_IDS = [f"SOURCE{i:02d}LONGNAME2025" for i in range(30)]
+
+
+@pytest.fixture(autouse=True)
+def _close():
+    yield
+    plt.close("all")
+
+
+def _inside(fig, artist, tolerance_px=1.0) -> bool:
+    box = artist.get_window_extent()
+    return (box.x0 >= -tolerance_px and box.y0 >= -tolerance_px
+            and box.x1 <= fig.bbox.width + tolerance_px
+            and box.y1 <= fig.bbox.height + tolerance_px)
+
+
+def _sources_line(fig):
+    return fig.texts[-1]
+
+
+def test_a_long_sources_line_wraps_inside_the_figure_below_the_axes():
+    plots.use_style("notebook")
+    fig, ax = plt.subplots()
+    ax.plot([0, 1], [0, 1])
+    ax.set_title("A title")
+    height = fig.get_figheight()
+    band = plots.add_sources(fig, LONG_IDS, "A note that adds a few more words to the line.")
+    line = _sources_line(fig)
+    lines = line.get_text().split("\n")
+    assert len(lines) >= 3  # 30 long ids cannot fit on one 8-inch line
+    assert " ".join(lines) == "Sources: " + ", ".join(LONG_IDS) + (
+        ". A note that adds a few more words to the line.")
+    assert _inside(fig, line)
+    box = line.get_window_extent()
+    assert box.x1 <= fig.bbox.width * (1 - plots.MARGIN) + 1
+    # the figure grew by the line's band, which the axes (and their labels) stay above
+    assert fig.get_figheight() == pytest.approx(height + band * fig.get_figheight())
+    assert ax.get_tightbbox().y0 >= box.y1 - 1
+    # the band is the line's height and its padding, rounded up to a whole pixel
+    band_px = band * fig.bbox.height
+    assert box.height + 2 * plots.PAD_IN * fig.dpi <= band_px + 1e-6
+    assert band_px < box.height + 2 * plots.PAD_IN * fig.dpi + 1
+    assert fig.bbox.height == pytest.approx(round(fig.bbox.height))
+
+
+def test_a_short_sources_line_stays_on_one_line():
+    plots.use_style("notebook")
+    fig, ax = plt.subplots()
+    ax.plot([0, 1], [0, 1])
+    plots.add_sources(fig, ["LANKOV2025"])
+    assert _sources_line(fig).get_text() == "Sources: LANKOV2025."
+
+
+def test_a_title_and_legend_wider_than_the_axes_widen_the_figure():
+    plots.use_style("notebook")
+    fig, ax = plt.subplots()
+    for k in range(4):
+        ax.plot([0, 1], [k, k + 1], label=f"a rather long legend label number {k}")
+    ax.set_ylabel("y")
+    ax.set_yticks([0, 2, 4], ["a very long tick label on the left side", "b", "c"])
+    ax.set_title("A title far wider than what is left of the axes after the tick labels, "
+                 "on purpose")
+    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.15), ncol=4)
+    width = fig.get_figwidth()
+    plots.add_sources(fig, ["LANKOV2025"])
+    assert fig.get_figwidth() > width
+    for artist in [ax.get_legend(), *[c for c in ax.get_children()
+                                      if isinstance(c, matplotlib.text.Text) and c.get_text()]]:
+        assert _inside(fig, artist), artist
+
+
+def test_a_figure_that_fits_keeps_its_width():
+    plots.use_style("notebook")
+    fig, ax = plt.subplots()
+    ax.plot([0, 1], [0, 1], label="line")
+    ax.legend()
+    width = fig.get_figwidth()
+    plots.add_sources(fig, ["LANKOV2025"])
+    assert fig.get_figwidth() == width
+
+
+SHOW = """
+import json
+from IPython.core.interactiveshell import InteractiveShell
+from matplotlib_inline.config import InlineBackend
+shell = InteractiveShell.instance()
+backend = InlineBackend.instance()
+backend.print_figure_kwargs = {"bbox_inches": "tight", "pil_kwargs": {"compress_level": 3}}
+import dispatchlib as dl
+dl.plots.use_style()
+print(json.dumps(backend.print_figure_kwargs))
+"""
+
+
+def test_in_ipython_figures_are_shown_at_their_own_size_other_options_kept():
+    out = subprocess.run([sys.executable, "-c", SHOW], capture_output=True, text=True,
+                         timeout=120, check=True).stdout
+    assert json.loads(out.strip().splitlines()[-1]) == {
+        "bbox_inches": None, "pil_kwargs": {"compress_level": 3}}
+
+
+def test_outside_ipython_nothing_is_configured():
+    code = ("import sys, dispatchlib as dl\ndl.plots.use_style()\n"
+            "print('matplotlib_inline.config' in sys.modules)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         timeout=120, check=True).stdout
+    assert out.strip() == "False"
