@@ -118,26 +118,31 @@ def test_a_kernel_is_a_new_process_forked_from_the_server(runs, kind):
         assert [s[2:] for s in seen] == [["False", "False"]] * 2
 
 
-def test_statsmodels_comes_with_the_second_kernel_and_the_server_prints_nothing(tmp_path):
-    """Two warm kernels of one run of tiny notebooks: the fork server imports statsmodels'
-    linear models (warm.LATER) only before its second fork, so a one-notebook rerun skips them;
-    its pre-imports print no debugger warning."""
+def test_statsmodels_comes_with_the_first_kernel_that_needs_it_and_the_server_prints_nothing(
+        tmp_path):
+    """Three warm kernels of one run of tiny notebooks, one at a time: the fork server imports
+    statsmodels' linear models (warm.LATER) only before forking a kernel whose notebook
+    mentions statsmodels (02_c), not before the second kernel when its notebook does not (02_b:
+    a sweep of 02_economics never pays for them), and kernels after it inherit them; its
+    pre-imports print no debugger warning."""
     nbs = tmp_path / "nb"
     nbs.mkdir()
     code = ('import os, sys\nprint(os.getpid(), os.getppid(), "numpy" in sys.modules, '
-            '"dispatchlib.tables" in sys.modules, '
-            '"statsmodels.regression.linear_model" in sys.modules)')
-    for name in ("01_a", "02_b"):  # importing pandas: not light (warm.LIGHT_STACK)
-        nbformat.write(new_notebook(cells=[new_code_cell(code), new_code_cell("import pandas")]),
+            '"dispatchlib.tables" in sys.modules, '  # the name in two parts: no mention
+            '"stats" "models.regression.linear_model" in sys.modules)')
+    later = {"01_a": "import pandas", "02_b": "import pandas",
+             "03_c": "import pandas, statsmodels.regression.linear_model", "04_d": "import pandas"}
+    for name, last in later.items():  # importing pandas: not light (warm.LIGHT_STACK)
+        nbformat.write(new_notebook(cells=[new_code_cell(code), new_code_cell(last)]),
                        str(nbs / f"{name}.ipynb"))
     proc = cli("run", "--jobs", "1", "--name", "pids", "--out", tmp_path / "r",
                notebooks_dir=nbs)
     assert proc.returncode == 0, proc.stderr
-    seen = [printed(tmp_path / "r" / "pids", s)[0].split() for s in ("01_a", "02_b")]
-    assert seen[0][0] != seen[1][0]  # two processes
-    assert seen[0][1] == seen[1][1]  # one parent: the fork server
-    # statsmodels (warm.LATER) only from the second kernel on: a one-notebook rerun skips it
-    assert [s[2:] for s in seen] == [["True", "True", "False"], ["True", "True", "True"]]
+    seen = [printed(tmp_path / "r" / "pids", s)[0].split() for s in later]
+    assert len({s[0] for s in seen}) == 4  # four processes
+    assert len({s[1] for s in seen}) == 1  # one parent: the fork server
+    assert [s[2:] for s in seen] == [["True", "True", "False"], ["True", "True", "False"],
+                                     ["True", "True", "True"], ["True", "True", "True"]]
     assert "Debugger warning" not in proc.stderr  # the server's pre-imports print nothing
 
 

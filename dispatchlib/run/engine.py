@@ -35,11 +35,12 @@ def execute(source: Path, target: Path, parameters: dict | None = None) -> Path:
     """
     import papermill
 
-    from dispatchlib.run.warm import WarmKernelManager
+    from dispatchlib.run.warm import NOTEBOOK_ENV, WarmKernelManager
 
     refuse_protected(target)
     target.parent.mkdir(parents=True, exist_ok=True)
     os.environ["DISPATCHLIB_HEADLESS"] = "1"
+    os.environ[NOTEBOOK_ENV] = str(Path(source).resolve())  # for the fork server, not the kernel
     papermill.execute_notebook(str(source), str(target), parameters=parameters or {},
                                kernel_name=KERNEL, progress_bar=False,
                                execution_timeout=TIMEOUT_S, engine_name=_engine(),

@@ -62,9 +62,14 @@ STACK = ("numpy", "pandas", "matplotlib", "matplotlib.pyplot", "matplotlib_inlin
 #: imported by the server when a second kernel is asked for, before it is forked: what only
 #: some lessons need, so that a command running one notebook (a rerun) pays for it only if its
 #: kernel imports it, as a cold kernel would. Of statsmodels, the linear models that 01 and 03
-#: fit (about 0.25 s of CPU); ``statsmodels.api`` and its formula interface, which no lesson
-#: uses, are left to the notebooks that import them.
+#: fit (about 0.25 s of CPU); its formula interface, which they also import, is left to them.
+#: When the kernel's notebook is known (:data:`NOTEBOOK_ENV`), imported before the first kernel
+#: whose notebook mentions statsmodels instead, and never for one that does not (a sweep of
+#: 02_economics): see :func:`_needs_later`.
 LATER = ("statsmodels.regression.linear_model",)
+NOTEBOOK_ENV = "DISPATCHLIB_NOTEBOOK"
+"""The notebook a worker is executing (set by :func:`dispatchlib.run.engine.execute`); the fork
+server reads it in the kernel's request and does not pass it on to the kernel."""
 #: what every kernel would otherwise import for itself between its fork and its last cell:
 #: ipykernel's debugger (debugpy, a tenth of a second of CPU per kernel), IPython's history
 #: (sqlite3), magics and inspectors, tornado's queues, psutil, and what displaying a table or
@@ -118,22 +123,23 @@ def serve(listener: socket.socket, parent: int) -> None:
         _import_quietly(KERNEL)
     if os.environ.get("MPLBACKEND") == "module://matplotlib_inline.backend_inline":
         del os.environ["MPLBACKEND"]  # the child takes its worker's environment anyway
-    forked = 0
+    forked, later = 0, False
     while True:
         fds: list[int] = []
         try:
             conn, _ = listener.accept()
         except OSError:
             return
-        if forked == 1 and not light:
-            _import_keeping_settings(list(LATER))
-        forked += 1
         with conn:
             try:
                 msg, fds, _, _ = socket.recv_fds(conn, _MAX_REQUEST, 3)
                 request = json.loads(msg)
                 if len(fds) != 3:
                     raise ValueError(f"expected 3 file descriptors, got {len(fds)}")
+                if not light and not later and _needs_later(request, forked):
+                    later = True
+                    _import_keeping_settings(list(LATER))
+                forked += 1
                 if threading.active_count() != 1:
                     raise RuntimeError("the fork server runs a thread: not forking")
                 pid = os.fork()
@@ -181,6 +187,31 @@ def _only_light_notebooks() -> bool:
     except Exception:  # noqa: BLE001 - unreadable, or a magic (not Python): the whole stack
         return False
     return bool(found)
+
+
+def _needs_later(request: dict, forked: int) -> bool:
+    """Whether to import :data:`LATER` before forking the kernel ``request`` asks for.
+
+    When the request names its notebook (:data:`NOTEBOOK_ENV`): if that notebook's code
+    mentions statsmodels (01 and 03 fit its linear models), whatever kernel it is (the kernel
+    would import them itself, at the same cost); never otherwise, so a sweep of a notebook that
+    fits no model does not pay for them. When it does not (papermill or nbgrader driving warm
+    kernels themselves): before the second kernel, as a command running one notebook should
+    not pay for what its kernel may not need. A kernel whose notebook needs a module the server
+    skipped imports it itself, as a cold kernel does.
+    """
+    path = (request.get("env") or {}).get(NOTEBOOK_ENV)
+    if not path:
+        return forked >= 1
+    try:
+        for cell in json.loads(Path(path).read_text(encoding="utf-8"))["cells"]:
+            source = cell.get("source", "")
+            source = "".join(source) if isinstance(source, list) else source
+            if cell.get("cell_type") == "code" and "statsmodels" in source:
+                return True
+    except Exception:  # noqa: BLE001 - unreadable: import as if it needed them
+        return True
+    return False
 
 
 def _light_code(tree: Any) -> bool:
@@ -301,6 +332,7 @@ def _child(request: dict, fds: list[int]) -> None:
         signal.signal(signal.SIGINT, signal.default_int_handler)
         os.environ.clear()
         os.environ.update(request["env"])
+        os.environ.pop(NOTEBOOK_ENV, None)
         os.chdir(request["cwd"])
         _reseed()
         _die_with(os.getppid())
