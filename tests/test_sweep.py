@@ -190,7 +190,7 @@ def work(task):  # no kernel: the notebook's output is a copy of it
 
 workers._work = work
 workers._page = lambda task, outcome: outcome
-workers._warm_pages = lambda: None
+workers._warm_pages = lambda *_: None
 plans = [planning.RunPlan(f"r{i}", out / "big" / f"r{i}", [source], {source.stem: {}}, {},
                             sweep="big") for i in range(int(sys.argv[4]))]
 records = runner.execute_plans(plans, jobs=2)

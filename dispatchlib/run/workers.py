@@ -45,22 +45,37 @@ def _describe(exc: BaseException) -> str:
         return f"{ename}: {getattr(exc, 'evalue', '')}{cell}"
     return f"{type(exc).__name__}: {exc}"[:2000]
 
-def _warm_pages() -> None:
-    """Load what a page needs (nbconvert and its templates, matplotlib's mathtext) by rendering
-    a two-cell page in a temporary folder. A failure is left for the real pages to report."""
+def _warm_pages(tasks: Sequence[Task] = ()) -> None:
+    """Load what a page needs (nbconvert and its templates; matplotlib's mathtext too when a
+    notebook of ``tasks`` has a formula, :func:`_has_formulas`) by rendering a two-cell page in
+    a temporary folder. A failure is left for the real pages to report."""
     try:
         import nbformat
         from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 
         from dispatchlib.run import pages as report
 
+        text = "$x^2$" if any(_has_formulas(t.source) for t in tasks) else "x"
         with tempfile.TemporaryDirectory() as tmp:
             path = Path(tmp) / "warm-up.ipynb"
-            nb = new_notebook(cells=[new_markdown_cell("$x^2$"), new_code_cell("1")])
+            nb = new_notebook(cells=[new_markdown_cell(text), new_code_cell("1")])
             nbformat.write(nb, str(path))
             report.render_notebook(path)
     except Exception:  # noqa: BLE001 - only a head start
         pass
+
+def _has_formulas(source: Path) -> bool:
+    """Whether a markdown cell of the notebook at ``source`` has a ``$`` (a formula, drawn with
+    mathtext on its page); ``True`` when it cannot be read."""
+    import json
+
+    try:
+        cells = json.loads(Path(source).read_text(encoding="utf-8"))["cells"]
+    except Exception:  # noqa: BLE001 - the worker reports an unreadable notebook
+        return True
+    return any(c.get("cell_type") == "markdown" and "$" in "".join(c.get("source", ""))
+               for c in cells)
+
 
 def _work(task: Task) -> dict:
     """Execute one notebook and keep its results (runs in a worker; :func:`_page` then makes
@@ -252,7 +267,7 @@ def _execute_all(all_tasks: Sequence[Task], jobs: int | None = None,
     try:
         hand_out()
         pages = ThreadPoolExecutor(max_workers=1, thread_name_prefix="dispatchlib-pages")
-        pages.submit(_warm_pages)
+        pages.submit(_warm_pages, all_tasks)
         while pending:
             finished, pending = wait(pending, return_when=FIRST_COMPLETED)
             for fut in finished:
