@@ -69,7 +69,7 @@ code.dl-tex { white-space: pre-wrap; }
 {%- block body_header -%}
 {{ super() }}
 {%- if resources.dispatchlib_nav %}
-<nav class="dl-nav"><a href="index.html">&larr; {{ resources.dispatchlib_nav | e }}</a></nav>
+<nav class="dl-nav"><a href="index.html">\u2190 {{ resources.dispatchlib_nav | e }}</a></nav>
 {%- endif %}
 {%- endblock body_header -%}
 """
@@ -182,6 +182,95 @@ def _math_html(tex: str, display: bool) -> str:
     return (f'<img class="dl-math-inline" src="{uri}" alt="{alt}" '
             f'style="vertical-align: -{depth:.1f}pt">')
 
+#: nbconvert's HTMLExporter finishes a page by parsing it whole with BeautifulSoup to give every
+#: ``<img>`` without an ``alt`` this text and make input wrappers and outputs focusable, then
+#: writes the parsed page out again: :func:`accessible` does the same in one regular expression.
+NO_ALT = "No description has been provided for this image"
+
+#: what :func:`accessible` reads of a page: comments and the raw text of ``<script>`` and
+#: ``<style>`` (skipped, as an HTML parser does), the opening tags of ``img``, ``div`` and
+#: ``body``, with their attributes (quoted values may hold ``>``), and numeric character
+#: references (nbconvert writes a heading's letters beyond ASCII as ``&#49884;``)
+_TAGS = re.compile(
+    r"""<!--.*?-->|<(script|style)(?=[\s/>]).*?</\1\s*>"""
+    r"""|<(img|div|body)(?=[\s/>])((?:[^>"']|"[^"]*"|'[^']*')*?)(\s*/?)>"""
+    r"""|&\#(?:([0-9]{3,7})|[xX]([0-9a-fA-F]{2,6}));""",
+    re.DOTALL | re.IGNORECASE)
+_ATTR = re.compile(
+    r"""([^\s"'>/=][^\s"'>/=]*)(?:\s*=\s*("[^"]*"|'[^']*'|[^\s>]*))?""")
+_FOCUSABLE = {"jp-cell-inputwrapper", "jp-outputarea-output"}
+
+
+def _attributes(text: str) -> dict[str, str]:
+    """The attributes of an opening tag (names in lower case, values unquoted, not unescaped)."""
+    found: dict[str, str] = {}
+    for match in _ATTR.finditer(text):
+        value = match.group(2) or ""
+        if value and value[0] in "\"'":
+            value = value[1:-1]
+        found.setdefault(match.group(1).lower(), value)
+    return found
+
+
+def _without(text: str, name: str) -> str:
+    """The attributes of an opening tag less those called ``name``."""
+    return _ATTR.sub(lambda m: "" if m.group(1).lower() == name else m.group(0), text)
+
+
+def _character(match: re.Match) -> str:
+    """A numeric character reference as its character, when it is a letter or sign beyond
+    ASCII (``&#49884;`` is 시); references to ASCII (``&#60;`` is ``<``), to the C1 controls an
+    HTML parser reads as Windows-1252 and to surrogates stay as they are."""
+    code = int(match.group(5), 10) if match.group(5) else int(match.group(6), 16)
+    if code < 0xA0 or 0xD800 <= code <= 0xDFFF or code > 0x10FFFF:
+        return match.group(0)
+    return chr(code)
+
+
+def accessible(page: str) -> str:
+    """A page as nbconvert's HTMLExporter leaves it after its BeautifulSoup pass, without
+    parsing the page: each ``<img>`` without an ``alt`` attribute gets ``alt="`` :data:`NO_ALT`
+    ``"``, and each ``<div>`` of class ``jp-Cell-inputWrapper`` or ``jp-OutputArea-output``
+    inside a ``.jp-Notebook`` body gets ``tabindex="0"``; as that pass did, numeric references
+    to characters beyond ASCII become the characters (a Korean heading stays legible in the
+    page's source). Nothing else changes (BeautifulSoup's pass also wrote the rest of the page
+    in its own spelling: ``<br/>``, named entities as characters), so the page's document
+    tree is the same.
+
+    >>> accessible('<body class="jp-Notebook"><div class="jp-OutputArea-output">'
+    ...            '<img src="a.png"></div></body>')  # doctest: +NORMALIZE_WHITESPACE
+    '<body class="jp-Notebook"><div class="jp-OutputArea-output" tabindex="0"><img
+    src="a.png" alt="No description has been provided for this image"></div></body>'
+    """
+    in_notebook = False
+
+    def tag(match: re.Match) -> str:
+        nonlocal in_notebook
+        name = (match.group(2) or "").lower()
+        if match.group(5) or match.group(6):
+            return _character(match)
+        if not name:  # a comment, a script or a style sheet
+            return match.group(0)
+        attrs = _attributes(match.group(3))
+        classes = {c.lower() for c in attrs.get("class", "").split()}
+        if name == "body":
+            in_notebook = in_notebook or "jp-notebook" in classes
+            return match.group(0)
+        if name == "img" and "alt" not in attrs:
+            extra = f' alt="{NO_ALT}"'
+        elif name == "div" and in_notebook and classes & _FOCUSABLE:
+            if attrs.get("tabindex") == "0":
+                return match.group(0)
+            extra = ' tabindex="0"'
+            if "tabindex" in attrs:  # another value: BeautifulSoup's pass replaced it
+                return f"<{match.group(2)}{_without(match.group(3), 'tabindex')}{extra}" \
+                       f"{match.group(4)}>"
+        else:
+            return match.group(0)
+        return f"<{match.group(2)}{match.group(3)}{extra}{match.group(4)}>"
+
+    return _TAGS.sub(tag, page)
+
 @functools.lru_cache(maxsize=1)
 def _exporter():
     import jinja2
@@ -212,6 +301,22 @@ def _exporter():
                 anchor_link_text=self.anchor_link_text,
                 exclude_anchor_links=self.exclude_anchor_links, **self.lexer_options)
             return MarkdownWithMath(renderer=renderer).render(source)
+
+        def from_notebook_node(self, nb, resources=None, **kw):
+            """HTMLExporter's own, less its BeautifulSoup pass (:func:`accessible` instead)."""
+            from nbconvert.exporters.templateexporter import TemplateExporter
+            from nbconvert.filters.highlight import Highlight2HTML
+            from nbconvert.filters.widgetsdatatypefilter import WidgetsDataTypeFilter
+
+            langinfo = nb.metadata.get("language_info", {})
+            lexer = langinfo.get("pygments_lexer", langinfo.get("name", None))
+            self.register_filter("highlight_code", self.filters.get(
+                "highlight_code", Highlight2HTML(pygments_lexer=lexer, parent=self)))
+            resources = self._init_resources(resources)
+            self.register_filter("filter_data_type", WidgetsDataTypeFilter(
+                notebook_metadata=self._nb_metadata, parent=self, resources=resources))
+            page, resources = TemplateExporter.from_notebook_node(self, nb, resources, **kw)
+            return accessible(page), resources
 
     # markdown2html is registered as a context filter in HTMLExporter
     OfflineHTMLExporter.markdown2html = jinja2.pass_context(OfflineHTMLExporter.markdown2html)

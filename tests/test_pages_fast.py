@@ -1,0 +1,105 @@
+"""A notebook's page without nbconvert's BeautifulSoup pass (:func:`notebook_pages.accessible`
+instead): the same document as that pass gives, images with alternative text, inputs and outputs
+focusable."""
+
+import re
+from pathlib import Path
+
+import nbformat
+import pytest
+from bs4 import BeautifulSoup
+from nbconvert import HTMLExporter
+from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
+
+from dispatchlib.run import notebook_pages
+
+ROOT = Path(__file__).resolve().parents[1]
+
+#: text/html outputs that a parser reads differently from a regular expression
+TRICKY_HTML = [
+    '<img src="a.png">',  # no alt: gets one
+    '<img src="b.png" alt="">',  # an empty alt is an alt
+    '<IMG SRC="c.png" ALT="C">',  # names in capitals
+    "<img src='d.png' alt>",  # an alt without a value
+    '<img src="e.png"/>',  # self-closing
+    '<img title="alt=1 > 0" src="f.png">',  # ">" and "alt=" inside a quoted value
+    "<img src=g.png width=10>",  # unquoted values
+    '<!-- <img src="h.png"> --><script>var s = "<img src=i.png>";</script>',
+    '<style>p::after { content: "<img>"; }</style>',
+    '<div-x class="jp-OutputArea-output">a custom element, not a div</div-x>',
+    '<div class="a jp-OutputArea-output" tabindex="-1">a div of an output class</div>',
+    '<div class="jp-Cell-inputWrapper" tabindex="0">already focusable</div>',
+]
+
+
+def _tree(page: str) -> str:
+    """A page as BeautifulSoup's parser reads it, written out again."""
+    return str(BeautifulSoup(page, features="html.parser"))
+
+
+def _notebook(tmp_path: Path) -> Path:
+    nb = new_notebook(cells=[
+        new_markdown_cell("# T\n\nInline $x^2$, an image ![a cat](cat.png) and <img src=raw.png>."),
+        new_code_cell("1", outputs=[
+            new_output("display_data", data={"image/png": "iVBORw0KGgo=", "text/plain": "<F>"}),
+            new_output("stream", name="stdout", text="out\n"),
+        ]),
+        *[new_code_cell(f"h{i}", outputs=[new_output("display_data", data={"text/html": html})])
+          for i, html in enumerate(TRICKY_HTML)],
+        new_code_cell("e", outputs=[new_output("error", ename="E", evalue="v", traceback=["t"])]),
+    ])
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3"}
+    path = tmp_path / "01_t.ipynb"
+    nbformat.write(nb, str(path))
+    return path
+
+
+def test_accessible_gives_the_document_nbconverts_soup_pass_gives(tmp_path):
+    """The page drawn with nbconvert's own from_notebook_node (template, then its BeautifulSoup
+    pass) and with ours (template, then accessible) is the same document."""
+    nb = nbformat.read(str(_notebook(tmp_path)), as_version=4)
+    exporter = notebook_pages._exporter()
+    ours, _ = exporter.from_notebook_node(nb, resources={"metadata": {"name": "t"}})
+    theirs, _ = HTMLExporter.from_notebook_node(exporter, nb, resources={"metadata": {"name": "t"}})
+    assert _tree(ours) == _tree(theirs)
+    assert ours != theirs  # not the same bytes: the soup's pass writes the page out in its way
+    # what the pass added is there, and no more
+    # the png output, raw.png, a, e, f and g.png
+    assert ours.count(f'alt="{notebook_pages.NO_ALT}"') == 6
+    soup = BeautifulSoup(ours, features="html.parser")
+    assert soup.select_one('img[src="b.png"]')["alt"] == ""
+    assert soup.select_one('img[src="d.png"]')["alt"] == ""
+    assert soup.select_one('img[src="raw.png"]')["alt"] == notebook_pages.NO_ALT
+    assert soup.select_one('img[src="cat.png"]')["alt"] == "a cat"
+    assert "<img src=i.png>" in ours and '<!-- <img src="h.png"> -->' in ours  # left alone
+    assert not soup.select("div-x[tabindex]")
+
+
+@pytest.mark.parametrize("lesson", ["02_economics", "ko/04_prospects"])
+def test_a_lessons_page_has_alt_text_and_focusable_cells(tmp_path, lesson):
+    source = ROOT / "notebooks" / f"{lesson}.ipynb"
+    page = notebook_pages.render_notebook(source, tmp_path / "page.html").read_text()
+    soup = BeautifulSoup(page, features="html.parser")
+    images = soup.find_all("img")
+    assert len(images) >= 4  # figures and formulas
+    assert all(img.get("alt") for img in images)
+    inputs = soup.select("div.jp-Cell-inputWrapper")
+    outputs = soup.select("div.jp-OutputArea-output")
+    assert len(inputs) > 10 and len(outputs) > 10
+    assert all(div.get("tabindex") == "0" for div in inputs + outputs)
+    # each was added once, in the tag itself: no attribute written twice
+    assert not re.search(r"<div[^>]*tabindex[^>]*tabindex", page)
+
+
+def test_accessible_changes_nothing_outside_the_tags_it_completes():
+    page = ('<html><head><style>img{}</style></head><body class="jp-Notebook">'
+            '<p>a &larr; b<br></p><div class="jp-OutputArea-output x">o</div></body></html>')
+    assert notebook_pages.accessible(page) == page.replace(
+        '"jp-OutputArea-output x">', '"jp-OutputArea-output x" tabindex="0">')
+    # references to letters beyond ASCII become the letters, as in the soup's pass; others stay
+    assert notebook_pages.accessible("<h1>&#49884;&#xC791; &#183; &#60;b&#62; &#150;</h1>"
+                                     "<script>'&#49884;'</script>") == \
+        "<h1>\uc2dc\uc791 \u00b7 &#60;b&#62; &#150;</h1><script>'&#49884;'</script>"
+    # outside a .jp-Notebook body nothing is focusable, as with nbconvert's selector
+    assert notebook_pages.accessible('<div class="jp-Cell-inputWrapper">') == \
+        '<div class="jp-Cell-inputWrapper">'
