@@ -103,3 +103,37 @@ def test_accessible_changes_nothing_outside_the_tags_it_completes():
     # outside a .jp-Notebook body nothing is focusable, as with nbconvert's selector
     assert notebook_pages.accessible('<div class="jp-Cell-inputWrapper">') == \
         '<div class="jp-Cell-inputWrapper">'
+
+
+def _through_a_figure(tex: str, display: bool, lang: str) -> tuple[str, float]:
+    """A formula drawn as it was before :func:`notebook_pages._svg`: sized by mathtext, then
+    a matplotlib Figure holding it saved as SVG."""
+    import base64
+    import io
+
+    from matplotlib import mathtext
+    from matplotlib.figure import Figure
+    from matplotlib.font_manager import FontProperties
+
+    text = f"${notebook_pages.mathtext_source(tex)}$"
+    with notebook_pages._math_fonts(lang):
+        prop = FontProperties(size=15 if display else 13)
+        parsed = mathtext.MathTextParser("path").parse(text, dpi=72, prop=prop)
+        fig = Figure(figsize=(parsed.width / 72, parsed.height / 72))
+        fig.text(0, parsed.depth / parsed.height, text, fontproperties=prop)
+        buf = io.BytesIO()
+        fig.savefig(buf, format="svg", dpi=72, metadata={"Date": None})
+    return "data:image/svg+xml;base64," + base64.b64encode(buf.getvalue()).decode(), parsed.depth
+
+
+@pytest.mark.parametrize(("tex", "display", "lang"), [
+    (r"x^2", False, "en"),
+    ("\\text{yearly quota} = \\frac{\\text{amount}}{\\text{months}} \\times 12, \\qquad\n"
+     "\\text{state revenue} = \\text{workers} \\times \\text{yearly quota}", True, "en"),
+    (r"\sqrt{\sum_{i=1}^{n} \hat\beta_i^2} \geq \mathcal{L}", True, "en"),
+    (r"\text{월 총임금} \times 12 \le \frac{a}{b}", True, "ko"),
+    (r"\text{연간 할당액}_t", False, "ko"),
+])
+def test_a_formula_is_the_svg_a_figure_would_save(tex, display, lang):
+    """Drawn without a Figure, a formula's SVG is the same, byte for byte, in both fonts."""
+    assert notebook_pages.math_svg(tex, display, lang) == _through_a_figure(tex, display, lang)
