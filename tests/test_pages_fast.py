@@ -29,6 +29,7 @@ TRICKY_HTML = [
     '<div-x class="jp-OutputArea-output">a custom element, not a div</div-x>',
     '<div class="a jp-OutputArea-output" tabindex="-1">a div of an output class</div>',
     '<div class="jp-Cell-inputWrapper" tabindex="0">already focusable</div>',
+    '<div class="JP-OUTPUTAREA-OUTPUT">class names match in their case</div>',
 ]
 
 

@@ -192,6 +192,7 @@ def _svg(text: str, prop, width: float, height: float, depth: float) -> str:
     renderer.finalize()
     return out.getvalue()
 
+
 def _math_html(tex: str, display: bool) -> str:
     drawn = math_svg(tex, display)
     alt = html.escape(tex.strip(), quote=True)
@@ -204,6 +205,7 @@ def _math_html(tex: str, display: bool) -> str:
         return f'<span class="dl-math"><img src="{uri}" alt="{alt}"></span>'
     return (f'<img class="dl-math-inline" src="{uri}" alt="{alt}" '
             f'style="vertical-align: -{depth:.1f}pt">')
+
 
 #: nbconvert's HTMLExporter finishes a page by parsing it whole with BeautifulSoup to give every
 #: ``<img>`` without an ``alt`` this text and make input wrappers and outputs focusable, then
@@ -221,7 +223,7 @@ _TAGS = re.compile(
     re.DOTALL | re.IGNORECASE)
 _ATTR = re.compile(
     r"""([^\s"'>/=][^\s"'>/=]*)(?:\s*=\s*("[^"]*"|'[^']*'|[^\s>]*))?""")
-_FOCUSABLE = {"jp-cell-inputwrapper", "jp-outputarea-output"}
+_FOCUSABLE = {"jp-Cell-inputWrapper", "jp-OutputArea-output"}
 
 
 def _attributes(text: str) -> dict[str, str]:
@@ -275,9 +277,9 @@ def accessible(page: str) -> str:
         if not name:  # a comment, a script or a style sheet
             return match.group(0)
         attrs = _attributes(match.group(3))
-        classes = {c.lower() for c in attrs.get("class", "").split()}
+        classes = set(attrs.get("class", "").split())  # as written: the page is no quirks
         if name == "body":
-            in_notebook = in_notebook or "jp-notebook" in classes
+            in_notebook = in_notebook or "jp-Notebook" in classes
             return match.group(0)
         if name == "img" and "alt" not in attrs:
             extra = f' alt="{NO_ALT}"'
@@ -293,6 +295,7 @@ def accessible(page: str) -> str:
         return f"<{match.group(2)}{match.group(3)}{extra}{match.group(4)}>"
 
     return _TAGS.sub(tag, page)
+
 
 @functools.lru_cache(maxsize=1)
 def _exporter():
