@@ -138,3 +138,26 @@ def _through_a_figure(tex: str, display: bool, lang: str) -> tuple[str, float]:
 def test_a_formula_is_the_svg_a_figure_would_save(tex, display, lang):
     """Drawn without a Figure, a formula's SVG is the same, byte for byte, in both fonts."""
     assert notebook_pages.math_svg(tex, display, lang) == _through_a_figure(tex, display, lang)
+
+
+def test_highlighting_kept_for_the_same_code_is_per_lexer_and_magics_language(tmp_path):
+    """Code highlighted once per process is reused only for the same code, lexer and cell
+    magics language: the same source in a notebook of another language is highlighted anew."""
+    from nbconvert.filters.highlight import Highlight2HTML
+
+    source = "for i in range(3): print(f'{i}')  # a loop"
+    pages = {}
+    cell = new_code_cell(source)
+    for lexer in ("ipython3", "bash", "ipython3"):
+        nb = new_notebook(cells=[cell])
+        nb.metadata["language_info"] = {"name": "x", "pygments_lexer": lexer}
+        path = tmp_path / f"01_{lexer}.ipynb"
+        nbformat.write(nb, str(path))
+        page = notebook_pages.render_notebook(path).read_text()
+        expected = Highlight2HTML(pygments_lexer=lexer)(source)
+        assert expected in page
+        assert pages.setdefault(lexer, page) == page  # drawn again from what was kept
+    assert pages["ipython3"] != pages["bash"]
+    magics = {"magics_language": "bash"}
+    assert notebook_pages._highlight("ipython3", source, None, "bash") == \
+        Highlight2HTML(pygments_lexer="ipython3")(source, None, magics)
