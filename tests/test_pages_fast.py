@@ -135,9 +135,22 @@ def _through_a_figure(tex: str, display: bool, lang: str) -> tuple[str, float]:
     (r"\text{월 총임금} \times 12 \le \frac{a}{b}", True, "ko"),
     (r"\text{연간 할당액}_t", False, "ko"),
 ])
-def test_a_formula_is_the_svg_a_figure_would_save(tex, display, lang):
-    """Drawn without a Figure, a formula's SVG is the same, byte for byte, in both fonts."""
-    assert notebook_pages.math_svg(tex, display, lang) == _through_a_figure(tex, display, lang)
+@pytest.mark.parametrize("rc", [
+    {},  # matplotlib's own settings, as in the process that draws a run's pages
+    {"text.color": ".15", "figure.facecolor": "#fafafa"},  # a style's colours
+    {"savefig.facecolor": (0.2, 0.4, 0.6, 0.5)},
+    {"savefig.transparent": True},
+])
+def test_a_formula_is_the_svg_a_figure_would_save(tex, display, lang, rc):
+    """Drawn without a Figure, a formula's SVG is the same, byte for byte, in both fonts and
+    in the colours matplotlib's settings give a figure."""
+    import matplotlib as mpl
+
+    with mpl.rc_context(rc={**mpl.rcParamsDefault, **rc}):
+        notebook_pages._draw.cache_clear()
+        ours = notebook_pages.math_svg(tex, display, lang)
+        assert ours == _through_a_figure(tex, display, lang)
+    notebook_pages._draw.cache_clear()
 
 
 def test_highlighting_kept_for_the_same_code_is_per_lexer_and_magics_language(tmp_path):
