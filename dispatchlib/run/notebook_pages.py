@@ -313,10 +313,16 @@ def _highlight(lexer: str | None, source: str, language: str | None,
     """A cell's code as nbconvert's Pygments filter highlights it for a notebook whose lexer is
     ``lexer``, once per process for the same code: the runs of a sweep show the same cells
     again and again, and highlighting them is two fifths of the time of such a page."""
+    metadata = {"magics_language": magics_language} if magics_language else None
+    return _highlighter(lexer)(source, language, metadata)
+
+
+@functools.lru_cache(maxsize=8)
+def _highlighter(lexer: str | None):
+    """nbconvert's Pygments filter for notebooks whose lexer is ``lexer``."""
     from nbconvert.filters.highlight import Highlight2HTML
 
-    metadata = {"magics_language": magics_language} if magics_language else None
-    return Highlight2HTML(pygments_lexer=lexer, parent=_exporter())(source, language, metadata)
+    return Highlight2HTML(pygments_lexer=lexer, parent=_exporter())
 
 
 @functools.lru_cache(maxsize=1)
