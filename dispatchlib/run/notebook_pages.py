@@ -272,6 +272,16 @@ def accessible(page: str) -> str:
     in its own spelling: ``<br/>``, named entities as characters), so the page's document
     tree is the same.
 
+    Parameters
+    ----------
+    page : str
+        An HTML page as nbconvert's template writes it.
+
+    Returns
+    -------
+    str
+        The page with those attributes and characters.
+
     >>> accessible('<body class="jp-Notebook"><div class="jp-OutputArea-output">'
     ...            '<img src="a.png"></div></body>')  # doctest: +NORMALIZE_WHITESPACE
     '<body class="jp-Notebook"><div class="jp-OutputArea-output" tabindex="0"><img
