@@ -34,8 +34,7 @@ report: $(COMPILED) ## run every notebook at its defaults into reports/default/ 
 
 test: $(COMPILED) ## the whole suite: lint, unit and data tests, nbval over notebooks/, papermill reruns
 	$(BIN)/ruff check dispatchlib tests
-	$(BIN)/python -m pytest -n $(JOBS) --dist loadscope --no-loadscope-reorder \
-		--nbval-lax --nbval-current-env \
+	$(BIN)/python -m pytest -n $(JOBS) --dist loadscope --nbval-lax --nbval-current-env \
 		--nbval-sanitize-with tests/nbval_sanitize.cfg tests notebooks
 
 lint: $(COMPILED) ## ruff over the library and the tests

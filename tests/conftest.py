@@ -102,24 +102,6 @@ def pytest_collection_finish(session):
     sys.dont_write_bytecode = _WRITE_BYTECODE
 
 
-#: the test modules that take longest (seconds per module, measured 2026-12-01 on 2 cores), in
-#: that order. ``make test`` hands whole modules to its two workers (``--dist loadscope``) in
-#: collection order (``--no-loadscope-reorder``): these go out first, then the rest as
-#: collected, the quick ones and nbval's notebooks last, so that the two workers end together
-#: (longest first) instead of one waiting while the other runs a long module handed out last.
-SLOWEST_FIRST = ("test_nbgrader.py", "test_warm.py", "test_run_safety.py",
-                 "test_report_browser.py", "test_headless.py", "test_sweep.py",
-                 "test_i18n_reports.py", "test_lab_browser.py", "test_reproducible.py",
-                 "test_battery.py", "test_tools_work.py", "test_cluster.py", "test_runner.py",
-                 "test_sweep_progress.py", "test_i18n.py", "test_classroom.py")
-
-
-def pytest_collection_modifyitems(session, config, items):
-    rank = {name: i for i, name in enumerate(SLOWEST_FIRST)}
-    items.sort(key=lambda item: (item.path.suffix == ".ipynb",
-                                 rank.get(item.path.name, len(rank))))  # stable: keeps the rest
-
-
 def pytest_configure(config):
     # a plugin, not this conftest's own hooks: those apply to tests/ only, not to notebooks/
     config.pluginmanager.register(WarmNbval(), "dispatchlib-warm-nbval")
