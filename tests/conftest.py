@@ -31,7 +31,7 @@ CHROMIUM_FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first
 
 #: nbgrader's Execute preprocessor passes jupyter_client's AsyncKernelManager to nbclient
 #: itself (so a config value cannot replace it): a course's nbgrader_config.py that starts with
-#: these lines swaps in the warm one (tests/test_nbgrader.py, tests/test_i18n_classroom.py)
+#: these lines swaps in the warm one (tests/test_nbgrader.py, English and Korean)
 NBGRADER_WARM_CONFIG = ("import nbgrader.preprocessors.execute as _execute\n"
                         "from dispatchlib.run.warm import WarmKernelManager\n"
                         "_execute.AsyncKernelManager = WarmKernelManager\n")

@@ -247,35 +247,24 @@ def test_explorer_redraws_the_static_figure_and_steps_aside(stem):
     assert "predict" in _src(cells[i - 1]).lower()
 
 
-@pytest.mark.parametrize("interactive", [False])
-def test_the_interactive_parameter_switches_the_explorer(tmp_path, monkeypatch, interactive):
-    """Without the headless variable, papermill still builds no widgets, whatever
-    ``interactive`` says (no frontend to show them: see tests/test_headless.py); the recorded
-    results are the same either way (nothing depends on the explorer). ``interactive=True``
-    (the default) is the same papermill run as tests/test_headless.py's plain papermill run of
-    02_economics, which makes the same checks on it (one kernel run fewer)."""
-    import papermill
+def test_the_interactive_parameter_switches_the_explorer(run_notebook, monkeypatch):
+    """Without the headless variable, no widget is built whatever ``interactive`` says, and the
+    recorded results are the same either way (nothing depends on the explorer).
 
-    from dispatchlib import results
-    from dispatchlib.results import MIME_TYPE
-
+    - ``interactive=False`` in a kernel: tests/test_headless.py's nbclient run of 02's own
+      explorer cells (``test_nbclient_and_nbval_without_the_variable_step_aside``) runs them with
+      the default True, then again after ``interactive = False``: no widget either time.
+    - ``interactive=True`` (the default) on the whole lesson in a kernel: tests/test_headless.py's
+      plain papermill run of 02_economics (no error, 146.25e6 recorded, the record in the
+      notebook).
+    - ``interactive=False`` on the whole lesson: here, every cell of 02 in this process (no
+      kernel; ``run_notebook`` sets ``interactive = False`` after the parameters cell, as
+      papermill's injected cell would), no headless variable: no cell fails and the recorded
+      results are those of the run with True."""
     monkeypatch.delenv("DISPATCHLIB_HEADLESS", raising=False)
     monkeypatch.delenv("NBGRADER_EXECUTION", raising=False)
-    (source,) = discovery.notebooks(["02_economics"])
-    target = tmp_path / "out.ipynb"
-    # a timeout turns a stall into a failure, not a hang
-    papermill.execute_notebook(str(source), str(target), kernel_name="python3",
-                               parameters={"interactive": interactive, "draws": 2000},
-                               progress_bar=False, execution_timeout=120)
-    cells = nbformat.read(target, as_version=4).cells
-    (explorer,) = [c for c in cells if _src(c).startswith("dl.teaching.explore(")]
-    views = [o for o in explorer.outputs
-             if "application/vnd.jupyter.widget-view+json" in o.get("data", {})]
-    assert not views and explorer.execution_count  # ran, and stepped aside
-    assert not [o for c in cells for o in c.get("outputs", []) if o["output_type"] == "error"]
-    recorded = results.extract(target)["results"]
+    recorded = run_notebook("02_economics", draws=2000)
     assert recorded["state_revenue_usd"] == pytest.approx(146.25e6)  # 15,000 x 9,750
-    assert any(MIME_TYPE in o.get("data", {}) for c in cells for o in c.get("outputs", []))
 
 
 # --------------------------------------------------------------------------- student copies

@@ -31,10 +31,14 @@ def _plain_env() -> dict:
     return env
 
 
-def _explorer_outputs(path: Path) -> list:
+def _explorer_cells(path: Path) -> list:
     nb = json.loads(path.read_text(encoding="utf-8"))
-    cells = [c for c in nb["cells"] if c["cell_type"] == "code"
-             and "dl.teaching.explore(" in "".join(c["source"])]
+    return [c for c in nb["cells"] if c["cell_type"] == "code"
+            and "dl.teaching.explore(" in "".join(c["source"])]
+
+
+def _explorer_outputs(path: Path) -> list:
+    cells = _explorer_cells(path)
     assert cells, f"{path.name} has no explorer cell"
     assert all(c.get("execution_count") for c in cells), "the explorer cell did not run"
     return [o for c in cells for o in c.get("outputs", [])]
@@ -86,7 +90,12 @@ def _explorer_only(source: Path, folder: Path) -> Path:
     assert "annual" in explorer.source and code[i + 1].source.startswith("p = dl.check(")
     nb.cells = [code[i], nbformat.v4.new_code_cell("import dispatchlib as dl"), code[i + 1],
                 nbformat.v4.new_code_cell("annual = p.quota_usd / p.quota_months * 12"),
-                explorer]
+                explorer,
+                # again with interactive=False (tests/test_classroom.py's switch, in a kernel)
+                nbformat.v4.new_code_cell("interactive = False"),
+                nbformat.v4.new_code_cell(code[i + 1].source),
+                nbformat.v4.new_code_cell("assert p.interactive is False"),
+                nbformat.v4.new_code_cell(explorer.source)]
     path = folder / "explorer-only.ipynb"
     nbformat.write(nb, path)
     return path
@@ -94,7 +103,8 @@ def _explorer_only(source: Path, folder: Path) -> Path:
 
 def test_nbclient_and_nbval_without_the_variable_step_aside(tmp_path):
     """nbclient on 02's explorer (its own cells, not the whole lesson: the lesson's whole run
-    is the papermill one above); nbval on the whole lesson, which compares stored outputs."""
+    is the papermill one above), with ``interactive`` True and then False; nbval on the whole
+    lesson, which compares stored outputs."""
     (source,) = discovery.notebooks(["02_economics"])
     code = ("import sys, nbformat, nbclient; nb = nbformat.read(sys.argv[1], as_version=4); "
             "nbclient.NotebookClient(nb, timeout=300, kernel_name='python3').execute(); "
@@ -105,6 +115,7 @@ def test_nbclient_and_nbval_without_the_variable_step_aside(tmp_path):
                          capture_output=True, text=True, timeout=600, env=_plain_env(),
                          cwd=tmp_path)
     assert run.returncode == 0, run.stderr[-2000:]
+    assert len(_explorer_cells(target)) == 2  # interactive True (the default), then False
     assert not any(WIDGET in o.get("data", {}) for o in _explorer_outputs(target))
     # nbval, outside this suite's conftest (which sets DISPATCHLIB_HEADLESS): a copy of the
     # notebook in an empty folder, checked against its committed outputs

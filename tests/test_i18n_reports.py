@@ -2,8 +2,10 @@
 lessons of ``notebooks/ko/`` and writes every page in Korean, with ``lang="ko"``.
 
 One Korean run of every lesson is shared by the tests (in a temporary copy of ``notebooks/``:
-the Korean lessons as committed, or built from the catalogues when they are not built yet), and
-one English run of a tiny notebook shows that English runs are as before (``lang="en"``).
+the Korean lessons as committed, or built from the catalogues when they are not built yet).
+That English runs are as before (``lang="en"``) is checked on tests/test_report_browser.py's
+full English run (``test_english_runs_are_unchanged``, moved there from here, where it ran a
+tiny notebook of its own).
 """
 
 import json
@@ -54,15 +56,6 @@ def korean(tmp_path_factory) -> Path:
                 "--jobs", "2")
     assert done.returncode == 0, done.stdout + done.stderr
     return root / "reports" / "default-ko"
-
-
-@pytest.fixture(scope="module")
-def english(tmp_path_factory) -> Path:
-    """The folder of an English run of one tiny notebook."""
-    root = tmp_path_factory.mktemp("english-run")
-    done = _run(make(root / "notebooks", "02_other"), root / "reports")
-    assert done.returncode == 0, done.stdout + done.stderr
-    return root / "reports" / "default"
 
 
 def _text(page: str) -> str:
@@ -184,18 +177,6 @@ def test_the_korean_notebooks_ran_in_korean(korean):
     printed = "".join("".join(o.get("text", "")) for c in nb["cells"]
                       for o in c.get("outputs", []))
     assert "노동자(명)" in printed and "workers (persons)" not in printed
-
-
-def test_english_runs_are_unchanged(english):
-    record = run_record.read(english)
-    assert record["lang"] == "en"
-    index = (english / "index.html").read_text(encoding="utf-8")
-    page = (english / "02_other.html").read_text(encoding="utf-8")
-    assert '<html lang="en">' in index and '<html lang="en">' in page
-    assert "<h2>Notebooks</h2>" in index and "<title>Run default</title>" in index
-    assert '<span class="status ok">ok</span>' in index
-    assert "&larr; run default</a>" in page or "← run default</a>" in page
-    assert not HANGUL.search(_text(index)) and not HANGUL.search(_text(page))
 
 
 def test_refresh_takes_both_languages_unless_told(tmp_path, monkeypatch):

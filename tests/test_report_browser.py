@@ -20,6 +20,13 @@ from dispatchlib import paths
 from dispatchlib.run import discovery, run_record, runner
 
 SCREENSHOTS = paths.ROOT / "reports" / "browser-test"
+HANGUL = re.compile(r"[가-힣]")
+
+
+def _text(page: str) -> str:
+    """The visible text of a page (tags, styles and embedded images left out)."""
+    body = re.sub(r"<(style|script)[^>]*>.*?</\1>", " ", page, flags=re.S)
+    return re.sub(r"<[^>]+>", " ", body)
 
 
 @pytest.fixture(scope="module")
@@ -49,6 +56,24 @@ def test_full_run_at_defaults_succeeds(report):
         declared = {n: d.default for n, d in discovery.declared(source).items()}
         assert record["parameters"][source.stem] == declared
     assert record["overrides"] == {}
+
+
+def test_english_runs_are_unchanged(report):
+    """Moved from tests/test_i18n_reports.py (the Korean edition's tests): an English run's
+    record says ``lang`` "en", its pages are ``lang="en"``, the index's headings, title and
+    status and each page's link back are English, and no page shows Korean."""
+    folder, record = report
+    assert record["lang"] == "en"
+    index = (folder / "index.html").read_text(encoding="utf-8")
+    assert '<html lang="en">' in index
+    assert "<h2>Notebooks</h2>" in index and "<title>Run default</title>" in index
+    assert '<span class="status ok">ok</span>' in index
+    assert not HANGUL.search(_text(index))
+    for stem in record["notebooks"]:
+        page = (folder / f"{stem}.html").read_text(encoding="utf-8")
+        assert '<html lang="en">' in page, stem
+        assert "&larr; run default</a>" in page or "← run default</a>" in page, stem
+        assert not HANGUL.search(_text(page)), stem
 
 
 def test_pages_reference_nothing_online(report):

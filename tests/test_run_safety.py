@@ -618,7 +618,11 @@ def gated(tmp_path):
     return {"DISPATCHLIB_NOTEBOOKS_DIR": str(nbs), "DL_TEST_GATE": str(gate)}, gate
 
 
-def test_two_runs_with_different_names_at_once_into_one_folder(tmp_path, gated):
+def test_two_runs_at_once_into_one_folder_and_a_second_run_of_a_name_is_refused(tmp_path,
+                                                                                gated):
+    """Two runs with different names at once into one folder do not mix; while they run, a
+    second run of one of their names is refused through its lock (one test, so that the two
+    checks share the runs held at the gate)."""
     env, gate = gated
     out = tmp_path / "reports"
     a = start("run", "-p", "seed", "1", "--name", "a", "--out", out, env=env,
@@ -627,6 +631,13 @@ def test_two_runs_with_different_names_at_once_into_one_folder(tmp_path, gated):
               log=tmp_path / "b.err")
     wait_for(lambda: a.started() and b.started(), what="both runs to start")
     assert (out / ".a.lock").exists() and (out / ".b.lock").exists()
+    second = cli("run", "-p", "seed", "2", "--name", "a", "--out", out, env=env)
+    assert second.returncode == 1
+    assert second.stderr.splitlines()[-1:] == [
+        f"dispatchlib run: error: run 'a' is already being written into {out.resolve()} by "
+        "another process (it holds .a.lock): wait for that run to finish, or choose another "
+        "--name"]
+    assert "started" not in second.stderr
     gate.touch()
     for run, name, seed in ((a, "a", 1), (b, "b", 2)):
         code, err = run.wait()
@@ -635,36 +646,15 @@ def test_two_runs_with_different_names_at_once_into_one_folder(tmp_path, gated):
         assert record["status"] == "ok" and record["overrides"] == {"seed": seed}
         assert record["notebooks"]["01_gated"]["results"] == {"seed": seed}
         assert sorted(tree_digest(out / name)) == complete_files(out / name, ["01_gated"])
-    assert sorted(p.name for p in out.iterdir()) == ["a", "b"]
-
-
-def test_a_second_run_of_the_same_name_is_refused_while_the_first_runs(tmp_path, gated):
-    env, gate = gated
-    out = tmp_path / "reports"
-    first = start("run", "-p", "seed", "1", "--name", "same", "--out", out, env=env,
-                  log=tmp_path / "first.err")
-    wait_for(first.started, first, what="the first run to start")
-    second = cli("run", "-p", "seed", "2", "--name", "same", "--out", out, env=env)
-    assert second.returncode == 1
-    assert second.stderr.splitlines()[-1:] == [
-        f"dispatchlib run: error: run 'same' is already being written into {out.resolve()} by "
-        "another process (it holds .same.lock): wait for that run to finish, or choose another "
-        "--name"]
-    assert "started" not in second.stderr
-    gate.touch()
-    code, err = first.wait()
-    assert code == 0, err
-    record = json.loads((out / "same" / "run.json").read_text())
-    assert record["notebooks"]["01_gated"]["results"] == {"seed": 1}
-    assert sorted(p.name for p in out.iterdir()) == ["same"]  # lock and work folder gone
+    assert sorted(p.name for p in out.iterdir()) == ["a", "b"]  # locks and work folders gone
     # once the first is done, the same name runs again and replaces it whole
-    again = cli("run", "-p", "seed", "2", "--name", "same", "--out", out, env=env)
+    again = cli("run", "-p", "seed", "2", "--name", "a", "--out", out, env=env)
     assert again.returncode == 0, again.stderr
-    record = json.loads((out / "same" / "run.json").read_text())
+    record = json.loads((out / "a" / "run.json").read_text())
     assert record["overrides"] == {"seed": 2}
-    assert json.loads((out / "same" / "01_gated.results.json").read_text())["results"] == \
+    assert json.loads((out / "a" / "01_gated.results.json").read_text())["results"] == \
         {"seed": 2}
-    assert sorted(tree_digest(out / "same")) == complete_files(out / "same", ["01_gated"])
+    assert sorted(tree_digest(out / "a")) == complete_files(out / "a", ["01_gated"])
 
 
 # =========================================================================== issue 16: run safety

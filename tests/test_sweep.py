@@ -1,5 +1,6 @@
 """``python -m dispatchlib sweep`` and ``compare``: a 2 x 2 grid, a repeated sweep that skips
-what is done, a failed run that does not stop the others, and comparisons of runs.
+what is done, and comparisons of runs. A failed run that does not stop the others is
+tests/test_sweep_progress.py's sweep into a pipe (the same sweep, checked there).
 
 Uses the tiny notebooks of ``synthetic_notebooks.py``: 01_tiny records ``doubled`` = 2 x
 workers and refuses seed 13.
@@ -77,25 +78,6 @@ def test_running_the_same_sweep_again_skips_the_runs_done(swept):
     after = {p.parent.name: p.stat().st_mtime_ns
              for p in swept["folder"].glob("*/run.json")}
     assert after == swept["mtimes"]
-
-
-def test_one_failed_run_is_reported_and_the_others_finish(tmp_path):
-    nbs = synthetic_notebooks.make(tmp_path / "nb", "01_tiny")
-    grid = grid_file(tmp_path, parameters={"seed": [1, 13], "workers": 5})
-    out = tmp_path / "reports"
-    proc = cli("sweep", grid, "--jobs", "2", "--out", out, notebooks_dir=nbs)
-    assert proc.returncode == 1
-    assert "failed: run seed-13, 01_tiny: RuntimeError: seed 13 is refused" \
-        in proc.stderr
-    with open(out / "grid" / "sweep.csv", newline="") as fh:
-        rows = {r["run"]: r for r in csv.DictReader(fh)}
-    assert rows["seed-1"]["status"] == "ok"
-    assert rows["seed-1"]["01_tiny.doubled"] == "10"
-    assert rows["seed-13"]["status"] == "failed"
-    assert (out / "grid" / "seed-13" / "01_tiny.ipynb").is_file()
-    # again: the run that succeeded is skipped, the failed one is tried again
-    proc = cli("sweep", grid, "--out", out, notebooks_dir=nbs)
-    assert proc.returncode == 1 and "1 already done, 1 to run" in proc.stderr
 
 
 def test_grid_errors_stop_before_any_run(tmp_path, monkeypatch):

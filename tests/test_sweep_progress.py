@@ -1,9 +1,13 @@
 """A sweep's progress: done, failed and left runs with the time left, as a bar redrawn with
 carriage returns on a terminal (a pty here) and one line per run otherwise (a pipe).
 
+The sweep into a pipe is also tests/test_sweep.py's failed run (moved here, the same sweep):
+one failed run is reported and the others finish, and a second sweep skips what succeeded.
+
 The sweeps use the tiny notebooks of ``synthetic_notebooks.py`` (01_tiny refuses seed 13).
 """
 
+import csv
 import io
 import os
 import pty
@@ -72,7 +76,7 @@ def _sweep_with(tmp_path, stderr):
     nbs = synthetic_notebooks.make(tmp_path / "nb", "01_tiny")
     grid = tmp_path / "g.yaml"
     grid.write_text(yaml.safe_dump({"notebooks": ["01_tiny"],
-                                    "parameters": {"seed": [1, 13]}}))
+                                    "parameters": {"seed": [1, 13], "workers": 5}}))
     return subprocess.Popen(
         [sys.executable, "-m", "dispatchlib", "sweep", grid, "--jobs", "2", "--out",
          tmp_path / "r"], stdout=subprocess.PIPE, stderr=stderr, text=False,
@@ -92,6 +96,21 @@ def test_a_sweep_into_a_pipe_writes_one_line_per_run(tmp_path):
         "run 2/2 seed-1 ok: 1 ok, 1 failed, 0 left, done",
         "run 2/2 seed-13 failed: 1 ok, 1 failed, 0 left, done"}
     assert sum("  started  01_tiny" in line for line in lines) == 2  # the notebooks' lines stay
+    # one failed run is reported and the others finish (moved from tests/test_sweep.py)
+    assert "failed: run seed-13, 01_tiny: RuntimeError: seed 13 is refused" in err.decode()
+    out = tmp_path / "r" / "g"
+    with open(out / "sweep.csv", newline="") as fh:
+        rows = {r["run"]: r for r in csv.DictReader(fh)}
+    assert rows["seed-1"]["status"] == "ok"
+    assert rows["seed-1"]["01_tiny.doubled"] == "10"
+    assert rows["seed-13"]["status"] == "failed"
+    assert (out / "seed-13" / "01_tiny.ipynb").is_file()
+    # again: the run that succeeded is skipped, the failed one is tried again
+    again = subprocess.run([sys.executable, "-m", "dispatchlib", "sweep", tmp_path / "g.yaml",
+                            "--out", tmp_path / "r"], capture_output=True, text=True,
+                           timeout=300, env=dict(os.environ, DISPATCHLIB_NOTEBOOKS_DIR=str(
+                               tmp_path / "nb")))
+    assert again.returncode == 1 and "1 already done, 1 to run" in again.stderr
 
 
 def test_a_sweep_on_a_terminal_draws_a_bar_and_keeps_the_workers_lines_off_it(tmp_path):

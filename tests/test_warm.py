@@ -23,14 +23,15 @@ STATE = ('import matplotlib, pandas\n'
          'print("leaked" in globals(), matplotlib.rcParams["lines.linewidth"], '
          'pandas.get_option("display.max_rows"), matplotlib.get_backend())')
 
-#: the kernel's process, its parent, and whether the stack is imported before the notebook's
-#: own first line imports anything
+#: the kernel's process, its parent, whether the stack is imported before the notebook's own
+#: first line imports anything, and whether statsmodels' linear models are (warm.LATER)
 PIDS = ('import os, sys\nprint(os.getpid(), os.getppid(), "numpy" in sys.modules, '
-        '"dispatchlib.tables" in sys.modules)')
+        '"dispatchlib.tables" in sys.modules, '
+        '"statsmodels.regression.linear_model" in sys.modules)')
 
 NOTEBOOKS = {
     # changes the state a later notebook would see if kernels were shared or reused
-    "01_set": ["leaked = 42\nimport matplotlib, pandas\n"
+    "01_set": [PIDS, "leaked = 42\nimport matplotlib, pandas\n"
                "matplotlib.rcParams['lines.linewidth'] = 9.5\n"
                "pandas.set_option('display.max_rows', 3)", STATE],
     "02_exit": ["import os\nos._exit(3)"],
@@ -97,7 +98,8 @@ def test_each_notebook_starts_fresh_and_a_crash_fails_alone(runs, kind):
     assert "DeadKernelError" in nbs["02_exit"]["error"]
     assert "DeadKernelError" in nbs["04_segfault"]["error"]
     # 01 changed its own state; 03 and 05 (after a crash each) see none of it
-    assert printed(folder, "01_set") == ["True 9.5 3 module://matplotlib_inline.backend_inline\n"]
+    assert printed(folder, "01_set")[1:] == [
+        "True 9.5 3 module://matplotlib_inline.backend_inline\n"]
     assert printed(folder, "03_check")[1:] == [FRESH]
     assert printed(folder, "05_check")[1:] == [FRESH]
     assert "warm kernels unavailable" not in proc.stderr
@@ -105,17 +107,17 @@ def test_each_notebook_starts_fresh_and_a_crash_fails_alone(runs, kind):
 
 @pytest.mark.parametrize("kind", ["warm", "cold"])
 def test_a_kernel_is_a_new_process_forked_from_the_server(runs, kind):
-    """Two warm kernels of one run (03 and 05 of the run above): different processes, both
+    """Three warm kernels of one run (01, 03 and 05 of the run above): different processes, all
     children of the fork server (not of the worker), with the stack already imported when the
     notebook starts; cold ones import nothing before the notebook does."""
     _, folder = runs[kind]
-    seen = [printed(folder, s)[0].split() for s in ("03_check", "05_check")]
-    assert seen[0][0] != seen[1][0]  # two processes
+    seen = [printed(folder, s)[0].split() for s in ("01_set", "03_check", "05_check")]
+    assert len({s[0] for s in seen}) == 3  # three processes
     if kind == "warm":
-        assert seen[0][1] == seen[1][1]  # one parent: the fork server
-        assert [s[2:] for s in seen] == [["True", "True"]] * 2
+        assert seen[0][1] == seen[1][1] == seen[2][1]  # one parent: the fork server
+        assert [s[2:4] for s in seen] == [["True", "True"]] * 3
     else:
-        assert [s[2:] for s in seen] == [["False", "False"]] * 2
+        assert [s[2:] for s in seen] == [["False", "False", "False"]] * 3
 
 
 def test_statsmodels_comes_with_the_first_kernel_that_needs_it_and_the_server_prints_nothing(
