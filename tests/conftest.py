@@ -163,6 +163,39 @@ class WarmNbval:
         self.server.close()
 
 
+@pytest.fixture(scope="session", autouse=True)
+def shared_fork_server():
+    """One fork server per test process, kept running for the session, from which every run,
+    sweep and refresh the tests start (in this process or as commands) forks its kernels
+    (``warm.SHARED_ENV``) instead of starting a server of its own: each would import the
+    stack again. Its socket is in the environment for the whole session. The tests of the
+    server itself (tests/test_warm.py, tests/test_cluster.py) and of what a killed command
+    leaves running take it out of their environment (:func:`own_fork_servers`)."""
+    from dispatchlib.run import warm
+
+    if warm.available() is not None:
+        yield None
+        return
+    with warm.start() as why:
+        socket = os.environ.pop(warm.SOCKET_ENV, None)
+        if why is None and socket:
+            os.environ[warm.SHARED_ENV] = socket
+        try:
+            yield socket
+        finally:
+            os.environ.pop(warm.SHARED_ENV, None)
+            if socket:
+                os.environ[warm.SOCKET_ENV] = socket  # as start() left it, for its clean-up
+
+
+@pytest.fixture
+def own_fork_servers(monkeypatch):
+    """Commands started by this test start their own fork servers, as outside the suite."""
+    from dispatchlib.run import warm
+
+    monkeypatch.delenv(warm.SHARED_ENV, raising=False)
+
+
 @pytest.fixture
 def broken(tmp_path, monkeypatch):
     """A copy of data/ that a test may break; the loader reads it instead of the original."""

@@ -30,6 +30,18 @@ import yaml
 distributed = pytest.importorskip("distributed")
 
 
+@pytest.fixture(scope="module", autouse=True)
+def own_fork_server():
+    """The cluster's workers start their own fork servers (not the suite's shared one,
+    tests/conftest.py), as on a real cluster: a killed worker takes its kernels with it."""
+    from dispatchlib.run import warm
+
+    saved = os.environ.pop(warm.SHARED_ENV, None)
+    yield
+    if saved is not None:
+        os.environ[warm.SHARED_ENV] = saved
+
+
 @pytest.fixture(scope="module")
 def cluster():
     with distributed.LocalCluster(n_workers=2, processes=True, threads_per_worker=1,

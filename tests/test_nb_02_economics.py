@@ -1,7 +1,8 @@
 """02_economics with non-default parameters (run in-process), and a bad value stopping it early."""
 
-import IPython.display
 import pytest
+
+from dispatchlib.teaching import prose
 
 
 def test_economics_with_other_parameters(run_notebook):
@@ -31,12 +32,12 @@ def test_the_prose_follows_the_run(run_notebook, monkeypatch):
     (50,000 x 6,500 / 8 x 12), and none still reads the defaults' USD 975 million as this run's."""
     said = []
 
-    class Recorded(IPython.display.Markdown):
+    class Recorded(prose.Markdown):
         def __init__(self, data=None, *args, **kwargs):
             said.append(data)
             super().__init__(data, *args, **kwargs)
 
-    monkeypatch.setattr(IPython.display, "Markdown", Recorded)
+    monkeypatch.setattr(prose, "Markdown", Recorded)
     r = run_notebook("02_economics", workers=50000, draws=2000)
     assert r["workers"] == 50000 and r["state_revenue_usd"] == pytest.approx(487.5e6)
     this_run = said[0].split("**The brief's claim:**")[0]

@@ -224,7 +224,7 @@ def _alive(pid: int) -> bool:
 
 
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc")
-def test_workers_and_kernels_end_when_a_sweep_is_killed(tmp_path):
+def test_workers_and_kernels_end_when_a_sweep_is_killed(tmp_path, own_fork_servers):
     from test_run_safety import GATED, make_notebook, start, wait_for
 
     nbs = make_notebook(tmp_path / "nb", "01_gated", GATED)

@@ -19,15 +19,26 @@ from dispatchlib.run import engine, run_record, warm, workers
 
 pytestmark = pytest.mark.skipif(warm.available() is not None, reason="no fork server here")
 
+
+@pytest.fixture(scope="module", autouse=True)
+def own_fork_server():
+    """This module's commands start their own fork servers (not the suite's shared one,
+    tests/conftest.py): the server itself is under test here."""
+    saved = os.environ.pop(warm.SHARED_ENV, None)
+    yield
+    if saved is not None:
+        os.environ[warm.SHARED_ENV] = saved
+
 STATE = ('import matplotlib, pandas\n'
          'print("leaked" in globals(), matplotlib.rcParams["lines.linewidth"], '
          'pandas.get_option("display.max_rows"), matplotlib.get_backend())')
 
 #: the kernel's process, its parent, whether the stack is imported before the notebook's own
-#: first line imports anything, and whether statsmodels' linear models are (warm.LATER)
+#: first line imports anything, and whether statsmodels' linear models are (warm.LATER; the
+#: name in two parts, so that this code does not mention statsmodels: 05_check alone does)
 PIDS = ('import os, sys\nprint(os.getpid(), os.getppid(), "numpy" in sys.modules, '
         '"dispatchlib.tables" in sys.modules, '
-        '"statsmodels.regression.linear_model" in sys.modules)')
+        '"stats" "models.regression.linear_model" in sys.modules)')
 
 NOTEBOOKS = {
     # changes the state a later notebook would see if kernels were shared or reused
@@ -37,7 +48,7 @@ NOTEBOOKS = {
     "02_exit": ["import os\nos._exit(3)"],
     "03_check": [PIDS, STATE],
     "04_segfault": ["import ctypes\nctypes.string_at(0)"],
-    "05_check": [PIDS, STATE],
+    "05_check": [PIDS, STATE, "import statsmodels.regression.linear_model"],
 }
 #: what a fresh kernel prints for STATE (matplotlib's and pandas' defaults, inline figures)
 FRESH = "False 1.5 60 module://matplotlib_inline.backend_inline\n"
@@ -121,31 +132,18 @@ def test_a_kernel_is_a_new_process_forked_from_the_server(runs, kind):
 
 
 def test_statsmodels_comes_with_the_first_kernel_that_needs_it_and_the_server_prints_nothing(
-        tmp_path):
-    """Three warm kernels of one run of tiny notebooks, one at a time: the fork server imports
-    statsmodels' linear models (warm.LATER) only before forking a kernel whose notebook
-    mentions statsmodels (02_c), not before the second kernel when its notebook does not (02_b:
-    a sweep of 02_economics never pays for them), and kernels after it inherit them; its
-    pre-imports print no debugger warning."""
-    nbs = tmp_path / "nb"
-    nbs.mkdir()
-    code = ('import os, sys\nprint(os.getpid(), os.getppid(), "numpy" in sys.modules, '
-            '"dispatchlib.tables" in sys.modules, '  # the name in two parts: no mention
-            '"stats" "models.regression.linear_model" in sys.modules)')
-    later = {"01_a": "import pandas", "02_b": "import pandas",
-             "03_c": "import pandas, statsmodels.regression.linear_model", "04_d": "import pandas"}
-    for name, last in later.items():  # importing pandas: not light (warm.LIGHT_STACK)
-        nbformat.write(new_notebook(cells=[new_code_cell(code), new_code_cell(last)]),
-                       str(nbs / f"{name}.ipynb"))
-    proc = cli("run", "--jobs", "1", "--name", "pids", "--out", tmp_path / "r",
-               notebooks_dir=nbs)
-    assert proc.returncode == 0, proc.stderr
-    seen = [printed(tmp_path / "r" / "pids", s)[0].split() for s in later]
-    assert len({s[0] for s in seen}) == 4  # four processes
-    assert len({s[1] for s in seen}) == 1  # one parent: the fork server
-    assert [s[2:] for s in seen] == [["True", "True", "False"], ["True", "True", "False"],
-                                     ["True", "True", "True"], ["True", "True", "True"]]
-    assert "Debugger warning" not in proc.stderr  # the server's pre-imports print nothing
+        runs):
+    """On the warm run above (its notebooks import pandas: not light, warm.LIGHT_STACK): the
+    fork server imports statsmodels' linear models (warm.LATER) only before forking a kernel
+    whose notebook mentions statsmodels (05, the fifth), not before the second or third when
+    theirs do not (03 lacks them: a sweep of 02_economics never pays for them); cold kernels
+    never have them before the notebook imports them. Its pre-imports print no debugger
+    warning."""
+    for kind, expected in (("warm", ["False", "False", "True"]), ("cold", ["False"] * 3)):
+        proc, folder = runs[kind]
+        seen = [printed(folder, s)[0].split() for s in ("01_set", "03_check", "05_check")]
+        assert [s[4] for s in seen] == expected, kind
+    assert "Debugger warning" not in runs["warm"][0].stderr
 
 
 def test_a_kernel_client_skips_the_idle_wait_and_no_output_is_lost(tmp_path, monkeypatch):
@@ -332,3 +330,27 @@ def test_nbval_in_the_suite_runs_warm_kernels_and_compares_their_outputs(tmp_pat
         capture_output=True, text=True, timeout=300, env=env, cwd=tmp_path)
     assert "1 failed, 1 passed" in proc.stdout, proc.stdout + proc.stderr
     assert "wrong.ipynb::Cell 0" in proc.stdout
+
+
+def test_commands_fork_their_kernels_from_a_shared_server_when_one_is_named(tmp_path):
+    """warm.SHARED_ENV names a fork server a parent keeps running (the suite's, conftest.py):
+    two commands fork their kernels from it (one parent, outliving both, which record warm
+    kernels); a name that is not a socket is ignored (the command starts its own server)."""
+    nbs = make(tmp_path / "nb", names=("03_check",))
+    with warm.start() as why:
+        assert why is None
+        shared = os.environ[warm.SOCKET_ENV]
+        env = {warm.SHARED_ENV: shared}
+        parents = []
+        for name in ("one", "two"):
+            proc = cli("run", "--name", name, "--out", tmp_path / "r", notebooks_dir=nbs,
+                       extra_env=env)
+            assert proc.returncode == 0, proc.stderr
+            parents.append(printed(tmp_path / "r" / name, "03_check")[0].split()[1])
+            assert run_record.read(tmp_path / "r" / name)["notebooks"]["03_check"]["kernel"] \
+                == "warm"
+        proc = cli("run", "--name", "own", "--out", tmp_path / "r", notebooks_dir=nbs,
+                   extra_env={warm.SHARED_ENV: str(tmp_path / "not-a-socket")})
+        assert proc.returncode == 0, proc.stderr
+        own = printed(tmp_path / "r" / "own", "03_check")[0].split()[1]
+    assert parents[0] == parents[1] != own

@@ -53,6 +53,11 @@ SOCKET_ENV = "DISPATCHLIB_WARM_SOCKET"
 passed on to a kernel)."""
 COLD_ENV = "DISPATCHLIB_COLD_KERNELS"
 """``1``: start every kernel cold, as before warm kernels (``--cold``)."""
+SHARED_ENV = "DISPATCHLIB_SHARED_FORK_SERVER"
+"""Socket of a fork server that a parent process keeps running for the commands it starts
+(the test suite's, one per test process: ``tests/conftest.py``): :func:`start` then forks the
+kernels from it instead of starting a server of its own. Unset, or empty, or not a socket:
+every command starts its own, as always."""
 
 #: imported once by the server, in this order (a module that fails to import is skipped),
 #: then every module of dispatchlib a notebook may import (:func:`_notebook_modules`)
@@ -333,6 +338,7 @@ def _child(request: dict, fds: list[int]) -> None:
         os.environ.clear()
         os.environ.update(request["env"])
         os.environ.pop(NOTEBOOK_ENV, None)
+        os.environ.pop(SHARED_ENV, None)
         os.chdir(request["cwd"])
         _reseed()
         _die_with(os.getppid())
@@ -423,6 +429,18 @@ def start() -> Iterator[str | None]:
     if os.environ.get(SOCKET_ENV) in _STARTED:  # started by an enclosing block: used as it is
         yield None
         return
+    shared = os.environ.get(SHARED_ENV, "")
+    if shared and _is_socket(shared):  # kept running by a parent process (SHARED_ENV)
+        before = os.environ.get(SOCKET_ENV)
+        os.environ[SOCKET_ENV] = shared
+        try:
+            yield None
+        finally:
+            if before is None:
+                os.environ.pop(SOCKET_ENV, None)
+            else:
+                os.environ[SOCKET_ENV] = before
+        return
     folder = tempfile.mkdtemp(prefix="dispatchlib-warm-")
     path = os.path.join(folder, "fork.sock")
     listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
@@ -432,6 +450,7 @@ def start() -> Iterator[str | None]:
         listener.listen(64)
         env = {**os.environ, "DISPATCHLIB_HEADLESS": "1"}  # as a worker sets for its kernels
         env.pop(SOCKET_ENV, None)
+        env.pop(SHARED_ENV, None)
         env.pop("MPLBACKEND", None)
         proc = subprocess.Popen(
             [sys.executable, "-c", "import sys; from dispatchlib.run.warm import _main; "
@@ -464,6 +483,16 @@ def start() -> Iterator[str | None]:
             os.unlink(path)
         with contextlib.suppress(OSError):
             os.rmdir(folder)
+
+
+def _is_socket(path: str) -> bool:
+    """Whether ``path`` is a Unix socket (a fork server's, :data:`SHARED_ENV`)."""
+    import stat
+
+    try:
+        return stat.S_ISSOCK(os.stat(path).st_mode)
+    except OSError:
+        return False
 
 
 _STARTED: set[str] = set()
