@@ -182,11 +182,7 @@ def _only_light_notebooks() -> bool:
              if re.fullmatch(r"\d\d_[a-z0-9-]+\.ipynb", p.name)]
     try:
         for path in found:
-            for cell in json.loads(path.read_text(encoding="utf-8"))["cells"]:
-                if cell.get("cell_type") != "code":
-                    continue
-                source = cell.get("source", "")
-                source = "".join(source) if isinstance(source, list) else source
+            for source in cell_sources(path, "code"):
                 if not _light_code(ast.parse(source)):
                     return False
     except Exception:  # noqa: BLE001 - unreadable, or a magic (not Python): the whole stack
@@ -209,14 +205,18 @@ def _needs_later(request: dict, forked: int) -> bool:
     if not path:
         return forked >= 1
     try:
-        for cell in json.loads(Path(path).read_text(encoding="utf-8"))["cells"]:
-            source = cell.get("source", "")
-            source = "".join(source) if isinstance(source, list) else source
-            if cell.get("cell_type") == "code" and "statsmodels" in source:
-                return True
+        return any("statsmodels" in source for source in cell_sources(path, "code"))
     except Exception:  # noqa: BLE001 - unreadable: import as if it needed them
         return True
-    return False
+
+
+def cell_sources(path: Path | str, cell_type: str) -> list[str]:
+    """The source of every cell of ``cell_type`` (``"code"``, ``"markdown"``) of the notebook
+    at ``path``, read as JSON (no nbformat: the fork server and the runner read notebooks
+    before a kernel starts). Raises what reading or parsing raises."""
+    cells = json.loads(Path(path).read_text(encoding="utf-8"))["cells"]
+    return ["".join(c.get("source", "")) if isinstance(c.get("source"), list)
+            else c.get("source", "") for c in cells if c.get("cell_type") == cell_type]
 
 
 def _light_code(tree: Any) -> bool:
@@ -431,15 +431,8 @@ def start() -> Iterator[str | None]:
         return
     shared = os.environ.get(SHARED_ENV, "")
     if shared and _is_socket(shared):  # kept running by a parent process (SHARED_ENV)
-        before = os.environ.get(SOCKET_ENV)
-        os.environ[SOCKET_ENV] = shared
-        try:
+        with _socket_named(shared):
             yield None
-        finally:
-            if before is None:
-                os.environ.pop(SOCKET_ENV, None)
-            else:
-                os.environ[SOCKET_ENV] = before
         return
     folder = tempfile.mkdtemp(prefix="dispatchlib-warm-")
     path = os.path.join(folder, "fork.sock")
@@ -465,17 +458,12 @@ def start() -> Iterator[str | None]:
         os.rmdir(folder)
         yield f"the fork server did not start ({exc})"
         return
-    before = os.environ.get(SOCKET_ENV)
-    os.environ[SOCKET_ENV] = path
     _STARTED.add(path)
     try:
-        yield None
+        with _socket_named(path):
+            yield None
     finally:
         _STARTED.discard(path)
-        if before is None:
-            os.environ.pop(SOCKET_ENV, None)
-        else:
-            os.environ[SOCKET_ENV] = before
         listener.close()
         proc.kill()
         proc.wait()
@@ -483,6 +471,21 @@ def start() -> Iterator[str | None]:
             os.unlink(path)
         with contextlib.suppress(OSError):
             os.rmdir(folder)
+
+
+@contextlib.contextmanager
+def _socket_named(path: str) -> Iterator[None]:
+    """:data:`SOCKET_ENV` names ``path`` for the worker processes while the block runs; what it
+    said before (or its absence) comes back after."""
+    before = os.environ.get(SOCKET_ENV)
+    os.environ[SOCKET_ENV] = path
+    try:
+        yield
+    finally:
+        if before is None:
+            os.environ.pop(SOCKET_ENV, None)
+        else:
+            os.environ[SOCKET_ENV] = before
 
 
 def _is_socket(path: str) -> bool:

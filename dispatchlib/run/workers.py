@@ -17,7 +17,7 @@ from pathlib import Path
 
 from dispatchlib import results
 from dispatchlib.run.engine import _engine, execute
-from dispatchlib.run.warm import COLD_ENV, last_launch, say_cold, start
+from dispatchlib.run.warm import COLD_ENV, cell_sources, last_launch, say_cold, start
 
 
 def default_jobs() -> int:
@@ -55,7 +55,8 @@ def _warm_pages(tasks: Sequence[Task] = ()) -> None:
 
         from dispatchlib.run import pages as report
 
-        text = "$x^2$" if any(_has_formulas(t.source) for t in tasks) else "x"
+        sources = dict.fromkeys(t.source for t in tasks)  # a sweep runs one notebook often
+        text = "$x^2$" if any(_has_formulas(source) for source in sources) else "x"
         with tempfile.TemporaryDirectory() as tmp:
             path = Path(tmp) / "warm-up.ipynb"
             nb = new_notebook(cells=[new_markdown_cell(text), new_code_cell("1")])
@@ -67,14 +68,10 @@ def _warm_pages(tasks: Sequence[Task] = ()) -> None:
 def _has_formulas(source: Path) -> bool:
     """Whether a markdown cell of the notebook at ``source`` has a ``$`` (a formula, drawn with
     mathtext on its page); ``True`` when it cannot be read."""
-    import json
-
     try:
-        cells = json.loads(Path(source).read_text(encoding="utf-8"))["cells"]
+        return any("$" in text for text in cell_sources(source, "markdown"))
     except Exception:  # noqa: BLE001 - the worker reports an unreadable notebook
         return True
-    return any(c.get("cell_type") == "markdown" and "$" in "".join(c.get("source", ""))
-               for c in cells)
 
 
 def _work(task: Task) -> dict:
