@@ -188,12 +188,32 @@ def shared_fork_server():
                 os.environ[warm.SOCKET_ENV] = socket  # as start() left it, for its clean-up
 
 
-@pytest.fixture
-def own_fork_servers(monkeypatch):
-    """Commands started by this test start their own fork servers, as outside the suite."""
+@contextlib.contextmanager
+def _without_shared_server():
     from dispatchlib.run import warm
 
-    monkeypatch.delenv(warm.SHARED_ENV, raising=False)
+    saved = os.environ.pop(warm.SHARED_ENV, None)
+    try:
+        yield
+    finally:
+        if saved is not None:
+            os.environ[warm.SHARED_ENV] = saved
+
+
+@pytest.fixture
+def own_fork_servers():
+    """Commands started by this test start their own fork servers, as outside the suite."""
+    with _without_shared_server():
+        yield
+
+
+@pytest.fixture(scope="module")
+def own_fork_servers_in_module():
+    """:func:`own_fork_servers` for a whole module, its module fixtures included (name it in
+    the module's ``pytestmark`` usefixtures: tests/test_warm.py, where the server itself is
+    under test, and tests/test_cluster.py, where a killed worker takes its kernels with it)."""
+    with _without_shared_server():
+        yield
 
 
 @pytest.fixture

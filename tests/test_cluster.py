@@ -28,18 +28,8 @@ import synthetic_notebooks
 import yaml
 
 distributed = pytest.importorskip("distributed")
-
-
-@pytest.fixture(scope="module", autouse=True)
-def own_fork_server():
-    """The cluster's workers start their own fork servers (not the suite's shared one,
-    tests/conftest.py), as on a real cluster: a killed worker takes its kernels with it."""
-    from dispatchlib.run import warm
-
-    saved = os.environ.pop(warm.SHARED_ENV, None)
-    yield
-    if saved is not None:
-        os.environ[warm.SHARED_ENV] = saved
+# the workers start their own fork servers, as on a real cluster (not the suite's shared one)
+pytestmark = pytest.mark.usefixtures("own_fork_servers_in_module")
 
 
 @pytest.fixture(scope="module")

@@ -17,17 +17,8 @@ from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 from dispatchlib import paths
 from dispatchlib.run import engine, run_record, warm, workers
 
-pytestmark = pytest.mark.skipif(warm.available() is not None, reason="no fork server here")
-
-
-@pytest.fixture(scope="module", autouse=True)
-def own_fork_server():
-    """This module's commands start their own fork servers (not the suite's shared one,
-    tests/conftest.py): the server itself is under test here."""
-    saved = os.environ.pop(warm.SHARED_ENV, None)
-    yield
-    if saved is not None:
-        os.environ[warm.SHARED_ENV] = saved
+pytestmark = [pytest.mark.skipif(warm.available() is not None, reason="no fork server here"),
+              pytest.mark.usefixtures("own_fork_servers_in_module")]  # not the shared one
 
 STATE = ('import matplotlib, pandas\n'
          'print("leaked" in globals(), matplotlib.rcParams["lines.linewidth"], '
