@@ -25,11 +25,12 @@ STATE = ('import matplotlib, pandas\n'
          'pandas.get_option("display.max_rows"), matplotlib.get_backend())')
 
 #: the kernel's process, its parent, whether the stack is imported before the notebook's own
-#: first line imports anything, and whether statsmodels' linear models are (warm.LATER; the
-#: name in two parts, so that this code does not mention statsmodels: 05_check alone does)
+#: first line imports anything, and whether statsmodels' linear models and seaborn are
+#: (warm.ON_DEMAND; the names in two parts, so that this code mentions neither: 05_check alone
+#: mentions statsmodels, none seaborn)
 PIDS = ('import os, sys\nprint(os.getpid(), os.getppid(), "numpy" in sys.modules, '
         '"dispatchlib.tables" in sys.modules, '
-        '"stats" "models.regression.linear_model" in sys.modules)')
+        '"stats" "models.regression.linear_model" in sys.modules, "sea" "born" in sys.modules)')
 
 NOTEBOOKS = {
     # changes the state a later notebook would see if kernels were shared or reused
@@ -119,22 +120,48 @@ def test_a_kernel_is_a_new_process_forked_from_the_server(runs, kind):
         assert seen[0][1] == seen[1][1] == seen[2][1]  # one parent: the fork server
         assert [s[2:4] for s in seen] == [["True", "True"]] * 3
     else:
-        assert [s[2:] for s in seen] == [["False", "False", "False"]] * 3
+        assert [s[2:] for s in seen] == [["False"] * 4] * 3
 
 
 def test_statsmodels_comes_with_the_first_kernel_that_needs_it_and_the_server_prints_nothing(
         runs):
     """On the warm run above (its notebooks import pandas: not light, warm.LIGHT_STACK): the
-    fork server imports statsmodels' linear models (warm.LATER) only before forking a kernel
-    whose notebook mentions statsmodels (05, the fifth), not before the second or third when
-    theirs do not (03 lacks them: a sweep of 02_economics never pays for them); cold kernels
-    never have them before the notebook imports them. Its pre-imports print no debugger
-    warning."""
+    fork server imports statsmodels' linear models (warm.ON_DEMAND) only before forking a
+    kernel whose notebook mentions statsmodels (05, the fifth), not before the second or third
+    when theirs do not (03 lacks them: a sweep of 02_economics never pays for them), and
+    seaborn never, as no notebook here needs it; cold kernels never have them before the
+    notebook imports them. Its pre-imports print no debugger warning."""
     for kind, expected in (("warm", ["False", "False", "True"]), ("cold", ["False"] * 3)):
         proc, folder = runs[kind]
         seen = [printed(folder, s)[0].split() for s in ("01_set", "03_check", "05_check")]
         assert [s[4] for s in seen] == expected, kind
+        assert [s[5] for s in seen] == ["False"] * 3, kind
     assert "Debugger warning" not in runs["warm"][0].stderr
+
+
+def test_the_server_reads_which_lessons_need_seaborn_or_statsmodels():
+    """What the fork server imports only for the kernels that need it (warm.ON_DEMAND), read
+    from a notebook's code: a module it names, or a function of dispatchlib it calls that
+    imports it (02_economics draws its Monte Carlo histogram with seaborn through
+    dl.plots.economics.distribution; 01 and 03 fit statsmodels' linear models, 01 through
+    dl.history.reconcile). Both editions alike. A request that names no notebook gets them all
+    before its second kernel, none before its first."""
+    from dispatchlib.run import discovery
+
+    assert {"distribution"} <= warm._importers()["seaborn"]
+    assert {"reconcile", "segmented_fit"} <= warm._importers()["statsmodels"]
+    for lang in ("en", "ko"):
+        needs = {p.stem: warm.notebook_needs(warm.cell_sources(p, "code"))
+                 for p in discovery.notebooks(lang=lang)}
+        assert needs == {"00_start-here": set(), "01_history": {"statsmodels"},
+                         "02_economics": {"seaborn"}, "03_sanctions": {"statsmodels"},
+                         "04_prospects": set(), "05_implications": set(),
+                         "06_claims-audit": set()}, lang
+    assert warm.notebook_needs(["import seaborn as sns"]) == {"seaborn"}
+    assert warm.notebook_needs(["fig = dl.plots.economics.distribution(draws)"]) == {"seaborn"}
+    assert warm.notebook_needs(["x = 1  # the distribution of x"]) == set()
+    assert warm._needs({"env": {}}, forked=0) == set()
+    assert warm._needs({"env": {}}, forked=1) == set(warm.ON_DEMAND)
 
 
 def test_a_kernel_client_skips_the_idle_wait_and_no_output_is_lost(tmp_path, monkeypatch):

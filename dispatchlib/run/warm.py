@@ -62,16 +62,16 @@ every command starts its own, as always."""
 #: imported once by the server, in this order (a module that fails to import is skipped),
 #: then every module of dispatchlib a notebook may import (:func:`_notebook_modules`)
 STACK = ("numpy", "pandas", "matplotlib", "matplotlib.pyplot", "matplotlib_inline.backend_inline",
-         "seaborn", "ipykernel.kernelapp", "ipykernel.ipkernel", "ipykernel.zmqshell",
+         "ipykernel.kernelapp", "ipykernel.ipkernel", "ipykernel.zmqshell",
          "IPython.core.completer", "dispatchlib")
-#: imported by the server when a second kernel is asked for, before it is forked: what only
-#: some lessons need, so that a command running one notebook (a rerun) pays for it only if its
-#: kernel imports it, as a cold kernel would. Of statsmodels, the linear models that 01 and 03
-#: fit (about 0.25 s of CPU); its formula interface, which they also import, is left to them.
-#: When the kernel's notebook is known (:data:`NOTEBOOK_ENV`), imported before the first kernel
-#: whose notebook mentions statsmodels instead, and never for one that does not (a sweep of
-#: 02_economics): see :func:`_needs_later`.
-LATER = ("statsmodels.regression.linear_model",)
+#: what only some notebooks use, each imported by the server just before it forks the first
+#: kernel that needs it (:func:`_needs`), never for one that does not: a command running one
+#: notebook (a rerun), or a sweep of one, pays for what its kernels would import themselves, as
+#: cold kernels would, and nothing more. seaborn (about 0.7 s of CPU with the scipy.stats it
+#: loads) for the one figure drawn with it, 02_economics' Monte Carlo histogram; of
+#: statsmodels, the linear models that 01 and 03 fit (about 0.25 s; its formula interface,
+#: which they also import, is left to them).
+ON_DEMAND = {"seaborn": ("seaborn",), "statsmodels": ("statsmodels.regression.linear_model",)}
 NOTEBOOK_ENV = "DISPATCHLIB_NOTEBOOK"
 """The notebook a worker is executing (set by :func:`dispatchlib.run.engine.execute`); the fork
 server reads it in the kernel's request and does not pass it on to the kernel."""
@@ -106,7 +106,7 @@ _MAX_REQUEST = 1 << 20
 
 def serve(listener: socket.socket, parent: int) -> None:
     """Import :data:`STACK`, then fork one kernel per request on ``listener`` until it closes
-    (importing :data:`LATER` before the second).
+    (importing what :data:`ON_DEMAND` lists before the first kernel that needs it).
 
     A request is one JSON message ``{"argv": [...], "env": {...}, "cwd": str,
     "watch": pid}`` with three file descriptors (the kernel's stdin, stdout, stderr); the
@@ -128,7 +128,7 @@ def serve(listener: socket.socket, parent: int) -> None:
         _import_quietly(KERNEL)
     if os.environ.get("MPLBACKEND") == "module://matplotlib_inline.backend_inline":
         del os.environ["MPLBACKEND"]  # the child takes its worker's environment anyway
-    forked, later = 0, False
+    forked, imported = 0, set()
     while True:
         fds: list[int] = []
         try:
@@ -141,9 +141,10 @@ def serve(listener: socket.socket, parent: int) -> None:
                 request = json.loads(msg)
                 if len(fds) != 3:
                     raise ValueError(f"expected 3 file descriptors, got {len(fds)}")
-                if not light and not later and _needs_later(request, forked):
-                    later = True
-                    _import_keeping_settings(list(LATER))
+                if not light:
+                    for key in _needs(request, forked) - imported:
+                        imported.add(key)
+                        _import_keeping_settings(list(ON_DEMAND[key]))
                 forked += 1
                 if threading.active_count() != 1:
                     raise RuntimeError("the fork server runs a thread: not forking")
@@ -190,24 +191,98 @@ def _only_light_notebooks() -> bool:
     return bool(found)
 
 
-def _needs_later(request: dict, forked: int) -> bool:
-    """Whether to import :data:`LATER` before forking the kernel ``request`` asks for.
+def _needs(request: dict, forked: int) -> set[str]:
+    """Which keys of :data:`ON_DEMAND` to import before forking the kernel ``request`` asks for.
 
-    When the request names its notebook (:data:`NOTEBOOK_ENV`): if that notebook's code
-    mentions statsmodels (01 and 03 fit its linear models), whatever kernel it is (the kernel
-    would import them itself, at the same cost); never otherwise, so a sweep of a notebook that
-    fits no model does not pay for them. When it does not (papermill or nbgrader driving warm
-    kernels themselves): before the second kernel, as a command running one notebook should
+    When the request names its notebook (:data:`NOTEBOOK_ENV`): those its code needs
+    (:func:`notebook_needs`), whatever kernel it is (the kernel would import them itself, at
+    the same cost); none otherwise. When it does not (papermill or nbgrader driving warm kernels
+    themselves): all of them before the second kernel, as a command running one notebook should
     not pay for what its kernel may not need. A kernel whose notebook needs a module the server
     skipped imports it itself, as a cold kernel does.
     """
     path = (request.get("env") or {}).get(NOTEBOOK_ENV)
     if not path:
-        return forked >= 1
+        return set(ON_DEMAND) if forked >= 1 else set()
     try:
-        return any("statsmodels" in source for source in cell_sources(path, "code"))
-    except Exception:  # noqa: BLE001 - unreadable: import as if it needed them
-        return True
+        stat = os.stat(path)
+        key = (path, stat.st_mtime_ns, stat.st_size)  # a sweep asks for one notebook often
+        if key not in _NEEDS:
+            _NEEDS[key] = notebook_needs(cell_sources(path, "code"))
+        return _NEEDS[key]
+    except Exception:  # noqa: BLE001 - unreadable: import as if it needed them all
+        return set(ON_DEMAND)
+
+
+_NEEDS: dict[tuple, set[str]] = {}
+
+
+def notebook_needs(code: list[str]) -> set[str]:
+    """The keys of :data:`ON_DEMAND` that notebook ``code`` (its code cells) needs: those it
+    names itself (``import seaborn``), and those a function of dispatchlib it calls imports
+    (:func:`_importers`: ``dl.plots.economics.distribution(...)`` draws with seaborn). Found by
+    reading, not running: a miss only costs the kernel the import a cold kernel makes."""
+    import re
+
+    text = "\n".join(code)
+    return {key for key, names in _importers().items()
+            if re.search(rf"\b{key}\b", text)
+            or (names and re.search(rf"\b(?:{'|'.join(map(re.escape, names))})\s*\(", text))}
+
+
+_IMPORTERS: dict[str, frozenset[str]] = {}
+
+
+def _importers() -> dict[str, frozenset[str]]:
+    """For each key of :data:`ON_DEMAND`, the names of dispatchlib's functions that import it
+    when called: those whose body imports it, and those that call one of them, and so on. Read
+    from the source of the modules a notebook may import (:func:`_notebook_modules`): their
+    functions and methods, parsed only in the files that mention such a name. Computed once
+    per process."""
+    if _IMPORTERS:
+        return _IMPORTERS
+    import ast
+    from importlib.util import find_spec
+
+    texts = {}
+    for name in _notebook_modules():
+        with contextlib.suppress(Exception):
+            texts[name] = Path(find_spec(name).origin).read_text(encoding="utf-8")
+
+    summaries: dict[str, list] = {}  # module: (name, modules it imports, names it calls)
+
+    def functions(module: str) -> list[tuple[str, set[str], set[str]]]:
+        if module not in summaries:
+            summaries[module] = []
+            tree = ast.parse(texts[module])
+            for node in [*tree.body, *(n for c in tree.body if isinstance(c, ast.ClassDef)
+                                       for n in c.body)]:  # functions and methods
+                if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
+                    imported, called = set(), set()
+                    for inner in ast.walk(node):
+                        if isinstance(inner, ast.Import):
+                            imported |= {a.name.split(".")[0] for a in inner.names}
+                        elif isinstance(inner, ast.ImportFrom) and not inner.level:
+                            imported.add((inner.module or "").split(".")[0])
+                        elif isinstance(inner, ast.Call):
+                            called.add(getattr(inner.func, "attr", None)
+                                       or getattr(inner.func, "id", ""))
+                    summaries[module].append((node.name, imported, called))
+        return summaries[module]
+
+    for key in ON_DEMAND:
+        names = {name for module, text in texts.items()
+                 if f"import {key}" in text or f"from {key}" in text
+                 for name, imported, _ in functions(module) if key in imported}
+        while names:  # the callers of those, until none is new
+            more = {name for module, text in texts.items()
+                    if any(f"{called}(" in text for called in names)
+                    for name, _, calls in functions(module) if calls & names}
+            if more <= names:
+                break
+            names |= more
+        _IMPORTERS[key] = frozenset(names)
+    return _IMPORTERS
 
 
 def cell_sources(path: Path | str, cell_type: str) -> list[str]:
