@@ -98,6 +98,59 @@ def test_a_figure_that_fits_keeps_its_width():
     assert fig.get_figwidth() == width
 
 
+def _draws_when_saved(fig) -> int:
+    """How many times saving ``fig`` as a PNG draws the whole figure."""
+    import io
+
+    from matplotlib.figure import Figure
+
+    calls = []
+    draw = Figure.draw
+
+    def counted(self, renderer):
+        calls.append(self)
+        return draw(self, renderer)
+
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(Figure, "draw", counted)
+        fig.savefig(io.BytesIO(), format="png")
+    return len(calls)
+
+
+def test_a_finished_figure_is_drawn_once_when_saved_or_shown():
+    """tight_layout leaves a placeholder layout engine, which makes matplotlib draw the whole
+    figure once unseen before each save; add_sources leaves none, so a figure is drawn once,
+    and the picture is the same byte for byte. One made under figure.autolayout keeps its
+    engine (and its two drawings)."""
+    import io
+
+    plots.use_style("notebook")
+
+    def figure():
+        fig, ax = plt.subplots()
+        ax.plot([0, 1], [0, 1], label="line")
+        ax.set_title("a title")
+        ax.legend()
+        return fig
+
+    fig = figure()
+    plots.add_sources(fig, ["LANKOV2025"], "A note.")
+    assert fig.get_layout_engine() is None
+    assert _draws_when_saved(fig) == 1
+    fig.tight_layout(rect=(0, 0.1, 1, 1))  # what tight_layout alone leaves
+    assert type(fig.get_layout_engine()).__name__ == "PlaceHolderLayoutEngine"
+    assert _draws_when_saved(fig) == 2
+    with_placeholder, without = io.BytesIO(), io.BytesIO()
+    fig.savefig(with_placeholder, format="png")
+    fig.set_layout_engine(None)
+    fig.savefig(without, format="png")
+    assert with_placeholder.getvalue() == without.getvalue()
+    with matplotlib.rc_context({"figure.autolayout": True}):
+        auto = figure()
+        plots.add_sources(auto, ["LANKOV2025"])
+    assert auto.get_layout_engine() is not None
+
+
 SHOW = """
 import json
 from IPython.core.interactiveshell import InteractiveShell

@@ -165,7 +165,7 @@ def add_sources(fig, source_ids: Iterable[str], note: str = "") -> float:
     fig.set_figheight(fig.get_figheight() + band_in)
     line.set_y(PAD_IN / fig.get_figheight())
     band = band_in / fig.get_figheight()
-    fig.tight_layout(rect=(0, band, 1, 1))
+    _lay_out(fig, band)
     _fit_width(fig, band)
     finished(fig)
     return band
@@ -244,7 +244,27 @@ def _fit_width(fig, band: float) -> None:
             return
         fig.set_figwidth(fig.get_figwidth()
                          + _whole_pixels(fig, max(left, 0) + max(right, 0) + 2 * PAD_IN))
-        fig.tight_layout(rect=(0, band, 1, 1))
+        _lay_out(fig, band)
+
+
+def _lay_out(fig, band: float) -> None:
+    """``fig.tight_layout`` above the sources band (``band``: fraction of the height), once.
+
+    ``tight_layout`` leaves a placeholder layout engine on the figure, and matplotlib draws a
+    figure that has a layout engine twice whenever it is saved or shown inline: once unseen, to
+    let the engine lay it out, then for the picture. A placeholder lays nothing out, so that
+    first drawing (about a sixth of the cost of showing a figure) is wasted; the figure is left
+    without one, as it was before (the placeholder allows what no engine allows:
+    ``subplots_adjust`` and colour bars in their own grid cell). A figure made with a layout
+    engine of its own, or under ``figure.autolayout``, keeps it.
+    """
+    from matplotlib.layout_engine import PlaceHolderLayoutEngine
+
+    before = fig.get_layout_engine()
+    fig.tight_layout(rect=(0, band, 1, 1))
+    if before is None and isinstance(fig.get_layout_engine(), PlaceHolderLayoutEngine):
+        with mpl.rc_context({"figure.autolayout": False, "figure.constrained_layout.use": False}):
+            fig.set_layout_engine(None)
 
 
 def finished(fig) -> None:
