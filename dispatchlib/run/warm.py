@@ -117,15 +117,16 @@ def serve(listener: socket.socket, parent: int) -> None:
     signal.signal(signal.SIGCHLD, _reap)  # so their CPU time counts as the server's children's
     os.environ.setdefault("MPLBACKEND", "module://matplotlib_inline.backend_inline")
     light = _only_light_notebooks()
-    if light:
-        _import_quietly(LIGHT_STACK)
-    else:
-        _import_as_in_a_kernel("pandas")
-        for name in STACK:
-            with contextlib.suppress(Exception):
-                importlib.import_module(name)
-        _import_keeping_settings(_notebook_modules())
-        _import_quietly(KERNEL)
+    with _imports_kept():
+        if light:
+            _import_quietly(LIGHT_STACK)
+        else:
+            _import_as_in_a_kernel("pandas")
+            for name in STACK:
+                with contextlib.suppress(Exception):
+                    importlib.import_module(name)
+            _import_keeping_settings(_notebook_modules())
+            _import_quietly(KERNEL)
     if os.environ.get("MPLBACKEND") == "module://matplotlib_inline.backend_inline":
         del os.environ["MPLBACKEND"]  # the child takes its worker's environment anyway
     forked, imported = 0, set()
@@ -144,7 +145,8 @@ def serve(listener: socket.socket, parent: int) -> None:
                 if not light:
                     for key in _needs(request, forked) - imported:
                         imported.add(key)
-                        _import_keeping_settings(list(ON_DEMAND[key]))
+                        with _imports_kept():
+                            _import_keeping_settings(list(ON_DEMAND[key]))
                 forked += 1
                 if threading.active_count() != 1:
                     raise RuntimeError("the fork server runs a thread: not forking")
@@ -163,6 +165,27 @@ def serve(listener: socket.socket, parent: int) -> None:
                 for fd in fds:
                     with contextlib.suppress(OSError):
                         os.close(fd)
+
+
+@contextlib.contextmanager
+def _imports_kept() -> Iterator[None]:
+    """Import in the block with the garbage collector off, then move every object there is to
+    its permanent generation (``gc.freeze``) and turn it back on.
+
+    Imports make no garbage worth collecting, but each collection they trigger walks every
+    object imported so far: a quarter of a second of the server's start. Frozen, those objects
+    are never walked again, neither by the server nor by the kernels forked from it (whose own
+    objects are collected as usual), and a collection in a kernel no longer writes to the pages
+    it shares with the server.
+    """
+    import gc
+
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.freeze()
+        gc.enable()
 
 
 def _only_light_notebooks() -> bool:
@@ -521,8 +544,9 @@ def start() -> Iterator[str | None]:
         env.pop(SHARED_ENV, None)
         env.pop("MPLBACKEND", None)
         proc = subprocess.Popen(
-            [sys.executable, "-c", "import sys; from dispatchlib.run.warm import _main; "
-             "_main(int(sys.argv[1]), int(sys.argv[2]))", str(listener.fileno()),
+            [sys.executable, "-c", "import gc; gc.disable(); import sys; "  # _imports_kept
+             "from dispatchlib.run.warm import _main; _main(int(sys.argv[1]), int(sys.argv[2]))",
+             str(listener.fileno()),
              str(os.getpid())],
             stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, env=env,
             pass_fds=(listener.fileno(),))
