@@ -98,6 +98,27 @@ _WRITE_BYTECODE = sys.dont_write_bytecode
 sys.dont_write_bytecode = False
 
 
+#: the slowest test modules, with their seconds on two cores (make test, 2026-12-01): they are
+#: handed out first. Under ``--dist loadscope`` a module goes whole to one test process; in
+#: collection order the longest ones could start last and leave the other process idle for
+#: their whole length (test_lab_browser's 15 s did), while longest-first leaves only short
+#: modules for the end. pyproject's addopts turn off xdist's own reordering (by the number of
+#: tests in a module, which puts the many quick parametrized tests first). Scheduling only: a
+#: module not listed runs after these, in collection order, and no test depends on the order.
+SLOW_MODULES = {"test_warm": 38, "test_nbgrader": 35, "test_headless": 21,
+                "test_report_browser": 21, "test_cluster": 19, "test_run_safety": 18,
+                "test_lab_browser": 15, "test_sweep": 15, "test_tools_work": 14,
+                "test_battery": 10, "test_reproducible": 10, "test_i18n_reports": 8,
+                "test_runner": 8, "test_i18n": 7, "test_sweep_progress": 7, "test_year_range": 6,
+                "test_audit_cli": 6, "test_data_errors": 5, "test_param_doors": 5}
+
+
+def pytest_collection_modifyitems(config, items):
+    """The modules of :data:`SLOW_MODULES` first, longest first (a stable sort: each module's
+    tests keep their order)."""
+    items.sort(key=lambda item: -SLOW_MODULES.get(item.path.stem, 0))
+
+
 def pytest_collection_finish(session):
     sys.dont_write_bytecode = _WRITE_BYTECODE
 
