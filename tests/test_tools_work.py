@@ -155,6 +155,45 @@ def test_runner_engine_writes_a_timed_out_notebook_with_the_cells_run_so_far(tmp
     assert cells[2]["outputs"] == []
 
 
+def test_a_kernel_that_ends_before_answering_is_started_once_more(tmp_path, monkeypatch, capfd):
+    """jupyter_client picks a kernel's TCP ports, closes them, and the kernel binds them a moment
+    later; on a busy machine another process may take one in between and the kernel ends with
+    "Address already in use" before any cell ran (seen once in the suite's Korean run). The
+    engine then starts a new kernel once, and says so; a second such end, or any other error,
+    is reported as it is."""
+    import shutil
+
+    import papermill
+
+    source = tmp_path / "tiny.ipynb"
+    nbformat.write(new_notebook(cells=[new_code_cell("1")]), str(source))
+    target = tmp_path / "out" / "tiny.ipynb"
+    calls = []
+
+    def ends(times: int, error: str = engine.DIED_AT_START):
+        def execute_notebook(src, out, **kwargs):
+            calls.append(kwargs["kernel_manager_class"])
+            if len(calls) <= times:
+                raise RuntimeError(error)
+            shutil.copy(src, out)
+        return execute_notebook
+
+    monkeypatch.setattr(papermill, "execute_notebook", ends(1))
+    assert engine.execute(source, target) == target and target.exists()
+    assert len(calls) == 2
+    assert "tiny.ipynb ended before it answered" in capfd.readouterr().err
+    calls.clear()
+    monkeypatch.setattr(papermill, "execute_notebook", ends(2))
+    with pytest.raises(RuntimeError, match="Kernel died before replying to kernel_info"):
+        engine.execute(source, target)
+    assert len(calls) == 2
+    calls.clear()
+    monkeypatch.setattr(papermill, "execute_notebook", ends(1, "Kernel didn't respond in 60 s"))
+    with pytest.raises(RuntimeError, match="didn't respond"):
+        engine.execute(source, target)
+    assert len(calls) == 1
+
+
 def test_runner_forks_its_workers_only_when_no_other_thread_runs():
     code = ("import sys, threading, time\n"
             "from dispatchlib.run import workers\n"

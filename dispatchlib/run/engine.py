@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import functools
 import os
+import sys
 from pathlib import Path
 
 from dispatchlib import results
@@ -41,13 +42,33 @@ def execute(source: Path, target: Path, parameters: dict | None = None) -> Path:
     target.parent.mkdir(parents=True, exist_ok=True)
     os.environ["DISPATCHLIB_HEADLESS"] = "1"
     os.environ[NOTEBOOK_ENV] = str(Path(source).resolve())  # for the fork server, not the kernel
-    papermill.execute_notebook(str(source), str(target), parameters=parameters or {},
-                               kernel_name=KERNEL, progress_bar=False,
-                               execution_timeout=TIMEOUT_S, engine_name=_engine(),
-                               shutdown_kernel="immediate",
-                               kernel_manager_class=WarmKernelManager)
+    for attempt in range(1 + START_RETRIES):
+        try:
+            papermill.execute_notebook(str(source), str(target), parameters=parameters or {},
+                                       kernel_name=KERNEL, progress_bar=False,
+                                       execution_timeout=TIMEOUT_S, engine_name=_engine(),
+                                       shutdown_kernel="immediate",
+                                       kernel_manager_class=WarmKernelManager)
+            break
+        except RuntimeError as exc:
+            if attempt == START_RETRIES or str(exc) != DIED_AT_START:
+                raise
+            print(f"dispatchlib: the kernel for {Path(source).name} ended before it answered "
+                  "(most often a port taken by another process between its choice and the "
+                  "kernel's start); starting a new kernel", file=sys.stderr, flush=True)
     results.write(target)
     return target
+
+
+DIED_AT_START = "Kernel died before replying to kernel_info"
+"""What jupyter_client raises when a kernel ends before its first answer, before any cell ran.
+
+On a busy machine this is most often jupyter_client's port race: it picks free TCP ports for
+the kernel, closes them, and the kernel binds them a moment later (a cold kernel after its
+imports, a warm one after the fork server's on-demand imports); another process may take one
+in between, and the kernel stops with ``Address already in use`` in the notebook's log."""
+START_RETRIES = 1
+"""Kernels started again with new ports after :data:`DIED_AT_START` (no cell has run yet)."""
 
 ENGINE = "dispatchlib"
 
