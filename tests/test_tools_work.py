@@ -24,7 +24,7 @@ import nbformat
 import pytest
 from nbformat.v4 import new_code_cell, new_notebook, new_output
 
-from dispatchlib.run import engine, planning
+from dispatchlib.run import engine, planning, warm
 
 BIN = Path(sys.executable).parent
 SLOW_IMPORTS = ("rfc3987_syntax", "lark")
@@ -170,7 +170,7 @@ def test_a_kernel_that_ends_before_answering_is_started_once_more(tmp_path, monk
     target = tmp_path / "out" / "tiny.ipynb"
     calls = []
 
-    def ends(times: int, error: str = engine.DIED_AT_START):
+    def ends(times: int, error: str = warm.DIED_AT_START):
         def execute_notebook(src, out, **kwargs):
             calls.append(kwargs["kernel_manager_class"])
             if len(calls) <= times:

@@ -36,7 +36,7 @@ def execute(source: Path, target: Path, parameters: dict | None = None) -> Path:
     """
     import papermill
 
-    from dispatchlib.run.warm import NOTEBOOK_ENV, WarmKernelManager
+    from dispatchlib.run.warm import DIED_AT_START, NOTEBOOK_ENV, WarmKernelManager
 
     refuse_protected(target)
     target.parent.mkdir(parents=True, exist_ok=True)
@@ -60,15 +60,9 @@ def execute(source: Path, target: Path, parameters: dict | None = None) -> Path:
     return target
 
 
-DIED_AT_START = "Kernel died before replying to kernel_info"
-"""What jupyter_client raises when a kernel ends before its first answer, before any cell ran.
-
-On a busy machine this is most often jupyter_client's port race: it picks free TCP ports for
-the kernel, closes them, and the kernel binds them a moment later (a cold kernel after its
-imports, a warm one after the fork server's on-demand imports); another process may take one
-in between, and the kernel stops with ``Address already in use`` in the notebook's log."""
 START_RETRIES = 1
-"""Kernels started again with new ports after :data:`DIED_AT_START` (no cell has run yet)."""
+"""Kernels started again with new ports after one ended before its first answer
+(:data:`dispatchlib.run.warm.DIED_AT_START`: no cell has run yet)."""
 
 ENGINE = "dispatchlib"
 

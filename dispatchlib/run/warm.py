@@ -30,6 +30,7 @@ ipykernel's, the provisioner starts a cold kernel instead and says why
 from __future__ import annotations
 
 import contextlib
+import functools
 import importlib
 import json
 import os
@@ -229,15 +230,16 @@ def _needs(request: dict, forked: int) -> set[str]:
         return set(ON_DEMAND) if forked >= 1 else set()
     try:
         stat = os.stat(path)
-        key = (path, stat.st_mtime_ns, stat.st_size)  # a sweep asks for one notebook often
-        if key not in _NEEDS:
-            _NEEDS[key] = notebook_needs(cell_sources(path, "code"))
-        return _NEEDS[key]
+        return set(_needs_of(path, stat.st_mtime_ns, stat.st_size))
     except Exception:  # noqa: BLE001 - unreadable: import as if it needed them all
         return set(ON_DEMAND)
 
 
-_NEEDS: dict[tuple, set[str]] = {}
+@functools.lru_cache(maxsize=64)
+def _needs_of(path: str, _mtime_ns: int, _size: int) -> frozenset[str]:
+    """:func:`notebook_needs` of the notebook at ``path``, read once per version of the file
+    (a sweep asks for one notebook often)."""
+    return frozenset(notebook_needs(cell_sources(path, "code")))
 
 
 def notebook_needs(code: list[str]) -> set[str]:
@@ -253,17 +255,13 @@ def notebook_needs(code: list[str]) -> set[str]:
             or (names and re.search(rf"\b(?:{'|'.join(map(re.escape, names))})\s*\(", text))}
 
 
-_IMPORTERS: dict[str, frozenset[str]] = {}
-
-
+@functools.cache
 def _importers() -> dict[str, frozenset[str]]:
     """For each key of :data:`ON_DEMAND`, the names of dispatchlib's functions that import it
     when called: those whose body imports it, and those that call one of them, and so on. Read
     from the source of the modules a notebook may import (:func:`_notebook_modules`): their
     functions and methods, parsed only in the files that mention such a name. Computed once
     per process."""
-    if _IMPORTERS:
-        return _IMPORTERS
     import ast
     from importlib.util import find_spec
 
@@ -293,6 +291,7 @@ def _importers() -> dict[str, frozenset[str]]:
                     summaries[module].append((node.name, imported, called))
         return summaries[module]
 
+    importers = {}
     for key in ON_DEMAND:
         names = {name for module, text in texts.items()
                  if f"import {key}" in text or f"from {key}" in text
@@ -304,8 +303,8 @@ def _importers() -> dict[str, frozenset[str]]:
             if more <= names:
                 break
             names |= more
-        _IMPORTERS[key] = frozenset(names)
-    return _IMPORTERS
+        importers[key] = frozenset(names)
+    return importers
 
 
 def cell_sources(path: Path | str, cell_type: str) -> list[str]:
@@ -740,6 +739,17 @@ FLUSH_S = 0.02
 (:class:`ReadyClient`; jupyter_client waits 0.2 s)."""
 
 
+DIED_AT_START = "Kernel died before replying to kernel_info"
+"""What :class:`ReadyClient` raises, in jupyter_client's words, when a kernel ends before its
+first answer, before any cell ran (the runner then starts a new one once:
+:func:`dispatchlib.run.engine.execute`).
+
+On a busy machine this is most often jupyter_client's port race: it picks free TCP ports for
+the kernel, closes them, and the kernel binds them a moment later (a cold kernel after its
+imports, a warm one after the fork server's on-demand imports); another process may take one
+in between, and the kernel stops with ``Address already in use`` in the notebook's log."""
+
+
 class ReadyClient(AsyncKernelClient):
     """jupyter_client's asynchronous kernel client, less a fixed wait at the start.
 
@@ -773,7 +783,7 @@ class ReadyClient(AsyncKernelClient):
                         self._handle_kernel_info_reply(msg)
                         break
             if not await self._async_is_alive():
-                raise RuntimeError("Kernel died before replying to kernel_info")
+                raise RuntimeError(DIED_AT_START)
             if time.time() > deadline:
                 raise RuntimeError(f"Kernel didn't respond in {timeout:.0f} seconds")
         while True:
