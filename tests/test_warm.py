@@ -186,6 +186,77 @@ def test_a_kernel_client_skips_the_idle_wait_and_no_output_is_lost(tmp_path, mon
             assert "".join(outs[1][0]["data"]["text/plain"]) == "42"
 
 
+class _Provisioner:
+    """What jupyter_client's kernel manager reads of a provisioner: its process."""
+
+    has_process = True
+
+    def __init__(self, process):
+        self.process = process
+
+    async def poll(self):
+        return self.process.poll()
+
+
+@pytest.fixture
+def sleeper():
+    """A process to stand for a kernel, with a pidfd as the fork server hands one over."""
+    proc = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
+    yield proc, warm._Forked(proc.pid, os.pidfd_open(proc.pid))
+    proc.kill()
+    proc.wait()
+
+
+def test_a_killed_warm_kernel_is_waited_for_on_its_pidfd_not_by_polling(sleeper, monkeypatch):
+    """jupyter_client checks every 0.1 s whether a killed kernel has ended; a forked kernel's
+    manager waits on its pidfd instead, so no such sleep happens."""
+    import asyncio
+
+    proc, forked = sleeper
+    km = warm.WarmKernelManager(kernel_name="python3")
+    km.provisioner = _Provisioner(forked)
+    slept = []
+    real_sleep = asyncio.sleep
+
+    async def sleep(delay, *args):
+        slept.append(delay)
+        return await real_sleep(delay, *args)
+
+    monkeypatch.setattr(asyncio, "sleep", sleep)
+    assert asyncio.run(km._async_is_alive())
+    forked.kill()
+    asyncio.run(asyncio.wait_for(km._async_wait(), 5))
+    assert slept == []
+    assert forked.returncode == -9 and proc.wait(5) == -9
+
+
+def test_only_a_warm_kernels_client_retries_its_connection_every_few_ms(sleeper):
+    """A forked kernel binds its ports moments after its client first tries them: that client
+    tries again after WARM_RECONNECT_MS, not zmq's default 100 ms, which a cold kernel's client
+    keeps (its kernel binds them after a second or more of imports)."""
+    import zmq
+
+    proc, forked = sleeper
+    seen = {}
+    for kind, process in (("warm", forked), ("cold", proc)):
+        km = warm.WarmKernelManager(kernel_name="python3")
+        km.provisioner = _Provisioner(process)
+        km.write_connection_file()
+        try:
+            client = km.client()
+            client.start_channels(hb=False)  # no heartbeat thread pinging nothing
+            try:
+                seen[kind] = {name: getattr(client, f"{name}_channel").socket.getsockopt(
+                    zmq.RECONNECT_IVL) for name in ("shell", "iopub", "stdin", "control")}
+            finally:
+                client.stop_channels()
+        finally:
+            km.cleanup_connection_file()
+    assert warm.WARM_RECONNECT_MS == 5
+    assert set(seen["warm"].values()) == {5}
+    assert set(seen["cold"].values()) == {100}
+
+
 def test_when_the_server_cannot_start_the_run_goes_cold_and_says_so_once(tmp_path,
                                                                           monkeypatch, capfd):
     nbs = make(tmp_path / "nb", ("03_check", "05_check"))

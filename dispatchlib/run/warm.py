@@ -669,6 +669,24 @@ class _Forked:
             os.close(self._pidfd)
             self._pidfd = -1
 
+    async def ended(self) -> None:
+        """Return once the process has ended: its pidfd becomes readable (no polling)."""
+        import asyncio
+
+        if self.returncode is not None or self._pidfd < 0:
+            return
+        loop = asyncio.get_running_loop()
+        done = loop.create_future()
+        try:
+            loop.add_reader(self._pidfd, lambda: done.done() or done.set_result(None))
+        except NotImplementedError:  # a loop that watches no file: the caller's polling waits
+            return
+        try:
+            await done
+        finally:
+            loop.remove_reader(self._pidfd)
+        self.poll()
+
 
 def _fork_kernel(path: str, argv: list[str], env: dict, cwd: str) -> tuple[int, int]:
     """Ask the server at ``path`` for a kernel; return its pid and a pidfd."""
@@ -750,8 +768,21 @@ imports, a warm one after the fork server's on-demand imports); another process 
 in between, and the kernel stops with ``Address already in use`` in the notebook's log."""
 
 
+WARM_RECONNECT_MS = 5
+"""Milliseconds between a warm kernel's client's attempts to connect to a kernel port
+(:class:`ReadyClient`). A forked kernel binds its ports within tens of milliseconds of its
+fork, so the client's first attempt often finds nothing there, and zmq's default 100 ms
+before the next one was most of a warm kernel's start. A cold kernel binds after its imports,
+a second or more: its client keeps zmq's default, rather than trying 200 times a second."""
+
+
+def _forked(manager: Any) -> bool:
+    """Whether the kernel of kernel manager ``manager`` was forked by the fork server."""
+    return isinstance(getattr(getattr(manager, "provisioner", None), "process", None), _Forked)
+
+
 class ReadyClient(AsyncKernelClient):
-    """jupyter_client's asynchronous kernel client, less a fixed wait at the start.
+    """jupyter_client's asynchronous kernel client, less two fixed waits at the start.
 
     Once the kernel has answered ``kernel_info`` and IOPub has shown it is connected,
     jupyter_client drains IOPub until 0.2 s pass without a message: 0.2 s idle before every
@@ -760,7 +791,18 @@ class ReadyClient(AsyncKernelClient):
     the same handshake and drains what arrives within :data:`FLUSH_S`; a status message of the
     handshake that comes later is skipped by nbclient, which reads only the messages whose
     parent is the cell it runs.
+
+    The client of a warm kernel also tries to connect every :data:`WARM_RECONNECT_MS`
+    milliseconds, not zmq's 100: a forked kernel binds its ports moments after the client's
+    first attempt.
     """
+
+    def start_channels(self, *args: Any, **kwargs: Any) -> None:
+        if _forked(self.parent):  # before the channels' sockets are made: they take it
+            import zmq
+
+            self.context.setsockopt(zmq.RECONNECT_IVL, WARM_RECONNECT_MS)
+        super().start_channels(*args, **kwargs)
 
     async def _async_wait_for_ready(self, timeout: float | None = None) -> None:
         import time
@@ -802,6 +844,14 @@ class WarmKernelManager(AsyncKernelManager):
 
     client_class = DottedObjectName("dispatchlib.run.warm.ReadyClient", config=True)
     client_factory = Type(ReadyClient, klass=AsyncKernelClient, config=True)
+
+    async def _async_wait(self, pollinterval: float = 0.1) -> None:
+        # jupyter_client checks every 0.1 s whether a killed kernel has ended: 0.1 s idle after
+        # every notebook, as a kernel ends within milliseconds of its SIGKILL. A forked
+        # kernel's pidfd says at once; a cold kernel is waited for as jupyter_client does.
+        if _forked(self):
+            await self.provisioner.process.ended()
+        await super()._async_wait(pollinterval)
 
     async def _async_pre_start_kernel(self, **kw: Any) -> Any:
         if self.provisioner is None:
