@@ -11,6 +11,16 @@ def test_import_loads_no_heavy_modules():
     assert not heavy & modules_after("import dispatchlib")  # modules load on first use
 
 
+def test_korean_texts_load_their_catalogue_without_nbformat():
+    """A Korean lesson's kernel reads the catalogue (babel), not the tooling that reads
+    notebooks to build it (nbformat, with jsonschema: 60 ms of every warm server's start)."""
+    loaded = modules_after("import dispatchlib as dl; dl.use_language('ko'); "
+                           "from dispatchlib.i18n import _; "
+                           "assert _('Sources: {ids}.') != 'Sources: {ids}.'")
+    assert "dispatchlib.i18n.catalog" in loaded
+    assert "nbformat" not in loaded
+
+
 def test_scenario_command_loads_no_pandas():
     loaded = modules_after("import contextlib, io; from dispatchlib.cli import main; "
                             "contextlib.redirect_stdout(io.StringIO()).__enter__(); "

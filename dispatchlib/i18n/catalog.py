@@ -32,7 +32,6 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-import nbformat
 from babel.messages.catalog import Catalog
 from babel.messages.pofile import read_po, write_po
 
@@ -129,6 +128,8 @@ def has_prose(source: str) -> bool:
 
 def entries(notebook: Path) -> list[Entry]:
     """Every translatable text of an English notebook, in cell order."""
+    import nbformat  # here: a Korean lesson's kernel reads the catalogue, never a notebook
+
     nb = nbformat.read(notebook, as_version=4)
     stem = notebook.stem
     out: list[Entry] = []
