@@ -15,7 +15,7 @@ import pytest
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 
 from dispatchlib import paths
-from dispatchlib.run import engine, run_record, warm, workers
+from dispatchlib.run import engine, fork_server, run_record, warm, workers
 
 pytestmark = [pytest.mark.skipif(warm.available() is not None, reason="no fork server here"),
               pytest.mark.usefixtures("own_fork_servers_in_module")]  # not the shared one
@@ -26,11 +26,13 @@ STATE = ('import matplotlib, pandas\n'
 
 #: the kernel's process, its parent, whether the stack is imported before the notebook's own
 #: first line imports anything, and whether statsmodels' linear models and seaborn are
-#: (warm.ON_DEMAND; the names in two parts, so that this code mentions neither: 05_check alone
-#: mentions statsmodels, none seaborn)
+#: (fork_server.ON_DEMAND; the names in two parts, so that this code mentions neither: 05_check
+#: alone mentions statsmodels, none seaborn), and whether the kernel was told which notebook it
+#: runs (warm.NOTEBOOK_ENV: the fork server is, with the request; a warm kernel never is)
 PIDS = ('import os, sys\nprint(os.getpid(), os.getppid(), "numpy" in sys.modules, '
         '"dispatchlib.tables" in sys.modules, '
-        '"stats" "models.regression.linear_model" in sys.modules, "sea" "born" in sys.modules)')
+        '"stats" "models.regression.linear_model" in sys.modules, "sea" "born" in sys.modules, '
+        '"DISPATCHLIB_NOTEBOOK" in os.environ)')
 
 NOTEBOOKS = {
     # changes the state a later notebook would see if kernels were shared or reused
@@ -119,14 +121,15 @@ def test_a_kernel_is_a_new_process_forked_from_the_server(runs, kind):
     if kind == "warm":
         assert seen[0][1] == seen[1][1] == seen[2][1]  # one parent: the fork server
         assert [s[2:4] for s in seen] == [["True", "True"]] * 3
+        assert [s[6] for s in seen] == ["False"] * 3  # the request named it, not the env
     else:
-        assert [s[2:] for s in seen] == [["False"] * 4] * 3
+        assert [s[2:6] for s in seen] == [["False"] * 4] * 3
 
 
 def test_statsmodels_comes_with_the_first_kernel_that_needs_it_and_the_server_prints_nothing(
         runs):
-    """On the warm run above (its notebooks import pandas: not light, warm.LIGHT_STACK): the
-    fork server imports statsmodels' linear models (warm.ON_DEMAND) only before forking a
+    """On the warm run above (its notebooks import pandas: not light, fork_server.LIGHT_STACK):
+    the fork server imports statsmodels' linear models (fork_server.ON_DEMAND) only before forking a
     kernel whose notebook mentions statsmodels (05, the fifth), not before the second or third
     when theirs do not (03 lacks them: a sweep of 02_economics never pays for them), and
     seaborn never, as no notebook here needs it; cold kernels never have them before the
@@ -140,28 +143,31 @@ def test_statsmodels_comes_with_the_first_kernel_that_needs_it_and_the_server_pr
 
 
 def test_the_server_reads_which_lessons_need_seaborn_or_statsmodels():
-    """What the fork server imports only for the kernels that need it (warm.ON_DEMAND), read
-    from a notebook's code: a module it names, or a function of dispatchlib it calls that
+    """What the fork server imports only for the kernels that need it (fork_server.ON_DEMAND),
+    read from a notebook's code: a module it names, or a function of dispatchlib it calls that
     imports it (02_economics draws its Monte Carlo histogram with seaborn through
     dl.plots.economics.distribution; 01 and 03 fit statsmodels' linear models, 01 through
     dl.history.reconcile). Both editions alike. A request that names no notebook gets them all
     before its second kernel, none before its first."""
     from dispatchlib.run import discovery
 
-    assert {"distribution"} <= warm._importers()["seaborn"]
-    assert {"reconcile", "segmented_fit"} <= warm._importers()["statsmodels"]
+    assert {"distribution"} <= fork_server._importers()["seaborn"]
+    assert {"reconcile", "segmented_fit"} <= fork_server._importers()["statsmodels"]
     for lang in ("en", "ko"):
-        needs = {p.stem: warm.notebook_needs(warm.cell_sources(p, "code"))
+        needs = {p.stem: fork_server.notebook_needs(fork_server.cell_sources(p, "code"))
                  for p in discovery.notebooks(lang=lang)}
         assert needs == {"00_start-here": set(), "01_history": {"statsmodels"},
                          "02_economics": {"seaborn"}, "03_sanctions": {"statsmodels"},
                          "04_prospects": set(), "05_implications": set(),
                          "06_claims-audit": set()}, lang
-    assert warm.notebook_needs(["import seaborn as sns"]) == {"seaborn"}
-    assert warm.notebook_needs(["fig = dl.plots.economics.distribution(draws)"]) == {"seaborn"}
-    assert warm.notebook_needs(["x = 1  # the distribution of x"]) == set()
-    assert warm._needs({"env": {}}, forked=0) == set()
-    assert warm._needs({"env": {}}, forked=1) == set(warm.ON_DEMAND)
+    assert fork_server.notebook_needs(["import seaborn as sns"]) == {"seaborn"}
+    assert fork_server.notebook_needs(["fig = dl.plots.economics.distribution(draws)"]) \
+        == {"seaborn"}
+    assert fork_server.notebook_needs(["x = 1  # the distribution of x"]) == set()
+    assert fork_server._needs({}, forked=0) == set()
+    assert fork_server._needs({}, forked=1) == set(fork_server.ON_DEMAND)
+    economics = str(discovery.notebooks(["02_economics"])[0])  # as the worker names it
+    assert fork_server._needs({"notebook": economics}, forked=0) == {"seaborn"}
 
 
 def test_a_kernel_client_skips_the_idle_wait_and_no_output_is_lost(tmp_path, monkeypatch):
@@ -371,7 +377,7 @@ def test_refresh_uses_warm_kernels_unless_cold(tmp_path):
 def test_light_code_is_the_standard_library_and_check_and_record(code, light):
     import ast
 
-    assert warm._light_code(ast.parse(code)) is light
+    assert fork_server._light_code(ast.parse(code)) is light
 
 
 def test_light_notebooks_get_a_light_server_and_the_same_outputs(tmp_path):
@@ -393,11 +399,11 @@ def test_light_notebooks_get_a_light_server_and_the_same_outputs(tmp_path):
     assert outs["warm"] == outs["cold"] == ["False 4\n"]
     with pytest.MonkeyPatch.context() as mp:
         mp.setenv("DISPATCHLIB_NOTEBOOKS_DIR", str(nbs))
-        assert warm._only_light_notebooks()
+        assert fork_server._only_light_notebooks()
         nbformat.write(new_notebook(cells=[new_code_cell("%matplotlib inline")]),
                        str(nbs / "ko" / "02_b.ipynb"))
-        assert not warm._only_light_notebooks()  # one notebook that is not: the whole stack
-    assert not warm._only_light_notebooks()  # the lessons
+        assert not fork_server._only_light_notebooks()  # one notebook that is not: the whole stack
+    assert not fork_server._only_light_notebooks()  # the lessons
 
 
 def test_nbval_in_the_suite_runs_warm_kernels_and_compares_their_outputs(tmp_path):

@@ -17,7 +17,8 @@ from pathlib import Path
 
 from dispatchlib import results
 from dispatchlib.run.engine import _engine, execute
-from dispatchlib.run.warm import COLD_ENV, cell_sources, last_launch, say_cold, start
+from dispatchlib.run.fork_server import cell_sources
+from dispatchlib.run.warm import COLD_ENV, last_launch, say_cold, start
 
 
 def default_jobs() -> int:

@@ -1,0 +1,478 @@
+"""The fork server of warm kernels: one process that imports the stack once, then forks one
+fresh kernel per request (:func:`serve`).
+
+A cold kernel is a new Python process that imports numpy, pandas, matplotlib, statsmodels and
+dispatchlib before the notebook's first line does any work: about 2 s of CPU per notebook. The
+server (started by :func:`dispatchlib.run.warm.start`, one per run or sweep) imports them once,
+then forks one fresh process per notebook, which becomes an ipykernel with the connection file
+jupyter_client wrote. Where every notebook it may be asked for is light (the standard library,
+``dl.check`` and ``dl.record``: the runner tests' tiny notebooks), it imports only the kernel
+and NumPy (:func:`_only_light_notebooks`). The notebook's code runs only in that child, which
+ends with it, so every notebook still starts from the server's state, never from another
+notebook's.
+
+Safety of the fork: the server runs no Python thread, creates no zmq context and draws no
+figure before it forks (checked before every fork; imports only). The child starts a new
+session, takes the file descriptors of its worker (stdin, stdout, stderr, sent over the Unix
+socket), the worker's environment and working directory, reseeds ``random`` and NumPy's global
+generator from the operating system (as a new process would be), and ends when its worker ends
+or the server ends. OpenBLAS's own thread pool is prepared for a fork by OpenBLAS; the thread
+settings (``OPENBLAS_NUM_THREADS``, ``OMP_NUM_THREADS``) are whatever the run's environment
+says, as for cold kernels.
+
+The side that asks for kernels (the provisioner plugged into jupyter_client) is
+:mod:`dispatchlib.run.warm`.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import functools
+import importlib
+import json
+import os
+import signal
+import socket
+import sys
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+#: imported once by the server, in this order (a module that fails to import is skipped),
+#: then every module of dispatchlib a notebook may import (:func:`_notebook_modules`)
+STACK = ("numpy", "pandas", "matplotlib", "matplotlib.pyplot", "matplotlib_inline.backend_inline",
+         "ipykernel.kernelapp", "ipykernel.ipkernel", "ipykernel.zmqshell",
+         "IPython.core.completer", "dispatchlib")
+#: what only some notebooks use, each imported by the server just before it forks the first
+#: kernel that needs it (:func:`_needs`), never for one that does not: a command running one
+#: notebook (a rerun), or a sweep of one, pays for what its kernels would import themselves, as
+#: cold kernels would, and nothing more. seaborn (about 0.7 s of CPU with the scipy.stats it
+#: loads) for the one figure drawn with it, 02_economics' Monte Carlo histogram; of
+#: statsmodels, the linear models that 01 and 03 fit (about 0.25 s; its formula interface,
+#: which they also import, is left to them).
+ON_DEMAND = {"seaborn": ("seaborn",), "statsmodels": ("statsmodels.regression.linear_model",)}
+#: what every kernel would otherwise import for itself between its fork and its last cell:
+#: ipykernel's debugger (debugpy, a tenth of a second of CPU per kernel), IPython's history
+#: (sqlite3), magics and inspectors, tornado's queues, psutil, and what displaying a table or
+#: saving a PNG loads (imports only: none of them starts a thread or changes a setting)
+KERNEL = ("ipykernel.debugger", "IPython.core.history", "sqlite3", "IPython.core.debugger",
+          "IPython.core.completerlib", "IPython.core.oinspect", "IPython.core.logger",
+          "IPython.core.magic_arguments", "IPython.core.magics.pylab",
+          "IPython.extensions.storemagic", "IPython.utils.wildcard", "faulthandler", "psutil",
+          "tornado.locks", "tornado.queues", "tornado.platform.asyncio", "zmq.utils.garbage",
+          "pandas.io.formats.html", "pandas.io.formats.string", "pandas.core.methods.to_dict",
+          "encodings.idna", "encodings.utf_8_sig")
+#: what the server imports instead of all the above when every notebook it may be asked for is
+#: light (:func:`_only_light_notebooks`): the kernel itself and NumPy (which ``dl.check`` loads);
+#: such a kernel imports anything else itself, as a cold kernel would
+LIGHT_STACK = ("numpy", "ipykernel.kernelapp", "ipykernel.ipkernel", "ipykernel.zmqshell",
+               "IPython.core.completer", "dispatchlib",
+               *(k for k in KERNEL if not k.startswith("pandas")))
+#: what a light notebook may use of dispatchlib (``dl.check``, ``dl.record``)
+LIGHT_API = ("check", "record")
+#: dispatchlib's modules a notebook never imports (the runner, the command line)
+NOT_IN_NOTEBOOKS = ("dispatchlib.run", "dispatchlib.cli", "dispatchlib.__main__")
+_MAX_REQUEST = 1 << 20
+
+# ------------------------------------------------------------------------ the fork server
+
+def serve(listener: socket.socket, parent: int) -> None:
+    """Import :data:`STACK`, then fork one kernel per request on ``listener`` until it closes
+    (importing what :data:`ON_DEMAND` lists before the first kernel that needs it).
+
+    A request is one JSON message ``{"argv": [...], "env": {...}, "cwd": str,
+    "watch": pid, "notebook": path or null}`` with three file descriptors (the kernel's stdin,
+    stdout, stderr); the answer is ``{"pid": int}`` with a pidfd of the child, or
+    ``{"error": str}``. ``parent`` is the runner's pid: the server ends with it.
+    """
+    _die_with(parent)
+    signal.signal(signal.SIGCHLD, _reap)  # so their CPU time counts as the server's children's
+    os.environ.setdefault("MPLBACKEND", "module://matplotlib_inline.backend_inline")
+    light = _only_light_notebooks()
+    with _imports_kept():
+        if light:
+            _import_quietly(LIGHT_STACK)
+        else:
+            _import_as_in_a_kernel("pandas")
+            for name in STACK:
+                with contextlib.suppress(Exception):
+                    importlib.import_module(name)
+            _import_keeping_settings(_notebook_modules())
+            _import_quietly(KERNEL)
+    if os.environ.get("MPLBACKEND") == "module://matplotlib_inline.backend_inline":
+        del os.environ["MPLBACKEND"]  # the child takes its worker's environment anyway
+    forked, imported = 0, set()
+    while True:
+        fds: list[int] = []
+        try:
+            conn, _ = listener.accept()
+        except OSError:
+            return
+        with conn:
+            try:
+                msg, fds, _, _ = socket.recv_fds(conn, _MAX_REQUEST, 3)
+                request = json.loads(msg)
+                if len(fds) != 3:
+                    raise ValueError(f"expected 3 file descriptors, got {len(fds)}")
+                if not light:
+                    for key in _needs(request, forked) - imported:
+                        imported.add(key)
+                        with _imports_kept():
+                            _import_keeping_settings(list(ON_DEMAND[key]))
+                forked += 1
+                if threading.active_count() != 1:
+                    raise RuntimeError("the fork server runs a thread: not forking")
+                pid = os.fork()
+                if pid == 0:
+                    listener.close()
+                    conn.close()
+                    _child(request, fds)  # never returns
+                pidfd = os.pidfd_open(pid)
+                socket.send_fds(conn, [json.dumps({"pid": pid}).encode()], [pidfd])
+                os.close(pidfd)
+            except Exception as exc:  # noqa: BLE001 - told to the worker, which goes cold
+                with contextlib.suppress(OSError):
+                    conn.sendall(json.dumps({"error": f"{type(exc).__name__}: {exc}"}).encode())
+            finally:
+                for fd in fds:
+                    with contextlib.suppress(OSError):
+                        os.close(fd)
+
+
+@contextlib.contextmanager
+def _imports_kept() -> Iterator[None]:
+    """Import in the block with the garbage collector off, then move every object there is to
+    its permanent generation (``gc.freeze``) and turn it back on.
+
+    Imports make no garbage worth collecting, but each collection they trigger walks every
+    object imported so far: a quarter of a second of the server's start. Frozen, those objects
+    are never walked again, neither by the server nor by the kernels forked from it (whose own
+    objects are collected as usual), and a collection in a kernel no longer writes to the pages
+    it shares with the server.
+    """
+    import gc
+
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.freeze()
+        gc.enable()
+
+
+def _only_light_notebooks() -> bool:
+    """Whether every notebook the server may be asked for (``NN_*.ipynb`` in the notebooks
+    folder and its language folders) is light: its code imports only the standard library and
+    ``dispatchlib``, uses no more of dispatchlib than :data:`LIGHT_API`, and has no magic (the
+    tiny notebooks of the runner's tests). Then importing the stack would cost more than the
+    kernels save; the kernels are the same either way (what is not imported before the fork,
+    a kernel imports itself, as a cold one does). ``False`` when none is found or one cannot be
+    read."""
+    import ast
+    import re
+
+    from dispatchlib import paths
+
+    folder = paths.notebooks_dir()
+    found = [p for p in [*folder.glob("*.ipynb"), *folder.glob("*/*.ipynb")]
+             if re.fullmatch(r"\d\d_[a-z0-9-]+\.ipynb", p.name)]
+    try:
+        for path in found:
+            for source in cell_sources(path, "code"):
+                if not _light_code(ast.parse(source)):
+                    return False
+    except Exception:  # noqa: BLE001 - unreadable, or a magic (not Python): the whole stack
+        return False
+    return bool(found)
+
+
+def _needs(request: dict, forked: int) -> set[str]:
+    """Which keys of :data:`ON_DEMAND` to import before forking the kernel ``request`` asks for.
+
+    When the request names its notebook (``"notebook"``, from the worker's
+    :data:`~dispatchlib.run.warm.NOTEBOOK_ENV`): those its code needs
+    (:func:`notebook_needs`), whatever kernel it is (the kernel would import them itself, at
+    the same cost); none otherwise. When it does not (papermill or nbgrader driving warm kernels
+    themselves): all of them before the second kernel, as a command running one notebook should
+    not pay for what its kernel may not need. A kernel whose notebook needs a module the server
+    skipped imports it itself, as a cold kernel does.
+    """
+    path = request.get("notebook")
+    if not path:
+        return set(ON_DEMAND) if forked >= 1 else set()
+    try:
+        stat = os.stat(path)
+        return set(_needs_of(path, stat.st_mtime_ns, stat.st_size))
+    except Exception:  # noqa: BLE001 - unreadable: import as if it needed them all
+        return set(ON_DEMAND)
+
+
+@functools.lru_cache(maxsize=64)
+def _needs_of(path: str, _mtime_ns: int, _size: int) -> frozenset[str]:
+    """:func:`notebook_needs` of the notebook at ``path``, read once per version of the file
+    (a sweep asks for one notebook often)."""
+    return frozenset(notebook_needs(cell_sources(path, "code")))
+
+
+def notebook_needs(code: list[str]) -> set[str]:
+    """The keys of :data:`ON_DEMAND` that notebook ``code`` (its code cells) needs: those it
+    names itself (``import seaborn``), and those a function of dispatchlib it calls imports
+    (:func:`_importers`: ``dl.plots.economics.distribution(...)`` draws with seaborn). Found by
+    reading, not running: a miss only costs the kernel the import a cold kernel makes."""
+    import re
+
+    text = "\n".join(code)
+    return {key for key, names in _importers().items()
+            if re.search(rf"\b{key}\b", text)
+            or (names and re.search(rf"\b(?:{'|'.join(map(re.escape, names))})\s*\(", text))}
+
+
+@functools.cache
+def _importers() -> dict[str, frozenset[str]]:
+    """For each key of :data:`ON_DEMAND`, the names of dispatchlib's functions that import it
+    when called: those whose body imports it, and those that call one of them, and so on. Read
+    from the source of the modules a notebook may import (:func:`_notebook_modules`): their
+    functions and methods, parsed only in the files that mention such a name. Computed once
+    per process."""
+    import ast
+    from importlib.util import find_spec
+
+    texts = {}
+    for name in _notebook_modules():
+        with contextlib.suppress(Exception):
+            texts[name] = Path(find_spec(name).origin).read_text(encoding="utf-8")
+
+    summaries: dict[str, list] = {}  # module: (name, modules it imports, names it calls)
+
+    def functions(module: str) -> list[tuple[str, set[str], set[str]]]:
+        if module not in summaries:
+            summaries[module] = []
+            tree = ast.parse(texts[module])
+            for node in [*tree.body, *(n for c in tree.body if isinstance(c, ast.ClassDef)
+                                       for n in c.body)]:  # functions and methods
+                if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
+                    imported, called = set(), set()
+                    for inner in ast.walk(node):
+                        if isinstance(inner, ast.Import):
+                            imported |= {a.name.split(".")[0] for a in inner.names}
+                        elif isinstance(inner, ast.ImportFrom) and not inner.level:
+                            imported.add((inner.module or "").split(".")[0])
+                        elif isinstance(inner, ast.Call):
+                            called.add(getattr(inner.func, "attr", None)
+                                       or getattr(inner.func, "id", ""))
+                    summaries[module].append((node.name, imported, called))
+        return summaries[module]
+
+    importers = {}
+    for key in ON_DEMAND:
+        names = {name for module, text in texts.items()
+                 if f"import {key}" in text or f"from {key}" in text
+                 for name, imported, _ in functions(module) if key in imported}
+        while names:  # the callers of those, until none is new
+            more = {name for module, text in texts.items()
+                    if any(f"{called}(" in text for called in names)
+                    for name, _, calls in functions(module) if calls & names}
+            if more <= names:
+                break
+            names |= more
+        importers[key] = frozenset(names)
+    return importers
+
+
+def cell_sources(path: Path | str, cell_type: str) -> list[str]:
+    """The source of every cell of ``cell_type`` (``"code"``, ``"markdown"``) of the notebook
+    at ``path``, read as JSON (no nbformat: the fork server and the runner read notebooks
+    before a kernel starts). Raises what reading or parsing raises."""
+    cells = json.loads(Path(path).read_text(encoding="utf-8"))["cells"]
+    return ["".join(c.get("source", "")) if isinstance(c.get("source"), list)
+            else c.get("source", "") for c in cells if c.get("cell_type") == cell_type]
+
+
+def _light_code(tree: Any) -> bool:
+    """Whether parsed code is light (:func:`_only_light_notebooks`)."""
+    import ast
+
+    aliases = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            for alias in node.names:
+                if alias.name == "dispatchlib":
+                    aliases.add(alias.asname or alias.name)
+                elif alias.name.split(".")[0] not in sys.stdlib_module_names:
+                    return False
+        elif isinstance(node, ast.ImportFrom):
+            if node.level or (node.module or "").split(".")[0] not in sys.stdlib_module_names:
+                return False
+    used = {id(a.value) for a in ast.walk(tree)
+            if isinstance(a, ast.Attribute) and a.attr in LIGHT_API}
+    return all(id(n) in used for n in ast.walk(tree)
+               if isinstance(n, ast.Name) and n.id in aliases)
+
+
+def _notebook_modules() -> list[str]:
+    """Every module of dispatchlib but those of :data:`NOT_IN_NOTEBOOKS`."""
+    import pkgutil
+
+    import dispatchlib
+
+    return [m.name for m in pkgutil.walk_packages(dispatchlib.__path__, "dispatchlib.")
+            if not m.name.startswith(NOT_IN_NOTEBOOKS)]
+
+
+def _import_keeping_settings(names: list[str]) -> None:
+    """Import ``names``; put matplotlib's and pandas' settings back if an import changed them
+    (a cold kernel that never imports that module would not see the change)."""
+    import matplotlib
+    import pandas
+
+    rc = dict(matplotlib.rcParams)
+    options = {k: pandas.get_option(k) for k in pandas._config.config._registered_options}
+    for name in names:
+        with contextlib.suppress(Exception):
+            importlib.import_module(name)
+    if dict(matplotlib.rcParams) != rc:
+        with contextlib.suppress(Exception):
+            matplotlib.rcParams.update(rc)
+    for key, value in options.items():
+        with contextlib.suppress(Exception):
+            if pandas.get_option(key) != value:
+                pandas.set_option(key, value)
+
+
+def _import_quietly(names: tuple[str, ...]) -> None:
+    """Import ``names`` (skipping any that fails) with the server's stderr silenced (debugpy
+    prints a note about frozen modules on import; a kernel's goes to its own log), and load
+    Pillow's image plugins as saving a figure would."""
+    saved = os.dup(2)
+    try:
+        with open(os.devnull, "wb") as null:
+            os.dup2(null.fileno(), 2)
+        for name in names:
+            with contextlib.suppress(Exception):
+                importlib.import_module(name)
+        with contextlib.suppress(Exception):
+            from PIL import Image
+
+            Image.preinit()
+    finally:
+        os.dup2(saved, 2)
+        os.close(saved)
+
+
+def _reap(*_: object) -> None:
+    """Collect every kernel that has ended (SIGCHLD handler of the server)."""
+    while True:
+        try:
+            pid, _status = os.waitpid(-1, os.WNOHANG)
+        except ChildProcessError:
+            return
+        if pid == 0:
+            return
+
+
+def _import_as_in_a_kernel(name: str) -> None:
+    """Import ``name`` while ``get_ipython()`` answers as in a kernel.
+
+    pandas decides some display defaults when imported, by asking whether it runs in a Jupyter
+    kernel (``display.max_columns``: 20 in a kernel, 0 = the terminal's width elsewhere); the
+    server imports it before any kernel exists, so it is told what a kernel would tell it.
+    """
+    import builtins
+
+    class Kernel:
+        kernel = True
+
+    had = hasattr(builtins, "get_ipython")
+    if not had:
+        builtins.get_ipython = Kernel  # type: ignore[attr-defined] - pandas calls it
+    try:
+        with contextlib.suppress(Exception):
+            importlib.import_module(name)
+    finally:
+        if not had:
+            del builtins.get_ipython  # type: ignore[attr-defined]
+
+
+def _child(request: dict, fds: list[int]) -> None:
+    """Become the kernel: fresh session, the worker's streams, environment and folder."""
+    code = 1
+    try:
+        os.setsid()
+        for target, fd in enumerate(fds):
+            os.dup2(fd, target)
+            os.close(fd)
+        for sig in (signal.SIGCHLD, signal.SIGTERM, signal.SIGPIPE):
+            signal.signal(sig, signal.SIG_DFL)
+        signal.signal(signal.SIGINT, signal.default_int_handler)
+        os.environ.clear()
+        os.environ.update(request["env"])
+        os.chdir(request["cwd"])
+        _reseed()
+        _die_with(os.getppid())
+        _watch(int(request["watch"]))
+        from importlib.util import find_spec
+
+        from ipykernel.kernelapp import IPKernelApp
+
+        cwd = Path.cwd()
+        sys.path[:] = [p for p in sys.path if p not in ("", str(cwd))]
+        sys.argv = [find_spec("ipykernel_launcher").origin, *request["argv"]]
+        # the kernel watches its worker, as a cold one does (JPY_PARENT_PID is read when
+        # ipykernel is imported, here in the server, so it is given again)
+        IPKernelApp.launch_instance(argv=request["argv"], parent_handle=int(request["watch"]))
+        code = 0
+    except SystemExit as exc:
+        code = exc.code if isinstance(exc.code, int) else 1
+    except BaseException:  # noqa: BLE001 - reported on the kernel's stderr
+        import traceback
+
+        traceback.print_exc()
+    finally:
+        with contextlib.suppress(Exception):
+            sys.stdout.flush()
+            sys.stderr.flush()
+        os._exit(code)
+
+
+def _reseed() -> None:
+    """New seeds for the generators a new process would seed from the system."""
+    import random
+
+    random.seed()
+    np = sys.modules.get("numpy")
+    if np is not None:
+        np.random.seed()
+
+
+def _die_with(parent: int) -> None:
+    """Receive SIGKILL when the parent process ends (Linux); end now if it already has."""
+    import ctypes
+
+    with contextlib.suppress(OSError, AttributeError):
+        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL, 0, 0, 0)  # PR_SET_PDEATHSIG
+    if os.getppid() != parent:
+        os._exit(1)
+
+
+def _watch(pid: int) -> None:
+    """End this kernel when the worker that asked for it ends (as a cold kernel's parent
+    poller does for its parent)."""
+    try:
+        pidfd = os.pidfd_open(pid)
+    except OSError:
+        os._exit(1)
+
+    def wait() -> None:
+        import select
+
+        select.select([pidfd], [], [])
+        os._exit(1)
+
+    threading.Thread(target=wait, daemon=True, name="dispatchlib-worker-watch").start()
+
+
+def _main(fd: int, parent: int) -> None:
+    """Entry point of the server process (:func:`dispatchlib.run.warm.start`)."""
+    serve(socket.socket(fileno=fd), parent)
+
