@@ -28,11 +28,13 @@ STATE = ('import matplotlib, pandas\n'
 #: first line imports anything, and whether statsmodels' linear models and seaborn are
 #: (fork_server.ON_DEMAND; the names in two parts, so that this code mentions neither: 05_check
 #: alone mentions statsmodels, none seaborn), and whether the kernel was told which notebook it
-#: runs (warm.NOTEBOOK_ENV: the fork server is, with the request; a warm kernel never is)
+#: runs (warm.NOTEBOOK_ENV: the fork server is, with the request; a warm kernel never is) or
+#: of a shared fork server (warm.SHARED_ENV, for commands, not kernels)
 PIDS = ('import os, sys\nprint(os.getpid(), os.getppid(), "numpy" in sys.modules, '
         '"dispatchlib.tables" in sys.modules, '
         '"stats" "models.regression.linear_model" in sys.modules, "sea" "born" in sys.modules, '
-        '"DISPATCHLIB_NOTEBOOK" in os.environ)')
+        'any(v in os.environ for v in ("DISPATCHLIB_NOTEBOOK", '
+        '"DISPATCHLIB_SHARED_FORK_SERVER")))')
 
 NOTEBOOKS = {
     # changes the state a later notebook would see if kernels were shared or reused
@@ -441,7 +443,9 @@ def test_commands_fork_their_kernels_from_a_shared_server_when_one_is_named(tmp_
             proc = cli("run", "--name", name, "--out", tmp_path / "r", notebooks_dir=nbs,
                        extra_env=env)
             assert proc.returncode == 0, proc.stderr
-            parents.append(printed(tmp_path / "r" / name, "03_check")[0].split()[1])
+            seen = printed(tmp_path / "r" / name, "03_check")[0].split()
+            parents.append(seen[1])
+            assert seen[6] == "False"  # the kernel sees neither the notebook's nor the server's
             assert run_record.read(tmp_path / "r" / name)["notebooks"]["03_check"]["kernel"] \
                 == "warm"
         proc = cli("run", "--name", "own", "--out", tmp_path / "r", notebooks_dir=nbs,
