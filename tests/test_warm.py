@@ -15,7 +15,7 @@ import pytest
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 
 from dispatchlib import paths
-from dispatchlib.run import engine, fork_server, run_record, warm, workers
+from dispatchlib.run import engine, fork_server, kernel_needs, run_record, warm, workers
 
 pytestmark = [pytest.mark.skipif(warm.available() is not None, reason="no fork server here"),
               pytest.mark.usefixtures("own_fork_servers_in_module")]  # not the shared one
@@ -26,7 +26,7 @@ STATE = ('import matplotlib, pandas\n'
 
 #: the kernel's process, its parent, whether the stack is imported before the notebook's own
 #: first line imports anything, and whether statsmodels' linear models and seaborn are
-#: (fork_server.ON_DEMAND; the names in two parts, so that this code mentions neither: 05_check
+#: (kernel_needs.ON_DEMAND; the names in two parts, so that this code mentions neither: 05_check
 #: alone mentions statsmodels, none seaborn), and whether the kernel was told which notebook it
 #: runs (warm.NOTEBOOK_ENV: the fork server is, with the request; a warm kernel never is) or
 #: of a shared fork server (warm.SHARED_ENV, for commands, not kernels)
@@ -131,9 +131,9 @@ def test_a_kernel_is_a_new_process_forked_from_the_server(runs, kind):
 def test_statsmodels_comes_with_the_first_kernel_that_needs_it_and_the_server_prints_nothing(
         runs):
     """On the warm run above (its notebooks import pandas: not light, fork_server.LIGHT_STACK):
-    the fork server imports statsmodels' linear models (fork_server.ON_DEMAND) only before forking a
-    kernel whose notebook mentions statsmodels (05, the fifth), not before the second or third
-    when theirs do not (03 lacks them: a sweep of 02_economics never pays for them), and
+    the fork server imports statsmodels' linear models (kernel_needs.ON_DEMAND) only before
+    forking a kernel whose notebook mentions statsmodels (05, the fifth), not before the second
+    or third when theirs do not (03 lacks them: a sweep of 02_economics never pays for them), and
     seaborn never, as no notebook here needs it; cold kernels never have them before the
     notebook imports them. Its pre-imports print no debugger warning."""
     for kind, expected in (("warm", ["False", "False", "True"]), ("cold", ["False"] * 3)):
@@ -145,7 +145,7 @@ def test_statsmodels_comes_with_the_first_kernel_that_needs_it_and_the_server_pr
 
 
 def test_the_server_reads_which_lessons_need_seaborn_or_statsmodels():
-    """What the fork server imports only for the kernels that need it (fork_server.ON_DEMAND),
+    """What the fork server imports only for the kernels that need it (kernel_needs.ON_DEMAND),
     read from a notebook's code: a module it names, or a function of dispatchlib it calls that
     imports it (02_economics draws its Monte Carlo histogram with seaborn through
     dl.plots.economics.distribution; 01 and 03 fit statsmodels' linear models, 01 through
@@ -153,23 +153,95 @@ def test_the_server_reads_which_lessons_need_seaborn_or_statsmodels():
     before its second kernel, none before its first."""
     from dispatchlib.run import discovery
 
-    assert {"distribution"} <= fork_server._importers()["seaborn"]
-    assert {"reconcile", "segmented_fit"} <= fork_server._importers()["statsmodels"]
+    assert {"distribution"} <= kernel_needs._importers()["seaborn"]
+    assert {"reconcile", "segmented_fit"} <= kernel_needs._importers()["statsmodels"]
     for lang in ("en", "ko"):
-        needs = {p.stem: fork_server.notebook_needs(fork_server.cell_sources(p, "code"))
+        needs = {p.stem: kernel_needs.notebook_needs(kernel_needs.cell_sources(p, "code"))
                  for p in discovery.notebooks(lang=lang)}
         assert needs == {"00_start-here": set(), "01_history": {"statsmodels"},
                          "02_economics": {"seaborn"}, "03_sanctions": {"statsmodels"},
                          "04_prospects": set(), "05_implications": set(),
                          "06_claims-audit": set()}, lang
-    assert fork_server.notebook_needs(["import seaborn as sns"]) == {"seaborn"}
-    assert fork_server.notebook_needs(["fig = dl.plots.economics.distribution(draws)"]) \
+    assert kernel_needs.notebook_needs(["import seaborn as sns"]) == {"seaborn"}
+    assert kernel_needs.notebook_needs(["fig = dl.plots.economics.distribution(draws)"]) \
         == {"seaborn"}
-    assert fork_server.notebook_needs(["x = 1  # the distribution of x"]) == set()
+    assert kernel_needs.notebook_needs(["x = 1  # the distribution of x"]) == set()
     assert fork_server._needs({}, forked=0) == set()
-    assert fork_server._needs({}, forked=1) == set(fork_server.ON_DEMAND)
+    assert fork_server._needs({}, forked=1) == set(kernel_needs.ON_DEMAND)
     economics = str(discovery.notebooks(["02_economics"])[0])  # as the worker names it
     assert fork_server._needs({"notebook": economics}, forked=0) == {"seaborn"}
+
+
+def test_the_server_forks_first_a_kernel_it_needs_to_import_nothing_for(tmp_path, monkeypatch):
+    """Two requests waiting together when the server has imported the stack: the first for 05
+    (which needs statsmodels), the second for 03 (nothing more). 03's kernel is forked first,
+    then statsmodels is imported for 05: a core runs a kernel while the server imports. (The
+    kernels are asked only for ipykernel's version, so they end at once.)"""
+    import selectors
+    import socket
+
+    nbs = make(tmp_path / "nb", ["03_check", "05_check"])
+    monkeypatch.setenv("DISPATCHLIB_NOTEBOOKS_DIR", str(nbs))
+    with warm.start() as why, open(os.devnull, "rb") as null, open(os.devnull, "wb") as sink:
+        assert why is None
+        conns = {}
+        for stem in ("05_check", "03_check"):  # both queued before the server takes either
+            conn = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+            conn.connect(os.environ[warm.SOCKET_ENV])
+            request = {"argv": ["--version"], "env": {"PATH": os.environ["PATH"]},
+                       "cwd": str(tmp_path), "watch": os.getpid(),
+                       "notebook": str(nbs / f"{stem}.ipynb")}
+            socket.send_fds(conn, [json.dumps(request).encode()],
+                            [null.fileno(), sink.fileno(), sink.fileno()])
+            conns[conn] = stem
+        answered = []
+        with selectors.DefaultSelector() as sel:
+            for conn in conns:
+                sel.register(conn, selectors.EVENT_READ)
+            while len(answered) < 2:
+                for key, _ in sel.select(timeout=120):
+                    msg, fds, _, _ = socket.recv_fds(key.fileobj, 65536, 1)
+                    for fd in fds:
+                        os.close(fd)
+                    answered.append((conns[key.fileobj], json.loads(msg)["pid"]))
+                    sel.unregister(key.fileobj)
+        for conn in conns:
+            conn.close()
+    assert [stem for stem, _ in answered] == ["03_check", "05_check"]
+    assert answered[0][1] < answered[1][1]  # forked in that order
+
+
+def test_the_runner_starts_a_notebook_that_needs_no_import_while_the_server_imports(
+        monkeypatch):
+    """The lessons, longest first: 01 and 03 both need statsmodels, so with two jobs 04 (the
+    longest that needs nothing more) goes first; not with one job, cold kernels, or when a
+    notebook of the first two needs nothing; never a notebook of a later run."""
+    from types import SimpleNamespace
+
+    from dispatchlib.run import discovery, runner
+
+    lessons = {p.stem: p for p in discovery.notebooks()}
+    longest = ["01_history", "03_sanctions", "02_economics", "04_prospects", "05_implications",
+               "06_claims-audit", "00_start-here"]
+    plan, later = SimpleNamespace(sources=list(lessons.values())), SimpleNamespace()
+    order = [(plan, lessons[s]) for s in longest] + [(later, lessons["00_start-here"])]
+
+    def stems(jobs):
+        return [s.stem for _, s in runner._while_the_server_imports(order, jobs)]
+
+    monkeypatch.delenv(warm.COLD_ENV, raising=False)
+    assert stems(2) == ["04_prospects", *[s for s in longest if s != "04_prospects"],
+                        "00_start-here"]
+    assert stems(3) == stems(2)  # 02 needs seaborn
+    assert stems(1) == [*longest, "00_start-here"]
+    assert [s.stem for _, s in runner._while_the_server_imports(order[1:], 2)][:3] == \
+        ["04_prospects", "03_sanctions", "02_economics"]  # 03 and 02: both need one
+    assert [s.stem for _, s in runner._while_the_server_imports(order[2:], 2)][:2] == \
+        ["02_economics", "04_prospects"]  # 04 already in the first two: as it was
+    assert [s.stem for _, s in runner._while_the_server_imports(
+        [order[0], order[1], order[-1]], 2)][0] == "01_history"  # 00 is a later run's
+    monkeypatch.setenv(warm.COLD_ENV, "1")
+    assert stems(2) == [*longest, "00_start-here"]
 
 
 def test_a_kernel_client_skips_the_idle_wait_and_no_output_is_lost(tmp_path, monkeypatch):
@@ -379,7 +451,7 @@ def test_refresh_uses_warm_kernels_unless_cold(tmp_path):
 def test_light_code_is_the_standard_library_and_check_and_record(code, light):
     import ast
 
-    assert fork_server._light_code(ast.parse(code)) is light
+    assert kernel_needs._light_code(ast.parse(code)) is light
 
 
 def test_light_notebooks_get_a_light_server_and_the_same_outputs(tmp_path):
@@ -401,11 +473,11 @@ def test_light_notebooks_get_a_light_server_and_the_same_outputs(tmp_path):
     assert outs["warm"] == outs["cold"] == ["False 4\n"]
     with pytest.MonkeyPatch.context() as mp:
         mp.setenv("DISPATCHLIB_NOTEBOOKS_DIR", str(nbs))
-        assert fork_server._only_light_notebooks()
+        assert kernel_needs.only_light_notebooks()
         nbformat.write(new_notebook(cells=[new_code_cell("%matplotlib inline")]),
                        str(nbs / "ko" / "02_b.ipynb"))
-        assert not fork_server._only_light_notebooks()  # one notebook that is not: the whole stack
-    assert not fork_server._only_light_notebooks()  # the lessons
+        assert not kernel_needs.only_light_notebooks()  # one notebook that is not: the whole stack
+    assert not kernel_needs.only_light_notebooks()  # the lessons
 
 
 def test_nbval_in_the_suite_runs_warm_kernels_and_compares_their_outputs(tmp_path):

@@ -7,9 +7,9 @@ server (started by :func:`dispatchlib.run.warm.start`, one per run or sweep) imp
 then forks one fresh process per notebook, which becomes an ipykernel with the connection file
 jupyter_client wrote. Where every notebook it may be asked for is light (the standard library,
 ``dl.check`` and ``dl.record``: the runner tests' tiny notebooks), it imports only the kernel
-and NumPy (:func:`_only_light_notebooks`). The notebook's code runs only in that child, which
-ends with it, so every notebook still starts from the server's state, never from another
-notebook's.
+and NumPy. What a notebook needs is read from its code by :mod:`dispatchlib.run.kernel_needs`.
+The notebook's code runs only in that child, which ends with it, so every notebook still starts
+from the server's state, never from another notebook's.
 
 Safety of the fork: the server runs no Python thread, creates no zmq context and draws no
 figure before it forks (checked before every fork; imports only). The child starts a new
@@ -27,7 +27,6 @@ The side that asks for kernels (the provisioner plugged into jupyter_client) is
 from __future__ import annotations
 
 import contextlib
-import functools
 import importlib
 import json
 import os
@@ -37,21 +36,20 @@ import sys
 import threading
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
+
+from dispatchlib.run.kernel_needs import (
+    ON_DEMAND,
+    file_needs,
+    notebook_modules,
+    only_light_notebooks,
+)
 
 #: imported once by the server, in this order (a module that fails to import is skipped),
-#: then every module of dispatchlib a notebook may import (:func:`_notebook_modules`)
+#: then every module of dispatchlib a notebook may import (:func:`kernel_needs.notebook_modules`)
 STACK = ("numpy", "pandas", "matplotlib", "matplotlib.pyplot", "matplotlib_inline.backend_inline",
          "ipykernel.kernelapp", "ipykernel.ipkernel", "ipykernel.zmqshell",
          "IPython.core.completer", "dispatchlib")
-#: what only some notebooks use, each imported by the server just before it forks the first
-#: kernel that needs it (:func:`_needs`), never for one that does not: a command running one
-#: notebook (a rerun), or a sweep of one, pays for what its kernels would import themselves, as
-#: cold kernels would, and nothing more. seaborn (about 0.7 s of CPU with the scipy.stats it
-#: loads) for the one figure drawn with it, 02_economics' Monte Carlo histogram; of
-#: statsmodels, the linear models that 01 and 03 fit (about 0.25 s; its formula interface,
-#: which they also import, is left to them).
-ON_DEMAND = {"seaborn": ("seaborn",), "statsmodels": ("statsmodels.regression.linear_model",)}
 #: what every kernel would otherwise import for itself between its fork and its last cell:
 #: ipykernel's debugger (debugpy, a tenth of a second of CPU per kernel), IPython's history
 #: (sqlite3), magics and inspectors, tornado's queues, psutil, and what displaying a table or
@@ -64,15 +62,11 @@ KERNEL = ("ipykernel.debugger", "IPython.core.history", "sqlite3", "IPython.core
           "pandas.io.formats.html", "pandas.io.formats.string", "pandas.core.methods.to_dict",
           "encodings.idna", "encodings.utf_8_sig")
 #: what the server imports instead of all the above when every notebook it may be asked for is
-#: light (:func:`_only_light_notebooks`): the kernel itself and NumPy (which ``dl.check`` loads);
-#: such a kernel imports anything else itself, as a cold kernel would
+#: light (:func:`kernel_needs.only_light_notebooks`): the kernel itself and NumPy (which
+#: ``dl.check`` loads); such a kernel imports anything else itself, as a cold kernel would
 LIGHT_STACK = ("numpy", "ipykernel.kernelapp", "ipykernel.ipkernel", "ipykernel.zmqshell",
                "IPython.core.completer", "dispatchlib",
                *(k for k in KERNEL if not k.startswith("pandas")))
-#: what a light notebook may use of dispatchlib (``dl.check``, ``dl.record``)
-LIGHT_API = ("check", "record")
-#: dispatchlib's modules a notebook never imports (the runner, the command line)
-NOT_IN_NOTEBOOKS = ("dispatchlib.run", "dispatchlib.cli", "dispatchlib.__main__")
 _MAX_REQUEST = 1 << 20
 
 # ------------------------------------------------------------------------ the fork server
@@ -84,12 +78,13 @@ def serve(listener: socket.socket, parent: int) -> None:
     A request is one JSON message ``{"argv": [...], "env": {...}, "cwd": str,
     "watch": pid, "notebook": path or null}`` with three file descriptors (the kernel's stdin,
     stdout, stderr); the answer is ``{"pid": int}`` with a pidfd of the child, or
-    ``{"error": str}``. ``parent`` is the runner's pid: the server ends with it.
+    ``{"error": str}``. ``parent`` is the runner's pid: the server ends with it. Of the requests
+    waiting together, one it can fork at once (nothing left to import) goes first.
     """
     _die_with(parent)
     signal.signal(signal.SIGCHLD, _reap)  # so their CPU time counts as the server's children's
     os.environ.setdefault("MPLBACKEND", "module://matplotlib_inline.backend_inline")
-    light = _only_light_notebooks()
+    light = only_light_notebooks()
     with _imports_kept():
         if light:
             _import_quietly(LIGHT_STACK)
@@ -98,23 +93,25 @@ def serve(listener: socket.socket, parent: int) -> None:
             for name in STACK:
                 with contextlib.suppress(Exception):
                     importlib.import_module(name)
-            _import_keeping_settings(_notebook_modules())
+            _import_keeping_settings(list(notebook_modules()))
             _import_quietly(KERNEL)
     if os.environ.get("MPLBACKEND") == "module://matplotlib_inline.backend_inline":
         del os.environ["MPLBACKEND"]  # the child takes its worker's environment anyway
     forked, imported = 0, set()
+    waiting: list[_Request] = []
     while True:
-        fds: list[int] = []
-        try:
-            conn, _ = listener.accept()
-        except OSError:
+        if not _take_requests(listener, waiting):
             return
+        # a kernel the server can fork at once goes before one it must first import for: while
+        # the server imports statsmodels for one notebook, another's kernel already runs
+        ready = [r for r in waiting if light or isinstance(r.message, Exception)
+                 or _needs(r.message, forked) <= imported]
+        conn, request, fds = turn = (ready or waiting)[0]
+        waiting.remove(turn)
         with conn:
             try:
-                msg, fds, _, _ = socket.recv_fds(conn, _MAX_REQUEST, 3)
-                request = json.loads(msg)
-                if len(fds) != 3:
-                    raise ValueError(f"expected 3 file descriptors, got {len(fds)}")
+                if isinstance(request, Exception):
+                    raise request
                 if not light:
                     for key in _needs(request, forked) - imported:
                         imported.add(key)
@@ -127,6 +124,8 @@ def serve(listener: socket.socket, parent: int) -> None:
                 if pid == 0:
                     listener.close()
                     conn.close()
+                    for other in waiting:  # another worker's pipes stay that worker's
+                        other.close()
                     _child(request, fds)  # never returns
                 pidfd = os.pidfd_open(pid)
                 socket.send_fds(conn, [json.dumps({"pid": pid}).encode()], [pidfd])
@@ -138,6 +137,48 @@ def serve(listener: socket.socket, parent: int) -> None:
                 for fd in fds:
                     with contextlib.suppress(OSError):
                         os.close(fd)
+
+
+class _Request(NamedTuple):
+    """A worker's request for a kernel, as read from its connection: the JSON message (or what
+    reading it raised, told to the worker when its turn comes) and its three file descriptors."""
+
+    conn: socket.socket
+    message: Any
+    fds: list[int]
+
+    def close(self) -> None:
+        for fd in self.fds:
+            with contextlib.suppress(OSError):
+                os.close(fd)
+        self.conn.close()
+
+
+def _take_requests(listener: socket.socket, waiting: list[_Request]) -> bool:
+    """Add to ``waiting`` every request on ``listener``: at least one (waiting for it when none
+    is waiting yet), then all that are already there. ``False`` when the listener is closed."""
+    while True:
+        try:
+            if waiting:
+                listener.setblocking(False)
+            conn, _ = listener.accept()
+        except BlockingIOError:
+            return True
+        except OSError:
+            return bool(waiting)
+        finally:
+            with contextlib.suppress(OSError):
+                listener.setblocking(True)
+        conn.setblocking(True)
+        fds: list[int] = []
+        try:
+            msg, fds, _, _ = socket.recv_fds(conn, _MAX_REQUEST, 3)
+            message = json.loads(msg)
+            if len(fds) != 3:
+                raise ValueError(f"expected 3 file descriptors, got {len(fds)}")
+        except Exception as exc:  # noqa: BLE001 - answered in its turn
+            message = exc
+        waiting.append(_Request(conn, message, fds))
 
 
 @contextlib.contextmanager
@@ -161,163 +202,21 @@ def _imports_kept() -> Iterator[None]:
         gc.enable()
 
 
-def _only_light_notebooks() -> bool:
-    """Whether every notebook the server may be asked for (``NN_*.ipynb`` in the notebooks
-    folder and its language folders) is light: its code imports only the standard library and
-    ``dispatchlib``, uses no more of dispatchlib than :data:`LIGHT_API`, and has no magic (the
-    tiny notebooks of the runner's tests). Then importing the stack would cost more than the
-    kernels save; the kernels are the same either way (what is not imported before the fork,
-    a kernel imports itself, as a cold one does). ``False`` when none is found or one cannot be
-    read."""
-    import ast
-    import re
-
-    from dispatchlib import paths
-
-    folder = paths.notebooks_dir()
-    found = [p for p in [*folder.glob("*.ipynb"), *folder.glob("*/*.ipynb")]
-             if re.fullmatch(r"\d\d_[a-z0-9-]+\.ipynb", p.name)]
-    try:
-        for path in found:
-            for source in cell_sources(path, "code"):
-                if not _light_code(ast.parse(source)):
-                    return False
-    except Exception:  # noqa: BLE001 - unreadable, or a magic (not Python): the whole stack
-        return False
-    return bool(found)
-
-
 def _needs(request: dict, forked: int) -> set[str]:
     """Which keys of :data:`ON_DEMAND` to import before forking the kernel ``request`` asks for.
 
     When the request names its notebook (``"notebook"``, from the worker's
     :data:`~dispatchlib.run.warm.NOTEBOOK_ENV`): those its code needs
-    (:func:`notebook_needs`), whatever kernel it is (the kernel would import them itself, at
-    the same cost); none otherwise. When it does not (papermill or nbgrader driving warm kernels
-    themselves): all of them before the second kernel, as a command running one notebook should
-    not pay for what its kernel may not need. A kernel whose notebook needs a module the server
-    skipped imports it itself, as a cold kernel does.
+    (:func:`~dispatchlib.run.kernel_needs.file_needs`), whatever kernel it is (the kernel would
+    import them itself, at the same cost); none otherwise. When it does not (papermill or nbgrader
+    driving warm kernels themselves): all of them before the second kernel, as a command running one
+    notebook should not pay for what its kernel may not need. A kernel whose notebook needs a module
+    the server skipped imports it itself, as a cold kernel does.
     """
     path = request.get("notebook")
     if not path:
         return set(ON_DEMAND) if forked >= 1 else set()
-    try:
-        stat = os.stat(path)
-        return set(_needs_of(path, stat.st_mtime_ns, stat.st_size))
-    except Exception:  # noqa: BLE001 - unreadable: import as if it needed them all
-        return set(ON_DEMAND)
-
-
-@functools.lru_cache(maxsize=64)
-def _needs_of(path: str, _mtime_ns: int, _size: int) -> frozenset[str]:
-    """:func:`notebook_needs` of the notebook at ``path``, read once per version of the file
-    (a sweep asks for one notebook often)."""
-    return frozenset(notebook_needs(cell_sources(path, "code")))
-
-
-def notebook_needs(code: list[str]) -> set[str]:
-    """The keys of :data:`ON_DEMAND` that notebook ``code`` (its code cells) needs: those it
-    names itself (``import seaborn``), and those a function of dispatchlib it calls imports
-    (:func:`_importers`: ``dl.plots.economics.distribution(...)`` draws with seaborn). Found by
-    reading, not running: a miss only costs the kernel the import a cold kernel makes."""
-    import re
-
-    text = "\n".join(code)
-    return {key for key, names in _importers().items()
-            if re.search(rf"\b{key}\b", text)
-            or (names and re.search(rf"\b(?:{'|'.join(map(re.escape, names))})\s*\(", text))}
-
-
-@functools.cache
-def _importers() -> dict[str, frozenset[str]]:
-    """For each key of :data:`ON_DEMAND`, the names of dispatchlib's functions that import it
-    when called: those whose body imports it, and those that call one of them, and so on. Read
-    from the source of the modules a notebook may import (:func:`_notebook_modules`): their
-    functions and methods, parsed only in the files that mention such a name. Computed once
-    per process."""
-    import ast
-    from importlib.util import find_spec
-
-    texts = {}
-    for name in _notebook_modules():
-        with contextlib.suppress(Exception):
-            texts[name] = Path(find_spec(name).origin).read_text(encoding="utf-8")
-
-    summaries: dict[str, list] = {}  # module: (name, modules it imports, names it calls)
-
-    def functions(module: str) -> list[tuple[str, set[str], set[str]]]:
-        if module not in summaries:
-            summaries[module] = []
-            tree = ast.parse(texts[module])
-            for node in [*tree.body, *(n for c in tree.body if isinstance(c, ast.ClassDef)
-                                       for n in c.body)]:  # functions and methods
-                if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
-                    imported, called = set(), set()
-                    for inner in ast.walk(node):
-                        if isinstance(inner, ast.Import):
-                            imported |= {a.name.split(".")[0] for a in inner.names}
-                        elif isinstance(inner, ast.ImportFrom) and not inner.level:
-                            imported.add((inner.module or "").split(".")[0])
-                        elif isinstance(inner, ast.Call):
-                            called.add(getattr(inner.func, "attr", None)
-                                       or getattr(inner.func, "id", ""))
-                    summaries[module].append((node.name, imported, called))
-        return summaries[module]
-
-    importers = {}
-    for key in ON_DEMAND:
-        names = {name for module, text in texts.items()
-                 if f"import {key}" in text or f"from {key}" in text
-                 for name, imported, _ in functions(module) if key in imported}
-        while names:  # the callers of those, until none is new
-            more = {name for module, text in texts.items()
-                    if any(f"{called}(" in text for called in names)
-                    for name, _, calls in functions(module) if calls & names}
-            if more <= names:
-                break
-            names |= more
-        importers[key] = frozenset(names)
-    return importers
-
-
-def cell_sources(path: Path | str, cell_type: str) -> list[str]:
-    """The source of every cell of ``cell_type`` (``"code"``, ``"markdown"``) of the notebook
-    at ``path``, read as JSON (no nbformat: the fork server and the runner read notebooks
-    before a kernel starts). Raises what reading or parsing raises."""
-    cells = json.loads(Path(path).read_text(encoding="utf-8"))["cells"]
-    return ["".join(c.get("source", "")) if isinstance(c.get("source"), list)
-            else c.get("source", "") for c in cells if c.get("cell_type") == cell_type]
-
-
-def _light_code(tree: Any) -> bool:
-    """Whether parsed code is light (:func:`_only_light_notebooks`)."""
-    import ast
-
-    aliases = set()
-    for node in ast.walk(tree):
-        if isinstance(node, ast.Import):
-            for alias in node.names:
-                if alias.name == "dispatchlib":
-                    aliases.add(alias.asname or alias.name)
-                elif alias.name.split(".")[0] not in sys.stdlib_module_names:
-                    return False
-        elif isinstance(node, ast.ImportFrom):
-            if node.level or (node.module or "").split(".")[0] not in sys.stdlib_module_names:
-                return False
-    used = {id(a.value) for a in ast.walk(tree)
-            if isinstance(a, ast.Attribute) and a.attr in LIGHT_API}
-    return all(id(n) in used for n in ast.walk(tree)
-               if isinstance(n, ast.Name) and n.id in aliases)
-
-
-def _notebook_modules() -> list[str]:
-    """Every module of dispatchlib but those of :data:`NOT_IN_NOTEBOOKS`."""
-    import pkgutil
-
-    import dispatchlib
-
-    return [m.name for m in pkgutil.walk_packages(dispatchlib.__path__, "dispatchlib.")
-            if not m.name.startswith(NOT_IN_NOTEBOOKS)]
+    return set(file_needs(path))
 
 
 def _import_keeping_settings(names: list[str]) -> None:

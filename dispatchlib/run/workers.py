@@ -17,7 +17,7 @@ from pathlib import Path
 
 from dispatchlib import results
 from dispatchlib.run.engine import _engine, execute
-from dispatchlib.run.fork_server import cell_sources
+from dispatchlib.run.kernel_needs import cell_sources
 from dispatchlib.run.warm import COLD_ENV, last_launch, say_cold, start
 
 
