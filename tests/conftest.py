@@ -14,6 +14,7 @@
 """
 
 import contextlib
+import gc
 import os
 import shutil
 import subprocess
@@ -83,6 +84,13 @@ os.environ["DISPATCHLIB_HEADLESS"] = "1"
 # validated against dispatchlib/run/run_record.schema.json before it is written
 os.environ["DISPATCHLIB_VALIDATE_RUN_RECORDS"] = "1"
 os.environ.pop("MPLBACKEND", None)
+
+
+def pytest_unconfigure(config):
+    """Last thing in each test process: freeze what the garbage collector tracks, so that the
+    interpreter's exit does not walk it all again at each of its collections (as
+    ``python -m dispatchlib`` does, :mod:`dispatchlib.__main__`)."""
+    gc.freeze()
 
 
 def pytest_collectstart(collector):
