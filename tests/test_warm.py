@@ -176,7 +176,8 @@ def test_the_server_forks_first_a_kernel_it_needs_to_import_nothing_for(tmp_path
     """Two requests waiting together when the server has imported the stack: the first for 05
     (which needs statsmodels), the second for 03 (nothing more). 03's kernel is forked first,
     then statsmodels is imported for 05: a core runs a kernel while the server imports. (The
-    kernels are asked only for ipykernel's version, so they end at once.)"""
+    kernels are asked only for ipykernel's version, so they end at once.) A request that is not
+    a JSON object gets an error, not a server that stops."""
     import selectors
     import socket
 
@@ -207,6 +208,10 @@ def test_the_server_forks_first_a_kernel_it_needs_to_import_nothing_for(tmp_path
                     sel.unregister(key.fileobj)
         for conn in conns:
             conn.close()
+        with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as conn:  # not an object
+            conn.connect(os.environ[warm.SOCKET_ENV])
+            socket.send_fds(conn, [b"[]"], [null.fileno(), sink.fileno(), sink.fileno()])
+            assert "error" in json.loads(conn.recv(65536))
     assert [stem for stem, _ in answered] == ["03_check", "05_check"]
     assert answered[0][1] < answered[1][1]  # forked in that order
 

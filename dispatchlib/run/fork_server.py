@@ -174,6 +174,8 @@ def _take_requests(listener: socket.socket, waiting: list[_Request]) -> bool:
         try:
             msg, fds, _, _ = socket.recv_fds(conn, _MAX_REQUEST, 3)
             message = json.loads(msg)
+            if not isinstance(message, dict):
+                raise ValueError("a request is a JSON object")
             if len(fds) != 3:
                 raise ValueError(f"expected 3 file descriptors, got {len(fds)}")
         except Exception as exc:  # noqa: BLE001 - answered in its turn
