@@ -200,7 +200,9 @@ def test_the_server_forks_first_a_kernel_it_needs_to_import_nothing_for(tmp_path
             for conn in conns:
                 sel.register(conn, selectors.EVENT_READ)
             while len(answered) < 2:
-                for key, _ in sel.select(timeout=120):
+                events = sel.select(timeout=120)
+                assert events, f"the fork server answered {answered} in 120 s"
+                for key, _ in events:
                     msg, fds, _, _ = socket.recv_fds(key.fileobj, 65536, 1)
                     for fd in fds:
                         os.close(fd)

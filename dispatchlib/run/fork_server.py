@@ -108,35 +108,32 @@ def serve(listener: socket.socket, parent: int) -> None:
                  or _needs(r.message, forked) <= imported]
         conn, request, fds = turn = (ready or waiting)[0]
         waiting.remove(turn)
-        with conn:
-            try:
-                if isinstance(request, Exception):
-                    raise request
-                if not light:
-                    for key in _needs(request, forked) - imported:
-                        imported.add(key)
-                        with _imports_kept():
-                            _import_keeping_settings(list(ON_DEMAND[key]))
-                forked += 1
-                if threading.active_count() != 1:
-                    raise RuntimeError("the fork server runs a thread: not forking")
-                pid = os.fork()
-                if pid == 0:
-                    listener.close()
-                    conn.close()
-                    for other in waiting:  # another worker's pipes stay that worker's
-                        other.close()
-                    _child(request, fds)  # never returns
-                pidfd = os.pidfd_open(pid)
-                socket.send_fds(conn, [json.dumps({"pid": pid}).encode()], [pidfd])
-                os.close(pidfd)
-            except Exception as exc:  # noqa: BLE001 - told to the worker, which goes cold
-                with contextlib.suppress(OSError):
-                    conn.sendall(json.dumps({"error": f"{type(exc).__name__}: {exc}"}).encode())
-            finally:
-                for fd in fds:
-                    with contextlib.suppress(OSError):
-                        os.close(fd)
+        try:
+            if isinstance(request, Exception):
+                raise request
+            if not light:
+                for key in _needs(request, forked) - imported:
+                    imported.add(key)
+                    with _imports_kept():
+                        _import_keeping_settings(list(ON_DEMAND[key]))
+            forked += 1
+            if threading.active_count() != 1:
+                raise RuntimeError("the fork server runs a thread: not forking")
+            pid = os.fork()
+            if pid == 0:
+                listener.close()
+                conn.close()
+                for other in waiting:  # another worker's pipes stay that worker's
+                    other.close()
+                _child(request, fds)  # never returns
+            pidfd = os.pidfd_open(pid)
+            socket.send_fds(conn, [json.dumps({"pid": pid}).encode()], [pidfd])
+            os.close(pidfd)
+        except Exception as exc:  # noqa: BLE001 - told to the worker, which goes cold
+            with contextlib.suppress(OSError):
+                conn.sendall(json.dumps({"error": f"{type(exc).__name__}: {exc}"}).encode())
+        finally:
+            turn.close()
 
 
 class _Request(NamedTuple):
