@@ -42,7 +42,8 @@ NOTEBOOKS = {
                "matplotlib.rcParams['lines.linewidth'] = 9.5\n"
                "pandas.set_option('display.max_rows', 3)", STATE],
     "02_exit": ["import os\nos._exit(3)"],
-    "03_check": [PIDS, STATE],
+    # ... and draws a figure with no %matplotlib inline: shown as a PNG warm or cold
+    "03_check": [PIDS, STATE, "import matplotlib.pyplot as plt\nplt.plot([1, 2])"],
     "04_segfault": ["import ctypes\nctypes.string_at(0)"],
     "05_check": [PIDS, STATE, "import statsmodels.regression.linear_model"],
 }
@@ -63,6 +64,13 @@ def cli(*args, notebooks_dir, extra_env=None):
     env.pop(warm.COLD_ENV, None)
     return subprocess.run([sys.executable, "-m", "dispatchlib", *map(str, args)],
                           capture_output=True, text=True, timeout=300, env=env)
+
+
+def shown(folder: Path, stem: str) -> list[list[str]]:
+    """The MIME types of each figure or other display in an executed notebook."""
+    nb = json.loads((folder / f"{stem}.ipynb").read_text())
+    return [sorted(o["data"]) for c in nb["cells"] if c["cell_type"] == "code"
+            for o in c.get("outputs", []) if o["output_type"] == "display_data"]
 
 
 def printed(folder: Path, stem: str) -> list[str]:
@@ -109,6 +117,9 @@ def test_each_notebook_starts_fresh_and_a_crash_fails_alone(runs, kind):
         "True 9.5 3 module://matplotlib_inline.backend_inline\n"]
     assert printed(folder, "03_check")[1:] == [FRESH]
     assert printed(folder, "05_check")[1:] == [FRESH]
+    # a figure drawn without %matplotlib inline is shown as in a cold kernel (the inline
+    # backend hooked into the shell, fork_server._inline_figures)
+    assert shown(folder, "03_check") == [["image/png", "text/plain"]]
     assert "warm kernels unavailable" not in proc.stderr
 
 

@@ -318,7 +318,10 @@ def _child(request: dict, fds: list[int]) -> None:
         sys.argv = [find_spec("ipykernel_launcher").origin, *request["argv"]]
         # the kernel watches its worker, as a cold one does (JPY_PARENT_PID is read when
         # ipykernel is imported, here in the server, so it is given again)
-        IPKernelApp.launch_instance(argv=request["argv"], parent_handle=int(request["watch"]))
+        app = IPKernelApp.instance(parent_handle=int(request["watch"]))
+        app.initialize(request["argv"])
+        _inline_figures()
+        app.start()
         code = 0
     except SystemExit as exc:
         code = exc.code if isinstance(exc.code, int) else 1
@@ -331,6 +334,20 @@ def _child(request: dict, fds: list[int]) -> None:
             sys.stdout.flush()
             sys.stderr.flush()
         os._exit(code)
+
+
+def _inline_figures() -> None:
+    """Show figures inline, as in a cold kernel, even in a notebook without
+    ``%matplotlib inline``.
+
+    In a cold kernel, importing pyplot loads the inline backend, whose import hooks it into
+    the kernel's shell (the PNG of each figure after a cell runs). Here the server loaded it
+    before there was a shell, so the child does that step itself, once its shell exists.
+    Nothing is done when pyplot is not loaded (a light server) or another backend is chosen.
+    """
+    backend = sys.modules.get("matplotlib_inline.backend_inline")
+    if backend is not None and "matplotlib.pyplot" in sys.modules:
+        backend._enable_matplotlib_integration()  # what the module runs when imported
 
 
 def _reseed() -> None:
