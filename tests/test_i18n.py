@@ -1,6 +1,8 @@
 """The Korean edition (issue 15): catalogues in step with the English lessons, faithful
-translations, the glossary's terms used, ``notebooks/ko`` as the build makes them, and Korean
-figures drawn with every glyph while English figures keep their fonts.
+translations, the glossary's terms used, ``notebooks/ko`` as the build makes them, and English
+figures keeping their fonts. That every Korean figure is drawn with every glyph is checked on
+the Korean run of every lesson, in their kernels (tests/test_i18n_reports.py), not by executing
+the lessons again here.
 
 Each failure names the lesson, the cell number (0-based, as in the English notebook), the cell
 id and what is wrong. ``python -m dispatchlib translate --check`` lists the same stale entries.
@@ -15,7 +17,6 @@ import json
 import re
 import shutil
 import tokenize
-import warnings
 
 import matplotlib
 import pytest
@@ -31,8 +32,6 @@ PARAMS = [s.name for s in SPECS.values()]
 with (paths.ROOT / "data" / "sources.csv").open(encoding="utf-8", newline="") as _fh:
     SOURCE_IDS = frozenset(row["source_id"] for row in csv.DictReader(_fh))
 GLOSSARY = paths.ROOT / "locales" / LANG / "glossary.csv"
-GLYPH = re.compile(r"Glyph .* missing from font")
-HANGUL = re.compile(r"[가-힣]")
 FIX = ("run python -m dispatchlib translate (make translate), then fill the msgstr of each "
        "entry in locales/ko/LC_MESSAGES/<lesson>.po")
 
@@ -416,80 +415,7 @@ def test_korean_code_is_the_english_code(notebook):
                                  f"import of dispatchlib), found in {switched}")
 
 
-# -- 5. figures in Hangul; English fonts kept --------------------------------------------
-
-
-def _render(fig, caught: list) -> None:
-    with warnings.catch_warnings(record=True) as seen:
-        warnings.simplefilter("always")
-        fig.savefig(io.BytesIO(), format="png")
-    caught += [str(w.message) for w in seen if GLYPH.search(str(w.message))]
-
-
-@pytest.fixture(scope="module")
-def korean_figures():
-    """Every Korean lesson executed once in this process on the Agg backend, Korean on:
-    ``{stem: (figures, glyph warnings)}`` (every figure rendered with savefig)."""
-    import matplotlib.pyplot as plt
-    from IPython.display import display
-
-    import dispatchlib as dl
-
-    backend = matplotlib.get_backend()
-    plt.switch_backend("Agg")
-    out = {}
-    try:
-        with matplotlib.rc_context():
-            for notebook in NOTEBOOKS:
-                path = build.target(notebook, LANG)
-                cells = json.loads(path.read_text(encoding="utf-8"))["cells"]
-                namespace = {"__name__": "__main__", "display": display}
-                figures, caught = [], []
-                for n, cell in enumerate(cells):
-                    if cell["cell_type"] != "code":
-                        continue
-                    code = faithful._python("".join(cell["source"]))
-                    with warnings.catch_warnings(record=True) as seen:
-                        warnings.simplefilter("always")
-                        exec(compile(code, f"{path.name}, cell {n}", "exec"), namespace)  # noqa: S102
-                    caught += [str(w.message) for w in seen if GLYPH.search(str(w.message))]
-                    for number in plt.get_fignums():
-                        fig = plt.figure(number)
-                        _render(fig, caught)
-                        figures.append(fig)
-                    plt.close("all")
-                out[notebook.stem] = (figures, caught)
-    finally:
-        dl.use_language("en")
-        plt.switch_backend(backend)
-    return out
-
-
-def _texts(fig) -> list[str]:
-    return [t.get_text() for t in fig.findobj(matplotlib.text.Text) if t.get_text()]
-
-
-@pytest.mark.parametrize("stem", STEMS)
-def test_every_korean_figure_has_every_glyph(korean_figures, stem):
-    figures, caught = korean_figures[stem]
-    assert figures, f"notebooks/ko/{stem}: no figure was drawn"
-    assert not caught, f"notebooks/ko/{stem}: " + "; ".join(sorted(set(caught)))
-
-
-def test_korean_figures_hold_hangul(korean_figures):
-    with_hangul = [stem for stem, (figures, _) in korean_figures.items()
-                   if any(HANGUL.search(t) for fig in figures for t in _texts(fig))]
-    assert with_hangul, "no Korean figure holds a Hangul text: are the figures translated?"
-
-
-def test_the_glyph_check_fails_without_the_korean_font(korean_figures):
-    fig = next(fig for figures, _ in korean_figures.values() for fig in figures
-               if any(HANGUL.search(t) for t in _texts(fig)))
-    for text in fig.findobj(matplotlib.text.Text):
-        text.set_fontfamily(["DejaVu Sans"])  # Nanum Gothic switched off for this figure
-    caught: list = []
-    _render(fig, caught)
-    assert caught and GLYPH.search(caught[0])
+# -- 5. English fonts kept (Hangul figures: tests/test_i18n_reports.py) --------------------
 
 
 def test_english_figures_keep_their_fonts():

@@ -156,19 +156,47 @@ def test_korean_formulas_are_drawn_in_hangul(tmp_path, caplog):
         notebook_pages.math_svg(r"\frac{a}{b}")  # English is the default, as before
 
 
-def test_korean_figures_miss_no_glyph(korean):
-    """Every figure of the Korean run drew every character (matplotlib warns "Glyph ...
-    missing from font" on the kernel's stderr otherwise)."""
-    figures = 0
-    for stem in LESSONS:
-        nb = json.loads((korean / f"{stem}.ipynb").read_text(encoding="utf-8"))
-        for cell in nb["cells"]:
-            for out in cell.get("outputs", []):
-                text = "".join(out.get("text", ""))
-                assert "missing from font" not in text, f"{stem}: {text[:300]}"
-                figures += "image/png" in out.get("data", {})
-        assert "missing from font" not in (korean / f"{stem}.log").read_text(encoding="utf-8")
-    assert figures >= len(LESSONS), figures  # the lessons' figures were drawn
+def _glyphs_missing(executed: Path) -> tuple[int, list[str]]:
+    """The figures (PNG outputs) of an executed notebook, and every output that says a
+    character was drawn without its glyph (matplotlib warns "Glyph ... missing from font" on
+    the kernel's stderr, which the executed copy keeps)."""
+    nb = json.loads(executed.read_text(encoding="utf-8"))
+    outputs = [o for c in nb["cells"] for o in c.get("outputs", [])]
+    return (sum("image/png" in o.get("data", {}) for o in outputs),
+            [text for o in outputs if "missing from font" in (text := "".join(o.get("text", "")))])
+
+
+@pytest.mark.parametrize("stem", LESSONS)
+def test_every_korean_figure_has_every_glyph(korean, stem):
+    """Every figure of every Korean lesson drew every character, in the kernel of the Korean
+    run (the figures as a reader sees them)."""
+    figures, missing = _glyphs_missing(korean / f"{stem}.ipynb")
+    assert figures, f"notebooks/ko/{stem}: no figure was drawn"
+    assert not missing, f"notebooks/ko/{stem}: {missing[0][:300]}"
+    assert "missing from font" not in (korean / f"{stem}.log").read_text(encoding="utf-8")
+
+
+def test_the_glyph_check_fails_without_the_korean_font(tmp_path, monkeypatch):
+    """The check above can fail: a Hangul title set in a font without Hangul (DejaVu Sans, as
+    the lessons' figures would be without the Korean font) leaves the warning in the executed
+    copy. A warm kernel, as the run's."""
+    import nbformat
+    from nbformat.v4 import new_code_cell, new_notebook
+
+    from dispatchlib.run import engine, warm
+
+    source = tmp_path / "01_glyph.ipynb"
+    nbformat.write(new_notebook(cells=[new_code_cell(
+        "%matplotlib inline\nimport matplotlib.pyplot as plt\n"
+        "fig, ax = plt.subplots()\nax.set_title('한글', fontfamily='DejaVu Sans')")]),
+        str(source))
+    monkeypatch.setenv("DISPATCHLIB_HEADLESS", "1")  # engine.execute sets them: put back after
+    monkeypatch.setenv(warm.NOTEBOOK_ENV, "")
+    with warm.start():
+        engine.execute(source, tmp_path / "out" / source.name)
+    figures, missing = _glyphs_missing(tmp_path / "out" / source.name)
+    assert figures == 1 and missing and "Glyph" in missing[0], missing
+    assert warm.last_launch()[0] == "warm"
 
 
 def test_the_korean_notebooks_ran_in_korean(korean):
