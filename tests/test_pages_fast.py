@@ -174,3 +174,34 @@ def test_highlighting_kept_for_the_same_code_is_per_lexer_and_magics_language(tm
     magics = {"magics_language": "bash"}
     assert notebook_pages._highlight("ipython3", source, None, "bash") == \
         Highlight2HTML(pygments_lexer="ipython3")(source, None, magics)
+
+
+def test_compiled_templates_are_kept_for_the_next_process_and_give_the_same_page(
+        tmp_path, monkeypatch):
+    """The page's templates are compiled once and kept in Jinja's cache folder (one per user,
+    open to that user only): an exporter that finds them there compiles nothing and writes the
+    same page, byte for byte, as one without a cache."""
+    import jinja2
+
+    default = notebook_pages._compiled_templates()
+    assert isinstance(default, jinja2.FileSystemBytecodeCache)
+    assert Path(default.directory).stat().st_mode & 0o077 == 0  # the user's only
+    nb = new_notebook(cells=[new_markdown_cell("# Title\n\nSome *text*, $x^2$."),
+                             new_code_cell("print(1)", outputs=[
+                                 new_output("stream", name="stdout", text="1\n")])])
+    compiled = []
+    compile_ = jinja2.Environment.compile
+    monkeypatch.setattr(jinja2.Environment, "compile",
+                        lambda env, *a, **k: compiled.append(a[1]) or compile_(env, *a, **k))
+    pages = []
+    for cache in (None, jinja2.FileSystemBytecodeCache(str(tmp_path)),
+                  jinja2.FileSystemBytecodeCache(str(tmp_path))):
+        exporter = notebook_pages._exporter.__wrapped__()  # a new one, as a new process has
+        exporter.environment.bytecode_cache = cache
+        compiled.clear()
+        pages.append(exporter.from_notebook_node(nb)[0])
+        if cache is None:
+            templates = list(compiled)
+    assert len(templates) >= 5 and compiled == []  # the third compiled nothing
+    assert len(list(tmp_path.glob("__jinja2_*.cache"))) == len(templates)
+    assert pages[0] == pages[1] == pages[2]

@@ -18,7 +18,8 @@ from dispatchlib import paths
 from dispatchlib.run import engine, fork_server, kernel_needs, run_record, warm, workers
 
 pytestmark = [pytest.mark.skipif(warm.available() is not None, reason="no fork server here"),
-              pytest.mark.usefixtures("own_fork_servers_in_module")]  # not the shared one
+              # not the suite's shared server, except in the tests that name it (suite_server)
+              pytest.mark.usefixtures("own_fork_servers_in_module")]
 
 STATE = ('import matplotlib, pandas\n'
          'print("leaked" in globals(), matplotlib.rcParams["lines.linewidth"], '
@@ -77,6 +78,15 @@ def printed(folder: Path, stem: str) -> list[str]:
     nb = json.loads((folder / f"{stem}.ipynb").read_text())
     return ["".join(o.get("text", "")) for c in nb["cells"] if c["cell_type"] == "code"
             for o in c.get("outputs", []) if o["output_type"] == "stream"]
+
+
+@pytest.fixture
+def suite_server(shared_fork_server, monkeypatch) -> str:
+    """The suite's own fork server (tests/conftest.py), named again for this test: for the tests
+    of a warm kernel, not of a server's start, which need no server of their own."""
+    assert shared_fork_server, "the suite's fork server did not start"
+    monkeypatch.setenv(warm.SHARED_ENV, shared_fork_server)
+    return shared_fork_server
 
 
 @pytest.fixture(scope="module")
@@ -262,7 +272,8 @@ def test_the_runner_starts_a_notebook_that_needs_no_import_while_the_server_impo
     assert stems(2) == [*longest, "00_start-here"]
 
 
-def test_a_kernel_client_skips_the_idle_wait_and_no_output_is_lost(tmp_path, monkeypatch):
+def test_a_kernel_client_skips_the_idle_wait_and_no_output_is_lost(tmp_path, monkeypatch,
+                                                                  suite_server):
     """The runner's kernel client drains IOPub for FLUSH_S, not 0.2 s, after the handshake;
     every output of a first cell that prints at once still arrives, warm and cold."""
     assert isinstance(warm.WarmKernelManager(kernel_name="python3").client(), warm.ReadyClient)
@@ -357,7 +368,9 @@ def test_only_a_warm_kernels_client_retries_its_connection_every_few_ms(sleeper)
 
 def test_when_the_server_cannot_start_the_run_goes_cold_and_says_so_once(tmp_path,
                                                                           monkeypatch, capfd):
-    nbs = make(tmp_path / "nb", ("03_check", "05_check"))
+    nbs = make(tmp_path / "nb", ("03_check",))  # and a light one: cold kernels are slow
+    nbformat.write(new_notebook(cells=[new_code_cell("print('light')")]),
+                   str(nbs / "06_light.ipynb"))
     monkeypatch.setattr(warm, "available", lambda: "no fork here (test)")
     (tmp_path / "out").mkdir()
     tasks = [workers.Task("t", s, tmp_path / "out" / s.name, {}, "run t")
@@ -382,7 +395,7 @@ def test_a_failed_warm_start_gives_a_cold_kernel_and_the_reason(tmp_path, monkey
     assert printed(tmp_path / "out", "03_check")[1:] == [FRESH]
 
 
-def test_a_lesson_gives_the_same_outputs_warm_or_cold(tmp_path, monkeypatch):
+def test_a_lesson_gives_the_same_outputs_warm_or_cold(tmp_path, monkeypatch, suite_server):
     """02_economics (tables, a pandas frame's repr, figures) executed warm and cold."""
     source = paths.notebooks_dir() / "02_economics.ipynb"
     monkeypatch.delenv(warm.COLD_ENV, raising=False)
@@ -439,7 +452,7 @@ def test_the_provisioner_is_registered_under_its_entry_point():
     assert found and found[0].load() is warm.WarmProvisioner
 
 
-def test_refresh_uses_warm_kernels_unless_cold(tmp_path):
+def test_refresh_uses_warm_kernels_unless_cold(tmp_path, suite_server):
     """``refresh`` (here of two notebooks of a temporary folder): warm kernels find numpy
     already imported; with ``--cold`` it is not."""
     nbs = tmp_path / "nb"
@@ -519,27 +532,25 @@ def test_nbval_in_the_suite_runs_warm_kernels_and_compares_their_outputs(tmp_pat
     assert "wrong.ipynb::Cell 0" in proc.stdout
 
 
-def test_commands_fork_their_kernels_from_a_shared_server_when_one_is_named(tmp_path):
-    """warm.SHARED_ENV names a fork server a parent keeps running (the suite's, conftest.py):
-    two commands fork their kernels from it (one parent, outliving both, which record warm
-    kernels); a name that is not a socket is ignored (the command starts its own server)."""
+def test_commands_fork_their_kernels_from_a_shared_server_when_one_is_named(tmp_path,
+                                                                          shared_fork_server):
+    """warm.SHARED_ENV names a fork server a parent keeps running (here the suite's,
+    conftest.py): two commands fork their kernels from it (one parent, outliving both, which
+    record warm kernels); a name that is not a socket is ignored (the command starts its own
+    server)."""
     nbs = make(tmp_path / "nb", names=("03_check",))
-    with warm.start() as why:
-        assert why is None
-        shared = os.environ[warm.SOCKET_ENV]
-        env = {warm.SHARED_ENV: shared}
-        parents = []
-        for name in ("one", "two"):
-            proc = cli("run", "--name", name, "--out", tmp_path / "r", notebooks_dir=nbs,
-                       extra_env=env)
-            assert proc.returncode == 0, proc.stderr
-            seen = printed(tmp_path / "r" / name, "03_check")[0].split()
-            parents.append(seen[1])
-            assert seen[6] == "False"  # the kernel sees neither the notebook's nor the server's
-            assert run_record.read(tmp_path / "r" / name)["notebooks"]["03_check"]["kernel"] \
-                == "warm"
-        proc = cli("run", "--name", "own", "--out", tmp_path / "r", notebooks_dir=nbs,
-                   extra_env={warm.SHARED_ENV: str(tmp_path / "not-a-socket")})
+    parents = []
+    for name in ("one", "two"):
+        proc = cli("run", "--name", name, "--out", tmp_path / "r", notebooks_dir=nbs,
+                   extra_env={warm.SHARED_ENV: shared_fork_server})
         assert proc.returncode == 0, proc.stderr
-        own = printed(tmp_path / "r" / "own", "03_check")[0].split()[1]
+        seen = printed(tmp_path / "r" / name, "03_check")[0].split()
+        parents.append(seen[1])
+        assert seen[6] == "False"  # the kernel sees neither the notebook's nor the server's
+        assert run_record.read(tmp_path / "r" / name)["notebooks"]["03_check"]["kernel"] \
+            == "warm"
+    proc = cli("run", "--name", "own", "--out", tmp_path / "r", notebooks_dir=nbs,
+               extra_env={warm.SHARED_ENV: str(tmp_path / "not-a-socket")})
+    assert proc.returncode == 0, proc.stderr
+    own = printed(tmp_path / "r" / "own", "03_check")[0].split()[1]
     assert parents[0] == parents[1] != own
