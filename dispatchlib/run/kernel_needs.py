@@ -151,7 +151,7 @@ def cell_sources(path: Path | str, cell_type: str) -> list[str]:
 
 
 def _light_code(tree: Any) -> bool:
-    """Whether parsed code is light (:func:`_only_light_notebooks`)."""
+    """Whether parsed code is light (:func:`only_light_notebooks`)."""
     import ast
 
     aliases = set()
