@@ -151,6 +151,50 @@ def test_a_finished_figure_is_drawn_once_when_saved_or_shown():
     assert auto.get_layout_engine() is not None
 
 
+def test_the_layout_measures_each_axes_once_and_draws_the_same_pixels():
+    """tight_layout with the sources band measures every Axes twice, the second time with
+    nothing moved; add_sources keeps the first measurement, so each Axes is measured once per
+    layout, and the figure is the same to the pixel as with the second measurement made."""
+    import io
+
+    from matplotlib.axes import Axes
+
+    plots.use_style("notebook")
+
+    def figure():
+        fig, (left, right) = plt.subplots(1, 2)
+        left.plot([0, 1000], [0, 2e6])
+        left.set_title("a long title over the first axes")
+        left.set_ylabel("USD")
+        right.bar(["one", "two", "three"], [3, 1, 2])
+        return fig
+
+    measured = []
+    plain = Axes.get_tightbbox
+
+    def counted(self, *args, **kwargs):
+        measured.append(self)
+        return plain(self, *args, **kwargs)
+
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(Axes, "get_tightbbox", counted)
+        fig = figure()
+        plots._lay_out(fig, 0.1)
+        assert sorted(map(id, measured)) == sorted(map(id, fig.axes))  # once each
+        assert all("get_tightbbox" not in vars(ax) for ax in fig.axes)  # nothing left behind
+        measured.clear()
+        again = figure()
+        again.tight_layout(rect=(0, 0.1, 1, 1))  # matplotlib's own: twice each
+        assert len(measured) == 2 * len(again.axes)
+    again.set_layout_engine(None)
+    ours, theirs = io.BytesIO(), io.BytesIO()
+    fig.savefig(ours, format="png")
+    again.savefig(theirs, format="png")
+    assert [ax.get_position().bounds for ax in fig.axes] == \
+        [ax.get_position().bounds for ax in again.axes]
+    assert ours.getvalue() == theirs.getvalue()
+
+
 SHOW = """
 import json
 from IPython.core.interactiveshell import InteractiveShell
