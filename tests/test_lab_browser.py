@@ -132,7 +132,7 @@ def lab(chromium, tmp_path):
             if proc.poll() is not None or time.monotonic() > deadline:
                 pytest.fail("JupyterLab did not start:\n"
                             + log_path.read_text(errors="replace")[-3000:])
-            time.sleep(0.5)
+            time.sleep(0.1)
         yield {"base": base, "token": token, "log": log_path, "folder": folder}
     finally:
         _stop(proc, base, token)
