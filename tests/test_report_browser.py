@@ -135,7 +135,9 @@ def test_the_browser_check_catches_online_resources_and_errors(tmp_path):
     sync_playwright, executable = chromium_or_skip()
     page = tmp_path / "bad.html"
     page.write_text('<!DOCTYPE html><html><head><script src="https://cdn.invalid/x.js">'
-                    '</script></head><body><img src="https://example.invalid/a.png">'
+                    '</script><style>@font-face { font-family: Far; src: '
+                    'url("https://fonts.invalid/far.woff2"); } body { font-family: Far; }'
+                    '</style></head><body><img src="https://example.invalid/a.png">'
                     '<script>console.error("boom")</script></body></html>')
     with sync_playwright() as pw:
         browser = OfflineBrowser(pw, executable, tmp_path)
@@ -144,6 +146,7 @@ def test_the_browser_check_catches_online_resources_and_errors(tmp_path):
     assert "console: boom" in problems
     assert "outside request: https://cdn.invalid/x.js" in problems
     assert "outside request: https://example.invalid/a.png" in problems
+    assert "outside request: https://fonts.invalid/far.woff2" in problems  # a web font
 
 
 def test_every_page_loads_offline_in_chromium_with_its_figures(report):
