@@ -89,11 +89,11 @@ def test_pages_reference_nothing_online(report):
 
 
 class OfflineBrowser:
-    """Headless Chromium that refuses (and records) every request outside ``root`` and
-    records console errors, page errors and failed requests."""
+    """Headless Chromium that refuses (and records) every request outside the folder of the
+    page it opens (``root``) and records console errors, page errors and failed requests."""
 
-    def __init__(self, pw, executable: str, root: Path):
-        self.root = root.resolve()
+    def __init__(self, pw, executable: str):
+        self.root: Path | None = None
         self.browser = pw.chromium.launch(executable_path=executable, headless=True,
                                           args=CHROMIUM_FLAGS)
         self.context = self.browser.new_context(viewport={"width": 1280, "height": 900})
@@ -108,16 +108,18 @@ class OfflineBrowser:
 
     def _guard(self, route):
         url = urlparse(route.request.url)
-        local = url.scheme == "file" and Path(unquote(url.path)).resolve().is_relative_to(
-            self.root)
+        local = (url.scheme == "file" and self.root is not None
+                 and Path(unquote(url.path)).resolve().is_relative_to(self.root))
         if local or url.scheme == "data":
             route.continue_()
         else:  # a classroom without internet
             self.outside.append(route.request.url)
             route.abort()
 
-    def open(self, path: Path) -> list:
-        """Load a page; return the problems seen while loading it."""
+    def open(self, path: Path, root: Path) -> list:
+        """Load a page, allowing requests under ``root`` only; return the problems seen while
+        loading it."""
+        self.root = root.resolve()
         self.errors.clear()
         self.outside.clear()
         self.page.goto(path.as_uri(), wait_until="load")
@@ -131,66 +133,70 @@ class OfflineBrowser:
         self.browser.close()
 
 
-def test_the_browser_check_catches_online_resources_and_errors(tmp_path):
+@pytest.fixture(scope="module")
+def browser():
+    """One headless Chromium (and one Playwright driver) for the module: each test opens its
+    own pages in it, each page allowed to read its own folder only."""
     sync_playwright, executable = chromium_or_skip()
+    with sync_playwright() as pw:
+        chromium = OfflineBrowser(pw, executable)
+        try:
+            yield chromium
+        finally:
+            chromium.close()
+
+
+def test_the_browser_check_catches_online_resources_and_errors(tmp_path, browser):
     page = tmp_path / "bad.html"
     page.write_text('<!DOCTYPE html><html><head><script src="https://cdn.invalid/x.js">'
                     '</script><style>@font-face { font-family: Far; src: '
                     'url("https://fonts.invalid/far.woff2"); } body { font-family: Far; }'
                     '</style></head><body><img src="https://example.invalid/a.png">'
                     '<script>console.error("boom")</script></body></html>')
-    with sync_playwright() as pw:
-        browser = OfflineBrowser(pw, executable, tmp_path)
-        problems = browser.open(page)
-        browser.close()
+    problems = browser.open(page, tmp_path)
     assert "console: boom" in problems
     assert "outside request: https://cdn.invalid/x.js" in problems
     assert "outside request: https://example.invalid/a.png" in problems
     assert "outside request: https://fonts.invalid/far.woff2" in problems  # a web font
 
 
-def test_every_page_loads_offline_in_chromium_with_its_figures(report):
-    sync_playwright, executable = chromium_or_skip()
+def test_every_page_loads_offline_in_chromium_with_its_figures(report, browser):
     folder, record = report
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     problems = {}
-    with sync_playwright() as pw:
-        browser = OfflineBrowser(pw, executable, folder)
-        page = browser.page
-        problems["index.html"] = browser.open(folder / "index.html")
-        page.screenshot(path=str(SCREENSHOTS / "index.png"), full_page=True)
-        links = page.eval_on_selector_all("a[href$='.html']", "els => els.map(e => e.href)")
-        expected = {(folder / f"{stem}.html").resolve() for stem in record["notebooks"]}
-        assert {Path(unquote(urlparse(u).path)).resolve() for u in links} == expected
+    page = browser.page
+    problems["index.html"] = browser.open(folder / "index.html", folder)
+    page.screenshot(path=str(SCREENSHOTS / "index.png"), full_page=True)
+    links = page.eval_on_selector_all("a[href$='.html']", "els => els.map(e => e.href)")
+    expected = {(folder / f"{stem}.html").resolve() for stem in record["notebooks"]}
+    assert {Path(unquote(urlparse(u).path)).resolve() for u in links} == expected
 
-        for stem in record["notebooks"]:
-            problems[stem] = browser.open(folder / f"{stem}.html")
-            figures = page.locator(".jp-OutputArea-output img")
-            sizes = figures.evaluate_all(
-                "els => els.map(e => (e.complete && e.naturalWidth > 0) ?"
-                " e.getBoundingClientRect().width : 0)")
-            expected_figures = _png_outputs(folder / f"{stem}.ipynb")
-            shown = sum(width > 50 for width in sizes)
-            assert shown >= expected_figures, f"{stem}: {shown} of {expected_figures} shown"
-            broken = page.eval_on_selector_all(
-                "img", "els => els.filter(e => !(e.complete && e.naturalWidth > 0)).length")
-            assert broken == 0, f"{stem}: {broken} image(s) did not load"
-            assert page.locator("nav.dl-nav a[href='index.html']").count() == 1
-            if expected_figures:  # the first figure, in its page
-                figures.first.scroll_into_view_if_needed()
-            page.screenshot(path=str(SCREENSHOTS / f"{stem}.png"))
-        browser.close()
+    for stem in record["notebooks"]:
+        problems[stem] = browser.open(folder / f"{stem}.html", folder)
+        figures = page.locator(".jp-OutputArea-output img")
+        sizes = figures.evaluate_all(
+            "els => els.map(e => (e.complete && e.naturalWidth > 0) ?"
+            " e.getBoundingClientRect().width : 0)")
+        expected_figures = _png_outputs(folder / f"{stem}.ipynb")
+        shown = sum(width > 50 for width in sizes)
+        assert shown >= expected_figures, f"{stem}: {shown} of {expected_figures} shown"
+        broken = page.eval_on_selector_all(
+            "img", "els => els.filter(e => !(e.complete && e.naturalWidth > 0)).length")
+        assert broken == 0, f"{stem}: {broken} image(s) did not load"
+        assert page.locator("nav.dl-nav a[href='index.html']").count() == 1
+        if expected_figures:  # the first figure, in its page
+            figures.first.scroll_into_view_if_needed()
+        page.screenshot(path=str(SCREENSHOTS / f"{stem}.png"))
     assert not any(problems.values()), {k: v for k, v in problems.items() if v}
     assert (SCREENSHOTS / "index.png").stat().st_size > 10_000
 
 
-def test_index_pages_lead_with_the_answer_and_fit_a_normal_screen(tmp_path):
+def test_index_pages_lead_with_the_answer_and_fit_a_normal_screen(tmp_path, browser):
     """A run's page shows its headline results in the first screen; a sweep's page of a wide
     grid (the trial's was 3,390 px wide) is no wider than the window: its table scrolls in
     its box. Pages made from records, no kernel."""
     from dispatchlib.run import pages as report
 
-    sync_playwright, executable = chromium_or_skip()
     stems = [p.stem for p in discovery.notebooks()]
     record = {"name": "default", "status": "ok", "seconds": 9.0, "overrides": {},
               "parameters": {s: {f"parameter_{i}": 1000 * i for i in range(30)} for s in stems},
@@ -210,18 +216,15 @@ def test_index_pages_lead_with_the_answer_and_fit_a_normal_screen(tmp_path):
     sweep_folder = tmp_path / "sweep"
     sweep_folder.mkdir()
     report.write_sweep_index(sweep_folder, "wide", header, rows)
-    with sync_playwright() as pw:
-        browser = OfflineBrowser(pw, executable, tmp_path)
-        page = browser.page
-        problems = browser.open(run_folder / "index.html")
-        top = page.eval_on_selector("dl.answer", "e => e.getBoundingClientRect().top")
-        assert top < 300, f"the headline results start {top:.0f} px down"
-        first = page.eval_on_selector("dl.answer dd", "e => e.textContent")
-        assert first.startswith("15,000 persons"), first
-        widths = {}
-        for folder in (run_folder, sweep_folder):
-            problems += browser.open(folder / "index.html")
-            widths[folder.name] = page.evaluate("document.documentElement.scrollWidth")
-        browser.close()
+    page = browser.page
+    problems = browser.open(run_folder / "index.html", tmp_path)
+    top = page.eval_on_selector("dl.answer", "e => e.getBoundingClientRect().top")
+    assert top < 300, f"the headline results start {top:.0f} px down"
+    first = page.eval_on_selector("dl.answer dd", "e => e.textContent")
+    assert first.startswith("15,000 persons"), first
+    widths = {}
+    for folder in (run_folder, sweep_folder):
+        problems += browser.open(folder / "index.html", tmp_path)
+        widths[folder.name] = page.evaluate("document.documentElement.scrollWidth")
     assert not problems, problems
     assert widths["run"] <= 1280 and widths["sweep"] <= 1280, widths
