@@ -39,19 +39,13 @@ def test_a_long_ramp_stays_finite_and_exact():
 @pytest.mark.parametrize("stem", ["04_prospects", "05_implications"])
 @pytest.mark.parametrize(("start", "end"), WINDOWS)
 def test_lessons_run_across_the_allowed_years(run_notebook, stem, start, end, capsys):
+    """Among the windows, those that crashed: 04_prospects at 2070-2071 and 05_implications
+    at 2098-2099."""
     r = run_notebook(stem, start_year=start, end_year=end)  # in-process, no kernel
     numbers = [v for v in r.values() if isinstance(v, float)]
     assert numbers and np.isfinite(numbers).all(), r
     assert "nan" not in capsys.readouterr().out.lower()
-
-
-@pytest.mark.parametrize(("stem", "start", "end"), [("04_prospects", 2070, 2071),
-                                                    ("05_implications", 2098, 2099)])
-def test_lessons_run_at_the_windows_that_crashed(run_notebook, stem, start, end):
-    r = run_notebook(stem, start_year=start, end_year=end)
-    finite = [v for v in r.values() if isinstance(v, float)]
-    assert finite and all(np.isfinite(finite))
-    if stem == "04_prospects":
+    if (stem, start, end) == ("04_prospects", 2070, 2071):
         assert r["end_year"] == end
         # one year on the central ramp: 125,000 / (1 + 7.3333 e^-0.5) = 22,944.7
         assert r["workers_end"] == pytest.approx(125000 / (1 + 110 / 15 * np.exp(-0.5)), rel=1e-5)
