@@ -7,6 +7,7 @@ import json
 import subprocess
 import sys
 
+import commands
 import pytest
 
 from dispatchlib import load
@@ -15,8 +16,7 @@ from dispatchlib.run import ledger
 
 
 def run(*args):
-    return subprocess.run([sys.executable, "-m", "dispatchlib", "audit", *args],
-                          capture_output=True, text=True, timeout=120)
+    return commands.dispatchlib("audit", *args, timeout=120)
 
 
 @pytest.fixture(scope="module")

@@ -3,13 +3,13 @@ real command line (``python -m dispatchlib ...``, each case in a process of its 
 its exit status and a fragment of its one-line message; afterwards ``notebooks/``, ``data/``,
 ``reports/`` and every earlier report folder of the battery are byte-identical.
 
-Each case's process is forked from one driver (:data:`DRIVER`) that has imported the command
-line and papermill once; the child runs ``python -m dispatchlib`` (``runpy``, as
-``-m`` does) with the case's arguments, environment, working folder and standard streams, and
-ends as Python ends (its exit status, its traceback if any). That is the command as a user
-starts it, less starting the interpreter and importing those modules about 60 times (no module
-reads the environment when it is imported). tests/test_cli.py, tests/test_run_safety.py and the
-other command tests start ``python -m dispatchlib`` from scratch.
+Each case's process is forked from the test process's command driver (tests/commands.py),
+which has imported the command line, papermill and nbconvert once: the child runs
+``python -m dispatchlib`` (``runpy``, as ``-m`` does) with the case's arguments, environment,
+working folder and standard streams, and ends as Python ends (its exit status, its traceback
+if any). That is the command as a user starts it, less starting the interpreter and importing
+those modules about 60 times. tests/test_cli.py and the tests that need a command's own process
+(signals, a killed run, commands at once) start ``python -m dispatchlib`` from scratch.
 
 To add a case, append a :class:`Case` to :data:`CASES`. ``argv`` may use these placeholders:
 
@@ -35,11 +35,10 @@ import hashlib
 import json
 import os
 import shutil
-import subprocess
-import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import commands
 import pytest
 
 from dispatchlib import paths
@@ -260,8 +259,7 @@ def earlier(tmp_path_factory):
     """A reports folder of earlier results and a folder of inputs (see the module docstring)."""
     tmp = tmp_path_factory.mktemp("battery")
     out = tmp / "reports"
-    first = subprocess.run([sys.executable, "-m", "dispatchlib", "run", NB, "--out", str(out),
-                            "--name", "earlier"], capture_output=True, text=True, timeout=300)
+    first = commands.dispatchlib("run", NB, "--out", out, "--name", "earlier")
     assert first.returncode == 0, first.stderr
     big = out / "big"
     shutil.copytree(out / "earlier", big)
@@ -311,56 +309,16 @@ def _fill(text: str, where: dict) -> str:
         .replace("{long}", long)
 
 
-#: runs each case of a JSON list read on stdin in a forked child (see the module docstring);
-#: prints the list of exit statuses
-DRIVER = r"""
-import gc, json, os, runpy, sys
-# what every command imports first, imported once
-import dispatchlib.cli, papermill
-gc.freeze()  # as a fork server should: the children's collections skip what was imported
-cases = json.loads(sys.stdin.read())
-codes = []
-for case in cases:
-    pid = os.fork()
-    if pid == 0:
-        break
-    codes.append(os.waitstatus_to_exitcode(os.waitpid(pid, 0)[1]))
-else:
-    print(json.dumps(codes))
-    sys.exit(0)
-# the child: from here on, `python -m dispatchlib ARGS` in the case's folder and environment
-os.environ.clear()
-os.environ.update(case["env"])
-os.chdir(case["cwd"])
-if case["pipe"]:  # stdout is a pipe whose reader has gone
-    read, write = os.pipe()
-    os.close(read)
-    os.dup2(write, 1)
-else:
-    os.dup2(os.open(case["out"], os.O_WRONLY | os.O_CREAT | os.O_TRUNC), 1)
-os.dup2(os.open(case["err"], os.O_WRONLY | os.O_CREAT | os.O_TRUNC), 2)
-sys.argv = ["-m", *case["argv"]]
-sys.path[0] = case["cwd"]
-del json, cases, codes, case, pid
-runpy.run_module("dispatchlib", run_name="__main__", alter_sys=True)
-"""
-
-
 def _run_all(cases: list[Case], where: dict) -> list[tuple[int, str, str]]:
     """(exit status, stdout, stderr) of each case, run as the module docstring says."""
-    logs = where["tmp"].parent / "battery-logs"
-    logs.mkdir(exist_ok=True)
-    specs = [{"argv": [_fill(a, where) for a in case.argv],
-              "env": dict(os.environ, **{k: _fill(v, where) for k, v in case.env.items()}),
-              "cwd": str(ROOT), "pipe": case.pipe,
-              "out": str(logs / f"{i}.out"), "err": str(logs / f"{i}.err")}
-             for i, case in enumerate(cases)]
-    driver = subprocess.run([sys.executable, "-c", DRIVER], input=json.dumps(specs),
-                            capture_output=True, text=True, cwd=ROOT, timeout=900)
-    assert driver.returncode == 0, driver.stderr
-    codes = json.loads(driver.stdout)
-    return [(code, "" if spec["pipe"] else Path(spec["out"]).read_text(),
-             Path(spec["err"]).read_text()) for code, spec in zip(codes, specs, strict=True)]
+    done = []
+    for case in cases:
+        proc = commands.dispatchlib(*(_fill(a, where) for a in case.argv),
+                                    env=dict(os.environ, **{k: _fill(v, where)
+                                                            for k, v in case.env.items()}),
+                                    cwd=ROOT, pipe=case.pipe, timeout=300)
+        done.append((proc.returncode, proc.stdout, proc.stderr))
+    return done
 
 
 def test_every_case_answers_in_one_line_and_nothing_earlier_changes(earlier):

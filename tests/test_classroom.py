@@ -13,12 +13,11 @@ import hashlib
 import importlib.util
 import os
 import re
-import subprocess
-import sys
 from concurrent.futures import ProcessPoolExecutor
 from multiprocessing import get_context
 from pathlib import Path
 
+import commands
 import nbformat
 import pytest
 
@@ -383,13 +382,12 @@ def test_student_command_is_wired_into_the_command_line(tmp_path):
     """``python -m dispatchlib student``: needs ``classroom.add_parser`` in ``cli.COMMANDS``."""
     assert classroom.add_parser in cli.COMMANDS, "add classroom.add_parser to cli.COMMANDS"
     env = {k: v for k, v in os.environ.items() if k != "DISPATCHLIB_REPORTS_DIR"}
-    run = subprocess.run([sys.executable, "-m", "dispatchlib", "student", "01",
-                          "--out", str(tmp_path / "copies")],
-                         capture_output=True, text=True, env=env, cwd=paths.ROOT, timeout=120)
+    run = commands.dispatchlib("student", "01", "--out", tmp_path / "copies", env=env,
+                               cwd=paths.ROOT, timeout=120)
     assert run.returncode == 0, run.stderr
     assert (tmp_path / "copies" / "01_history.ipynb").is_file()
-    bad = subprocess.run([sys.executable, "-m", "dispatchlib", "student", "--out", "notebooks"],
-                         capture_output=True, text=True, env=env, cwd=paths.ROOT, timeout=120)
+    bad = commands.dispatchlib("student", "--out", "notebooks", env=env, cwd=paths.ROOT,
+                               timeout=120)
     assert bad.returncode == 2
     assert "parameter --out = 'notebooks' is not allowed" in bad.stderr
 

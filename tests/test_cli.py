@@ -72,3 +72,46 @@ def test_scenario_table_output():
     proc = run("scenario")
     assert proc.returncode == 0
     assert "state_revenue_usd" in proc.stdout and "USD per year" in proc.stdout
+
+
+@pytest.mark.parametrize("args", [("scenario", "--json", "--workers", "100000"),
+                                  ("scenario", "--workers", "-5"),
+                                  ("run", "no_such_lesson")])
+def test_a_command_forked_from_the_driver_answers_as_one_started_from_scratch(args, tmp_path):
+    """tests/commands.py runs the suite's other commands forked from a driver that has
+    imported the command line: the same exit status, output and error as a fresh ``python -m
+    dispatchlib``, a command past its time is ended with everything it started."""
+    import commands
+
+    fresh, forked = run(*args), commands.dispatchlib(*args)
+    assert (forked.returncode, forked.stdout, forked.stderr) == \
+        (fresh.returncode, fresh.stdout, fresh.stderr)
+    assert fresh.stdout or fresh.stderr
+
+
+def test_a_command_past_its_time_is_ended_with_what_it_started(tmp_path):
+    """A forked command that runs past its time: ``TimeoutExpired``, as from
+    ``subprocess.run``, and the kernel it started ends too; the next command is answered."""
+    import os
+    import time
+
+    import commands
+    import nbformat
+    from nbformat.v4 import new_code_cell, new_notebook
+
+    nbs, marker = tmp_path / "nb", tmp_path / "kernel.pid"
+    nbs.mkdir()
+    nb = new_notebook(cells=[new_code_cell(
+        f"import os, time\nopen({str(marker)!r}, 'w').write(str(os.getpid()))\ntime.sleep(60)")])
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3",
+                                 "language": "python"}
+    nbformat.write(nb, str(nbs / "01_slow.ipynb"))
+    env = dict(os.environ, DISPATCHLIB_NOTEBOOKS_DIR=str(nbs))
+    with pytest.raises(subprocess.TimeoutExpired):
+        commands.dispatchlib("run", "--out", tmp_path / "r", env=env, timeout=3)
+    kernel = int(marker.read_text())
+    deadline = time.monotonic() + 30
+    while os.path.exists(f"/proc/{kernel}") and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not os.path.exists(f"/proc/{kernel}"), "the kernel outlived its command"
+    assert commands.dispatchlib("scenario", "--json").returncode == 0

@@ -17,10 +17,9 @@ import hashlib
 import io
 import json
 import os
-import subprocess
-import sys
 import time
 
+import commands
 import pytest
 
 import dispatchlib as dl
@@ -73,8 +72,7 @@ def assumption_row(path, name):
 
 def validate_cli(folder):
     env = {**os.environ, "DISPATCHLIB_DATA_DIR": str(folder)}
-    return subprocess.run([sys.executable, "-m", "dispatchlib", "data", "validate"],
-                          capture_output=True, text=True, timeout=120, env=env)
+    return commands.dispatchlib("data", "validate", env=env, timeout=120)
 
 
 def expect_both_doors(folder, table, message):

@@ -13,9 +13,9 @@ import os
 import re
 import shutil
 import subprocess
-import sys
 from pathlib import Path
 
+import commands
 import pytest
 from synthetic_notebooks import make
 
@@ -44,8 +44,7 @@ def _korean_lessons(folder: Path) -> Path:
 def _run(notebooks: Path, reports: Path, *args: str) -> subprocess.CompletedProcess:
     env = {**os.environ, "DISPATCHLIB_NOTEBOOKS_DIR": str(notebooks),
            "DISPATCHLIB_REPORTS_DIR": str(reports)}
-    return subprocess.run([sys.executable, "-m", "dispatchlib", "run", *args], env=env,
-                          capture_output=True, text=True, timeout=900)
+    return commands.dispatchlib("run", *args, env=env, timeout=900)
 
 
 @pytest.fixture(scope="module")

@@ -35,10 +35,9 @@ teacher's Korean copy (every autograded point).
 import os
 import re
 import shutil
-import subprocess
-import sys
 from pathlib import Path
 
+import commands
 import nbformat
 import pytest
 from conftest import nbgrader, nbgrader_autograde, nbgrader_course
@@ -194,9 +193,7 @@ def copy(tmp_path_factory, lessons) -> Path:
     """``student --lang ko`` for the lesson, through the command line."""
     out = tmp_path_factory.mktemp("student-ko")
     env = {**os.environ, "DISPATCHLIB_NOTEBOOKS_DIR": str(lessons)}
-    done = subprocess.run([sys.executable, "-m", "dispatchlib", "student", "--lang", "ko",
-                           "--out", str(out), KO_LESSON], env=env, capture_output=True,
-                          text=True, timeout=300)
+    done = commands.dispatchlib("student", "--lang", "ko", "--out", out, KO_LESSON, env=env)
     assert done.returncode == 0, done.stdout + done.stderr
     return out / f"{KO_LESSON}.ipynb"
 

@@ -9,9 +9,8 @@ workers; 02_other declares no ``workers``).
 import json
 import os
 import re
-import subprocess
-import sys
 
+import commands
 import pytest
 import synthetic_notebooks
 
@@ -54,9 +53,8 @@ def test_a_flat_file_is_read_as_yaml_1_2_into_a_case_of_its_values(tmp_path):
 def test_a_flat_file_runs_like_the_same_values_given_with_p(tiny, tmp_path):
     flat = write(tmp_path, "values.yaml", "workers: 010000\n")
     out = tmp_path / "r"
-    proc = subprocess.run([sys.executable, "-m", "dispatchlib", "run", "01_tiny", "-f", flat,
-                           "--out", out], capture_output=True, text=True, timeout=180,
-                          env=dict(os.environ, DISPATCHLIB_NOTEBOOKS_DIR=str(tiny)))
+    proc = commands.dispatchlib("run", "01_tiny", "-f", flat, "--out", out, timeout=180,
+                                env=dict(os.environ, DISPATCHLIB_NOTEBOOKS_DIR=str(tiny)))
     assert proc.returncode == 0, proc.stderr
     record = json.loads((out / "01_tiny-values" / "run.json").read_text())
     assert record["overrides"] == {"workers": 10000}

@@ -35,6 +35,7 @@ import sys
 import time
 from pathlib import Path
 
+import commands
 import nbformat
 import pytest
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
@@ -47,8 +48,11 @@ from dispatchlib.run import pages as report
 ROOT = paths.ROOT
 
 
-def cli(*args, env=None, cwd=None, timeout=300, prefix=("-m", "dispatchlib")):
+def cli(*args, env=None, cwd=None, timeout=300, prefix=None):
+    """``python -m dispatchlib ARGS`` (tests/commands.py), or ``python PREFIX ARGS``."""
     full = dict(os.environ, **(env or {}))
+    if prefix is None:
+        return commands.dispatchlib(*args, env=full, cwd=cwd, timeout=timeout)
     return subprocess.run([sys.executable, *prefix, *map(str, args)], capture_output=True,
                           text=True, timeout=timeout, env=full, cwd=cwd)
 

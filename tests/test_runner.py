@@ -9,9 +9,8 @@ import ast
 import json
 import os
 import re
-import subprocess
-import sys
 
+import commands
 import papermill
 import pytest
 import synthetic_notebooks
@@ -27,8 +26,7 @@ def cli(*args, notebooks_dir=None, timeout=300):
     env = dict(os.environ)
     if notebooks_dir is not None:
         env["DISPATCHLIB_NOTEBOOKS_DIR"] = str(notebooks_dir)
-    return subprocess.run([sys.executable, "-m", "dispatchlib", *map(str, args)],
-                          capture_output=True, text=True, timeout=timeout, env=env)
+    return commands.dispatchlib(*args, env=env, timeout=timeout)
 
 
 def main(*args, capsys):

@@ -14,6 +14,7 @@ import subprocess
 import sys
 import time
 
+import commands
 import pytest
 import synthetic_notebooks
 import yaml
@@ -24,8 +25,7 @@ from dispatchlib.run import compare, planning, sweep
 
 def cli(*args, notebooks_dir, timeout=300):
     env = dict(os.environ, DISPATCHLIB_NOTEBOOKS_DIR=str(notebooks_dir))
-    return subprocess.run([sys.executable, "-m", "dispatchlib", *map(str, args)],
-                          capture_output=True, text=True, timeout=timeout, env=env)
+    return commands.dispatchlib(*args, env=env, timeout=timeout)
 
 
 def grid_file(folder, **content):
@@ -269,17 +269,15 @@ def test_two_sweeps_of_one_name_never_mix(tmp_path):
     first = start("sweep", grids[0] / "grid.yaml", "--out", out, env=env, log=tmp_path / "a.err")
     wait_for(first.started, first, what="the first sweep to start")
     full = dict(os.environ, **env)
-    other_grid = subprocess.run([sys.executable, "-m", "dispatchlib", "sweep",
-                                 grids[1] / "grid.yaml", "--out", out], capture_output=True,
-                                text=True, env=full, timeout=120)
+    other_grid = commands.dispatchlib("sweep", grids[1] / "grid.yaml", "--out", out, env=full,
+                                      timeout=120)
     assert other_grid.returncode == 1
     assert other_grid.stderr.splitlines() == [
         f"dispatchlib sweep: error: {(out / 'grid').resolve()} holds sweep 'grid' of another "
         'grid (parameters {"seed": [1, 2]}, notebooks []): not mixing the two; give --replace '
         "to replace it, or choose another --name"]
-    same_grid = subprocess.run([sys.executable, "-m", "dispatchlib", "sweep",
-                                grids[0] / "grid.yaml", "--out", out], capture_output=True,
-                               text=True, env=full, timeout=120)
+    same_grid = commands.dispatchlib("sweep", grids[0] / "grid.yaml", "--out", out, env=full,
+                                     timeout=120)
     assert same_grid.returncode == 1
     assert "sweep 'grid' is already being written into" in same_grid.stderr
     assert "started" not in other_grid.stderr + same_grid.stderr
@@ -293,9 +291,8 @@ def test_two_sweeps_of_one_name_never_mix(tmp_path):
     assert json.loads((out / "grid" / "sweep.json").read_text())["parameters"] == \
         {"seed": [1, 2]}
     # --replace: the other grid runs, and the runs of the old grid it lacks go
-    replaced = subprocess.run([sys.executable, "-m", "dispatchlib", "sweep",
-                               grids[1] / "grid.yaml", "--out", out, "--replace"],
-                              capture_output=True, text=True, env=full, timeout=300)
+    replaced = commands.dispatchlib("sweep", grids[1] / "grid.yaml", "--out", out, "--replace",
+                                    env=full)
     assert replaced.returncode == 0, replaced.stderr
     assert sorted(p.name for p in (out / "grid").iterdir()) == [
         "index.html", "seed-3", "seed-4", "seed-5", "sweep.csv", "sweep.json"]

@@ -15,6 +15,7 @@ import re
 import subprocess
 import sys
 
+import commands
 import synthetic_notebooks
 import yaml
 
@@ -106,10 +107,9 @@ def test_a_sweep_into_a_pipe_writes_one_line_per_run(tmp_path):
     assert rows["seed-13"]["status"] == "failed"
     assert (out / "seed-13" / "01_tiny.ipynb").is_file()
     # again: the run that succeeded is skipped, the failed one is tried again
-    again = subprocess.run([sys.executable, "-m", "dispatchlib", "sweep", tmp_path / "g.yaml",
-                            "--out", tmp_path / "r"], capture_output=True, text=True,
-                           timeout=300, env=dict(os.environ, DISPATCHLIB_NOTEBOOKS_DIR=str(
-                               tmp_path / "nb")))
+    again = commands.dispatchlib("sweep", tmp_path / "g.yaml", "--out", tmp_path / "r",
+                                 env=dict(os.environ,
+                                          DISPATCHLIB_NOTEBOOKS_DIR=str(tmp_path / "nb")))
     assert again.returncode == 1 and "1 already done, 1 to run" in again.stderr
 
 

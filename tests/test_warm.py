@@ -10,6 +10,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import commands
 import nbformat
 import pytest
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
@@ -63,8 +64,7 @@ def make(folder: Path, names=tuple(NOTEBOOKS)) -> Path:
 def cli(*args, notebooks_dir, extra_env=None):
     env = {**os.environ, "DISPATCHLIB_NOTEBOOKS_DIR": str(notebooks_dir), **(extra_env or {})}
     env.pop(warm.COLD_ENV, None)
-    return subprocess.run([sys.executable, "-m", "dispatchlib", *map(str, args)],
-                          capture_output=True, text=True, timeout=300, env=env)
+    return commands.dispatchlib(*args, env=env)
 
 
 def shown(folder: Path, stem: str) -> list[list[str]]:
