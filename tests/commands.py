@@ -2,13 +2,15 @@
 process, which has imported the command line, papermill and nbconvert once.
 
 The child of the driver takes the command's arguments, environment, working folder and standard
-streams, and runs ``python -m dispatchlib`` as ``-m`` does (``runpy``), ending as Python ends
-(its exit status, its traceback if any). That is the command as a user starts it, less starting
-the interpreter and importing those modules again for each of the suite's commands (about half
-a second of CPU each; no module reads the environment when it is imported). The tests that need
-a command's own process from its first line (signals, a killed run, two commands at once, a
-pipe read while the command writes, the command alone with no arguments) start it with
-``subprocess`` as before, and so does tests/test_cli.py.
+streams, starts a session of its own (as ``start_new_session=True`` does), and runs
+``python -m dispatchlib`` as ``-m`` does (``runpy``), ending as Python ends (its exit status,
+its traceback if any). That is the command as a user starts it, less starting the interpreter
+and importing those modules again for each of the suite's commands (about half a second of CPU
+each; no module reads the environment when it is imported). It is a process of its own from its
+first line: signals, kills, several commands at once and its descendants are as with
+``subprocess.Popen``; only its parent is the driver. The tests that read a command's output
+while it writes (a pipe, a terminal) or start it with no arguments start it with ``subprocess``,
+and so does tests/test_cli.py, which also checks that both ways answer alike.
 """
 
 from __future__ import annotations
@@ -26,27 +28,43 @@ from pathlib import Path
 
 from dispatchlib import paths
 
-#: the driver: reads one JSON request per line on stdin, forks a child for it, answers the
-#: child's pid, then its exit status, one JSON line each on stdout
+#: the driver: reads one JSON request per line on stdin, forks a child for each, answers
+#: ``{"pid": ...}`` when it has started and ``{"pid": ..., "code": ...}`` when it has ended
 DRIVER = r"""
-import gc, json, os, runpy, sys, threading
+import gc, json, os, runpy, select, sys, threading
 # what every command imports first, and what its pages need, imported once
 import dispatchlib.cli, dispatchlib.run.runner, dispatchlib.run.pages, papermill
 import nbconvert.exporters.html
 gc.freeze()  # as a fork server should: the children's collections skip what was imported
+def say(answer):
+    os.write(1, (json.dumps(answer) + "\n").encode())
+unread, running = b"", {}  # running: pidfd -> pid
 while True:
-    line = sys.stdin.readline()
-    if not line:
-        sys.exit(0)
+    if b"\n" not in unread:
+        ready = select.select([0, *running], [], [])[0]
+        for fd in ready:
+            if fd != 0:
+                pid = running.pop(fd)
+                os.close(fd)
+                say({"pid": pid, "code": os.waitstatus_to_exitcode(os.waitpid(pid, 0)[1])})
+        if 0 in ready:
+            chunk = os.read(0, 65536)
+            if not chunk:  # the test process has ended
+                sys.exit(0)
+            unread += chunk
+        continue
+    line, unread = unread.split(b"\n", 1)
     case = json.loads(line)
     assert threading.active_count() == 1, "the driver forks with no other thread"
     pid = os.fork()
     if pid == 0:
         break
-    print(json.dumps({"pid": pid}), flush=True)
-    print(json.dumps({"code": os.waitstatus_to_exitcode(os.waitpid(pid, 0)[1])}), flush=True)
+    running[os.pidfd_open(pid)] = pid
+    say({"pid": pid})
 # the child: from here on, `python -m dispatchlib ARGS` in the case's folder and environment,
-# in a session of its own (a command that runs past its time is ended with all it started)
+# in a session of its own
+for fd in running:
+    os.close(fd)
 os.setsid()
 os.environ.clear()
 os.environ.update(case["env"])
@@ -61,7 +79,7 @@ else:
 os.dup2(os.open(case["err"], os.O_WRONLY | os.O_CREAT | os.O_TRUNC), 2)
 sys.argv = ["-m", *case["argv"]]
 sys.path[0] = case["cwd"]
-del json, line, case, pid
+del json, select, line, unread, running, case, pid, say
 runpy.run_module("dispatchlib", run_name="__main__", alter_sys=True)
 """
 
@@ -73,10 +91,33 @@ class _Driver:
     def __init__(self) -> None:
         self.proc: subprocess.Popen | None = None
         self.unread = b""  # what the driver has written beyond the last answer read
+        self.ended: dict[int, int] = {}  # pid -> exit status, as the driver says them
+
+    def start(self, request: dict) -> int:
+        if self.proc is None or self.proc.poll() is not None:
+            self.proc = subprocess.Popen([sys.executable, "-c", DRIVER], stdin=subprocess.PIPE,
+                                         stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                         bufsize=0, cwd=paths.ROOT)
+            self.unread = b""
+        self.proc.stdin.write(json.dumps(request).encode() + b"\n")
+        while True:
+            answer = self._answer(time.monotonic() + 60)
+            if answer is None:
+                raise RuntimeError("the command driver did not start the command in 60 s")
+            if "code" not in answer:
+                return answer["pid"]
+
+    def status(self, pid: int, deadline: float | None) -> int | None:
+        """The exit status of ``pid``, once it has ended; ``None`` if not by ``deadline``."""
+        while pid not in self.ended:
+            if self._answer(deadline) is None:
+                return None
+        return self.ended[pid]
 
     def _answer(self, deadline: float | None) -> dict | None:
-        """The driver's next answer, or ``None`` if none came by ``deadline`` (read straight
-        from the pipe: a buffered reader could hold an answer that ``select`` never sees)."""
+        """The driver's next answer (an ended command's is also kept in :attr:`ended`), or
+        ``None`` if none came by ``deadline``. Read straight from the pipe: a buffered reader
+        could hold an answer that ``select`` never sees."""
         assert self.proc is not None and self.proc.stdout is not None
         fd = self.proc.stdout.fileno()
         while b"\n" not in self.unread:
@@ -89,44 +130,88 @@ class _Driver:
                                    + self.proc.stderr.read().decode(errors="replace")[-2000:])
             self.unread += chunk
         line, self.unread = self.unread.split(b"\n", 1)
-        return json.loads(line)
-
-    def run(self, argv: list[str], env: dict, cwd: str, timeout: float,
-            pipe: bool) -> subprocess.CompletedProcess:
-        if self.proc is None or self.proc.poll() is not None:
-            self.proc = subprocess.Popen([sys.executable, "-c", DRIVER], stdin=subprocess.PIPE,
-                                         stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                                         bufsize=0, cwd=paths.ROOT)
-            self.unread = b""
-        with tempfile.TemporaryDirectory(prefix="dispatchlib-command-") as tmp:
-            out, err = Path(tmp) / "out", Path(tmp) / "err"
-            self.proc.stdin.write(json.dumps({"argv": argv, "env": env, "cwd": cwd,
-                                              "pipe": pipe, "out": str(out),
-                                              "err": str(err)}).encode() + b"\n")
-            pid = self._answer(time.monotonic() + 60)["pid"]
-            done = self._answer(time.monotonic() + timeout)
-            if done is None:  # past its time: the command and all it started are ended
-                with contextlib.suppress(ProcessLookupError):  # unless it has just ended
-                    os.killpg(pid, signal.SIGKILL)
-                self._answer(None)
-                raise subprocess.TimeoutExpired(["python", "-m", "dispatchlib", *argv], timeout)
-            return subprocess.CompletedProcess(
-                [sys.executable, "-m", "dispatchlib", *argv], done["code"],
-                "" if pipe else out.read_text(encoding="utf-8", errors="replace"),
-                err.read_text(encoding="utf-8", errors="replace"))
-
+        answer = json.loads(line)
+        if "code" in answer:
+            self.ended[answer["pid"]] = answer["code"]
+        return answer
 
 
 _DRIVER = _Driver()
 
 
+class Command:
+    """A started command, used as a :class:`subprocess.Popen` is: ``pid``, ``poll``, ``wait``,
+    ``communicate``, ``send_signal``, ``kill``, ``returncode``. Its output goes to files
+    (``stdout``: ``None`` for nothing kept, a path, or a temporary file read by
+    ``communicate``)."""
+
+    def __init__(self, args, env: dict | None, cwd, stdout: Path | None | str, stderr,
+                 pipe: bool = False):
+        self._tmp = tempfile.TemporaryDirectory(prefix="dispatchlib-command-")
+        self.args = [sys.executable, "-m", "dispatchlib", *(str(a) for a in args)]
+        self._out = Path(self._tmp.name) / "out" if stdout == "capture" else stdout
+        self._err = Path(self._tmp.name) / "err" if stderr == "capture" else stderr
+        self.returncode: int | None = None
+        for path in (self._out, self._err):  # there from the start, as an opened file is
+            if path is not None:
+                Path(path).write_bytes(b"")
+        self.pid = _DRIVER.start({
+            "argv": self.args[3:], "env": dict(os.environ if env is None else env),
+            "cwd": str(cwd if cwd is not None else Path.cwd()), "pipe": pipe,
+            "out": str(self._out or os.devnull), "err": str(self._err or os.devnull)})
+
+    def poll(self) -> int | None:
+        if self.returncode is None:
+            self.returncode = _DRIVER.status(self.pid, time.monotonic())
+        return self.returncode
+
+    def wait(self, timeout: float | None = None) -> int:
+        if self.returncode is None:
+            deadline = None if timeout is None else time.monotonic() + timeout
+            self.returncode = _DRIVER.status(self.pid, deadline)
+            if self.returncode is None:
+                raise subprocess.TimeoutExpired(self.args, timeout)
+        return self.returncode
+
+    def communicate(self, timeout: float | None = None) -> tuple[str, str]:
+        """Wait for the end, then (stdout, stderr) as text (empty for what was not kept)."""
+        self.wait(timeout)
+
+        def read(path):
+            return path.read_text(encoding="utf-8", errors="replace") if path else ""
+        return read(self._out), read(self._err)
+
+    def send_signal(self, sig: int) -> None:
+        if self.poll() is None:
+            os.kill(self.pid, sig)
+
+    def kill(self) -> None:
+        self.send_signal(signal.SIGKILL)
+
+
+def start(*args, env: dict | None = None, cwd: Path | str | None = None,
+          stdout: Path | None | str = "capture", stderr: Path | None | str = "capture"
+          ) -> Command:
+    """Start ``python -m dispatchlib ARGS`` with ``env`` (default: this process's environment)
+    in ``cwd`` (default: this process's folder), in a session of its own. ``stdout`` and
+    ``stderr``: ``"capture"`` (read by :meth:`Command.communicate`), a file's path, or
+    ``None`` (not kept)."""
+    return Command(args, env, cwd, stdout, stderr)
+
+
 def dispatchlib(*args, env: dict | None = None, cwd: Path | str | None = None,
                 timeout: float = 300, pipe: bool = False) -> subprocess.CompletedProcess:
-    """``python -m dispatchlib ARGS`` with ``env`` (default: this process's environment) in
-    ``cwd`` (default: this process's folder), its output captured as text, as
-    ``subprocess.run(..., capture_output=True, text=True, timeout=timeout)`` gives it; with
-    ``pipe``, its standard output is a pipe whose reader has gone (``stdout`` is then empty).
-    Raises ``subprocess.TimeoutExpired`` after ``timeout`` seconds, the command ended."""
-    return _DRIVER.run([str(a) for a in args], dict(os.environ if env is None else env),
-                       str(cwd if cwd is not None else Path.cwd()), timeout, pipe)
-
+    """``python -m dispatchlib ARGS`` run to its end, as ``subprocess.run(...,
+    capture_output=True, text=True, timeout=timeout)`` runs it; with ``pipe``, its standard
+    output is a pipe whose reader has gone (``stdout`` is then empty). After ``timeout``
+    seconds the command and everything in its session are ended, and
+    ``subprocess.TimeoutExpired`` is raised."""
+    command = Command(args, env, cwd, None if pipe else "capture", "capture", pipe=pipe)
+    try:
+        out, err = command.communicate(timeout)
+    except subprocess.TimeoutExpired:
+        with contextlib.suppress(ProcessLookupError):  # unless it has just ended
+            os.killpg(command.pid, signal.SIGKILL)
+        command.wait()
+        raise
+    return subprocess.CompletedProcess(command.args, command.returncode, out, err)

@@ -14,8 +14,8 @@ import hashlib
 import json
 import os
 import subprocess
-import sys
 
+import commands
 import pytest
 import yaml
 
@@ -31,13 +31,11 @@ def tree_digest(folder):
             for p in sorted(folder.rglob("*")) if p.is_file()}
 
 
-def start(*args, cwd, env) -> subprocess.Popen:
-    return subprocess.Popen([sys.executable, "-m", "dispatchlib", *map(str, args)],
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=cwd,
-                            env=dict(os.environ, **env))
+def start(*args, cwd, env) -> commands.Command:
+    return commands.start(*args, cwd=cwd, env=dict(os.environ, **env))
 
 
-def finish(proc: subprocess.Popen) -> subprocess.CompletedProcess:
+def finish(proc: commands.Command) -> subprocess.CompletedProcess:
     out, err = proc.communicate(timeout=600)
     return subprocess.CompletedProcess(proc.args, proc.returncode, out, err)
 

@@ -58,15 +58,13 @@ def cli(*args, env=None, cwd=None, timeout=300, prefix=None):
 
 
 class Started:
-    """``python -m dispatchlib ...`` running in its own process group, stderr in a file."""
+    """``python -m dispatchlib ...`` running in its own session (tests/commands.py), stderr
+    in a file."""
 
     def __init__(self, args, log: Path, env=None, cwd=None):
         self.log = log
-        with open(log, "w") as err:
-            self.proc = subprocess.Popen(
-                [sys.executable, "-m", "dispatchlib", *map(str, args)],
-                stdout=subprocess.DEVNULL, stderr=err, text=True,
-                env=dict(os.environ, **(env or {})), cwd=cwd, start_new_session=True)
+        self.proc = commands.start(*args, env=dict(os.environ, **(env or {})), cwd=cwd,
+                                   stdout=None, stderr=log)
 
     def stderr(self) -> str:
         return self.log.read_text()
@@ -774,10 +772,9 @@ def test_progress_never_shows_more_notebooks_running_than_workers(tmp_path):
 
     nbs = synthetic_notebooks.make(tmp_path / "nb", "01_tiny", "02_other")
     env = dict(os.environ, DISPATCHLIB_NOTEBOOKS_DIR=str(nbs))
-    started = {jobs: subprocess.Popen(  # the two runs at once, into one reports folder
-        [sys.executable, "-m", "dispatchlib", "run", "--jobs", str(jobs), "--name", f"j{jobs}",
-         "--out", str(tmp_path / "r")], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-        text=True, env=env) for jobs in (1, 2)}
+    started = {jobs: commands.start(  # the two runs at once, into one reports folder
+        "run", "--jobs", jobs, "--name", f"j{jobs}", "--out", tmp_path / "r", env=env)
+        for jobs in (1, 2)}
     for jobs, running in started.items():
         out, err = running.communicate(timeout=300)
         proc = subprocess.CompletedProcess(running.args, running.returncode, out, err)

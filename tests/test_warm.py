@@ -97,10 +97,9 @@ def runs(tmp_path_factory):
     nbs = make(tmp / "nb")
     env = {**os.environ, "DISPATCHLIB_NOTEBOOKS_DIR": str(nbs)}
     env.pop(warm.COLD_ENV, None)
-    started = {kind: subprocess.Popen(
-        [sys.executable, "-m", "dispatchlib", "run", "--jobs", "1", "--name", kind, "--out",
-         str(tmp / "reports"), *flags], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-        text=True, env=env) for kind, flags in (("warm", []), ("cold", ["--cold"]))}
+    started = {kind: commands.start("run", "--jobs", "1", "--name", kind, "--out",
+                                    tmp / "reports", *flags, env=env)
+               for kind, flags in (("warm", []), ("cold", ["--cold"]))}
     out = {}
     for kind, proc in started.items():
         stdout, stderr = proc.communicate(timeout=300)
