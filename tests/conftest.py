@@ -140,9 +140,10 @@ class WarmNbval:
     """nbval's kernels (``--nbval-current-env``) are warm ones, forked from one fork server per
     test process, started when its first notebook cell runs (tests/test_warm.py proves that a
     lesson gives the same outputs warm or cold): the current environment's kernel spec names the
-    project's provisioner, and the server's socket is in the environment only while a
-    notebook's cells run, so every other test sees the environment as before. Where warm
-    kernels cannot run, the provisioner starts cold ones, as before."""
+    project's provisioner, nbval's kernel manager is the warm one (no fixed waits at a kernel's
+    start and end, as for the runner's kernels), and the server's socket is in the environment
+    only while a notebook's cells run, so every other test sees the environment as before. Where
+    warm kernels cannot run, the provisioner starts cold ones, as before."""
 
     def __init__(self):
         self.server = contextlib.ExitStack()
@@ -186,6 +187,7 @@ class WarmNbval:
                 return spec
 
             kernel.NbvalKernelspecManager.get_kernel_spec = get_kernel_spec
+            kernel.KernelManager = warm.WarmBlockingKernelManager  # what nbval starts kernels with
         return bool(self.socket)
 
     def pytest_sessionfinish(self, session):

@@ -294,6 +294,35 @@ def test_a_kernel_client_skips_the_idle_wait_and_no_output_is_lost(tmp_path, mon
             assert "".join(outs[1][0]["data"]["text/plain"]) == "42"
 
 
+def test_a_blocking_client_skips_the_idle_wait_too(monkeypatch, suite_server):
+    """nbval's kernels in this suite (tests/conftest.py) come from the blocking warm manager:
+    a forked kernel whose client drains IOPub for FLUSH_S after the handshake, and answers."""
+    with warm.start() as why:
+        assert why is None
+        km = warm.WarmBlockingKernelManager(kernel_name="python3")
+        km.start_kernel()
+        try:
+            assert warm._forked(km)
+            kc = km.client()
+            assert isinstance(kc, warm.ReadyBlockingClient)
+            waits, get_msg = [], kc.iopub_channel.get_msg
+
+            def recorded(*args, timeout=None, **kwargs):
+                waits.append(timeout)
+                return get_msg(*args, timeout=timeout, **kwargs)
+
+            monkeypatch.setattr(kc.iopub_channel, "get_msg", recorded)
+            kc.start_channels()
+            kc.wait_for_ready(timeout=60)
+            assert waits[-1] == warm.FLUSH_S  # the drain after the handshake, not 0.2 s
+            reply = kc.execute_interactive("print(6 * 7)", output_hook=lambda m: waits.append(
+                m["content"].get("text")), timeout=60)
+            assert reply["content"]["status"] == "ok" and "42\n" in waits
+            kc.stop_channels()
+        finally:
+            km.shutdown_kernel(now=True)
+
+
 class _Provisioner:
     """What jupyter_client's kernel manager reads of a provisioner: its process."""
 
@@ -315,13 +344,18 @@ def sleeper():
     proc.wait()
 
 
-def test_a_killed_warm_kernel_is_waited_for_on_its_pidfd_not_by_polling(sleeper, monkeypatch):
+MANAGERS = [warm.WarmKernelManager, warm.WarmBlockingKernelManager]  # the runner's, nbval's
+
+
+@pytest.mark.parametrize("manager", MANAGERS)
+def test_a_killed_warm_kernel_is_waited_for_on_its_pidfd_not_by_polling(sleeper, monkeypatch,
+                                                                        manager):
     """jupyter_client checks every 0.1 s whether a killed kernel has ended; a forked kernel's
     manager waits on its pidfd instead, so no such sleep happens."""
     import asyncio
 
     proc, forked = sleeper
-    km = warm.WarmKernelManager(kernel_name="python3")
+    km = manager(kernel_name="python3")
     km.provisioner = _Provisioner(forked)
     slept = []
     real_sleep = asyncio.sleep
@@ -338,7 +372,8 @@ def test_a_killed_warm_kernel_is_waited_for_on_its_pidfd_not_by_polling(sleeper,
     assert forked.returncode == -9 and proc.wait(5) == -9
 
 
-def test_only_a_warm_kernels_client_retries_its_connection_every_few_ms(sleeper):
+@pytest.mark.parametrize("manager", MANAGERS)
+def test_only_a_warm_kernels_client_retries_its_connection_every_few_ms(sleeper, manager):
     """A forked kernel binds its ports moments after its client first tries them: that client
     tries again after WARM_RECONNECT_MS, not zmq's default 100 ms, which a cold kernel's client
     keeps (its kernel binds them after a second or more of imports)."""
@@ -347,7 +382,7 @@ def test_only_a_warm_kernels_client_retries_its_connection_every_few_ms(sleeper)
     proc, forked = sleeper
     seen = {}
     for kind, process in (("warm", forked), ("cold", proc)):
-        km = warm.WarmKernelManager(kernel_name="python3")
+        km = manager(kernel_name="python3")
         km.provisioner = _Provisioner(process)
         km.write_connection_file()
         try:

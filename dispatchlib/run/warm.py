@@ -24,8 +24,10 @@ from pathlib import Path
 from typing import Any
 
 from jupyter_client.asynchronous import AsyncKernelClient
-from jupyter_client.manager import AsyncKernelManager
+from jupyter_client.blocking import BlockingKernelClient
+from jupyter_client.manager import AsyncKernelManager, KernelManager
 from jupyter_client.provisioning import LocalProvisioner
+from jupyter_client.utils import run_sync
 from traitlets import DottedObjectName, Type
 
 SOCKET_ENV = "DISPATCHLIB_WARM_SOCKET"
@@ -328,8 +330,9 @@ def _forked(manager: Any) -> bool:
     return isinstance(getattr(getattr(manager, "provisioner", None), "process", None), _Forked)
 
 
-class ReadyClient(AsyncKernelClient):
-    """jupyter_client's asynchronous kernel client, less two fixed waits at the start.
+class _ReadyStart:
+    """The start of a kernel client (:class:`ReadyClient`, :class:`ReadyBlockingClient`),
+    less two fixed waits.
 
     Once the kernel has answered ``kernel_info`` and IOPub has shown it is connected,
     jupyter_client drains IOPub until 0.2 s pass without a message: 0.2 s idle before every
@@ -355,17 +358,19 @@ class ReadyClient(AsyncKernelClient):
         import time
         from queue import Empty
 
+        from jupyter_core.utils import ensure_async  # the channels of either kind of client
+
         deadline = time.time() + (float("inf") if timeout is None else timeout)
         while True:
             self.kernel_info()
             try:
-                msg = await self.shell_channel.get_msg(timeout=1)
+                msg = await ensure_async(self.shell_channel.get_msg(timeout=1))
             except Empty:
                 pass
             else:
                 if msg["msg_type"] == "kernel_info_reply":
                     try:  # IOPub is connected once it passes on the reply's status
-                        await self.iopub_channel.get_msg(timeout=0.2)
+                        await ensure_async(self.iopub_channel.get_msg(timeout=0.2))
                     except Empty:
                         pass
                     else:
@@ -377,20 +382,28 @@ class ReadyClient(AsyncKernelClient):
                 raise RuntimeError(f"Kernel didn't respond in {timeout:.0f} seconds")
         while True:
             try:
-                await self.iopub_channel.get_msg(timeout=FLUSH_S)
+                await ensure_async(self.iopub_channel.get_msg(timeout=FLUSH_S))
             except Empty:
                 break
 
-    wait_for_ready = _async_wait_for_ready
+
+class ReadyClient(_ReadyStart, AsyncKernelClient):
+    """jupyter_client's asynchronous kernel client, less two fixed waits at the start
+    (:class:`_ReadyStart`): what nbclient, papermill and nbgrader use."""
+
+    wait_for_ready = _ReadyStart._async_wait_for_ready
 
 
-class WarmKernelManager(AsyncKernelManager):
-    """jupyter_client's kernel manager with :class:`WarmProvisioner` and :class:`ReadyClient`
-    (what the runner gives nbclient as ``kernel_manager_class``; cold kernels use the same
-    client)."""
+class ReadyBlockingClient(_ReadyStart, BlockingKernelClient):
+    """jupyter_client's blocking kernel client, less the same two waits: what nbval uses."""
 
-    client_class = DottedObjectName("dispatchlib.run.warm.ReadyClient", config=True)
-    client_factory = Type(ReadyClient, klass=AsyncKernelClient, config=True)
+    wait_for_ready = run_sync(_ReadyStart._async_wait_for_ready)
+
+
+class _WarmManager:
+    """What a kernel manager does for warm kernels (:class:`WarmKernelManager`,
+    :class:`WarmBlockingKernelManager`): the warm provisioner, and no polling for a killed
+    kernel's end."""
 
     async def _async_wait(self, pollinterval: float = 0.1) -> None:
         # jupyter_client checks every 0.1 s whether a killed kernel has ended: 0.1 s idle after
@@ -408,3 +421,20 @@ class WarmKernelManager(AsyncKernelManager):
             self.provisioner = WarmProvisioner(kernel_id=self.kernel_id,
                                                kernel_spec=self.kernel_spec, parent=self)
         return await super()._async_pre_start_kernel(**kw)
+
+
+class WarmKernelManager(_WarmManager, AsyncKernelManager):
+    """jupyter_client's kernel manager with :class:`WarmProvisioner` and :class:`ReadyClient`
+    (what the runner gives nbclient as ``kernel_manager_class``; cold kernels use the same
+    client)."""
+
+    client_class = DottedObjectName("dispatchlib.run.warm.ReadyClient", config=True)
+    client_factory = Type(ReadyClient, klass=AsyncKernelClient, config=True)
+
+
+class WarmBlockingKernelManager(_WarmManager, KernelManager):
+    """The same for a blocking client (nbval's kernels in ``make test``,
+    tests/conftest.py)."""
+
+    client_class = DottedObjectName("dispatchlib.run.warm.ReadyBlockingClient", config=True)
+    client_factory = Type(ReadyBlockingClient, klass=BlockingKernelClient, config=True)
