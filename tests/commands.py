@@ -2,15 +2,29 @@
 process, which has imported the command line, papermill and nbconvert once.
 
 The child of the driver takes the command's arguments, environment, working folder and standard
-streams, starts a session of its own (as ``start_new_session=True`` does), and runs
-``python -m dispatchlib`` as ``-m`` does (``runpy``), ending as Python ends (its exit status,
-its traceback if any). That is the command as a user starts it, less starting the interpreter
-and importing those modules again for each of the suite's commands (about half a second of CPU
-each; no module reads the environment when it is imported). It is a process of its own from its
-first line: signals, kills, several commands at once and its descendants are as with
-``subprocess.Popen``; only its parent is the driver. The tests that read a command's output
-while it writes (a pipe, a terminal) or start it with no arguments start it with ``subprocess``,
-and so does tests/test_cli.py, which also checks that both ways answer alike.
+streams, starts a session of its own (as ``start_new_session=True`` does), and only then is
+reported started; it runs ``python -m dispatchlib`` as ``-m`` does (``runpy``), ending as
+Python ends (its exit status, its traceback if any). That is the command as a user starts it,
+less starting the interpreter and importing those modules again for each of the suite's
+commands (about half a second of CPU each). Signals, kills, several commands at once and their
+descendants are as with ``subprocess.Popen``; when the driver ends (the test process has, or a
+signal), it kills the commands still running.
+
+What differs from a new interpreter, and which tests therefore start one:
+
+- the modules the driver imported are already there: a command that lacked an import of its
+  own would still work (the from-scratch commands below would not);
+- what a module reads from the environment when it is imported (tqdm's ``TQDM_*``, some of
+  jupyter_core's paths) is the test process's, and what it prints then goes to the driver (no
+  test sets those for a command);
+- every command has the driver's string-hash seed (tests/test_reproducible.py starts its three
+  runs from scratch, so that each has its own).
+
+From scratch, with ``subprocess``: tests/test_cli.py (which also checks that both ways answer
+alike), tests/test_reproducible.py, the tests that read a command's output while it writes (a
+pipe, a terminal: tests/test_sweep_progress.py, the closed-pipe tests), the command alone
+(tests/test_newcomer.py), a kill while a command is still starting
+(tests/test_run_safety.py), and the cluster's commands (tests/test_cluster.py).
 """
 
 from __future__ import annotations
@@ -31,55 +45,76 @@ from dispatchlib import paths
 #: the driver: reads one JSON request per line on stdin, forks a child for each, answers
 #: ``{"pid": ...}`` when it has started and ``{"pid": ..., "code": ...}`` when it has ended
 DRIVER = r"""
-import gc, json, os, runpy, select, sys, threading
+import gc, json, os, runpy, select, signal, sys, threading
 # what every command imports first, and what its pages need, imported once
 import dispatchlib.cli, dispatchlib.run.runner, dispatchlib.run.pages, papermill
 import nbconvert.exporters.html
 gc.freeze()  # as a fork server should: the children's collections skip what was imported
 def say(answer):
     os.write(1, (json.dumps(answer) + "\n").encode())
-unread, running = b"", {}  # running: pidfd -> pid
-while True:
-    if b"\n" not in unread:
-        ready = select.select([0, *running], [], [])[0]
-        for fd in ready:
-            if fd != 0:
-                pid = running.pop(fd)
-                os.close(fd)
-                say({"pid": pid, "code": os.waitstatus_to_exitcode(os.waitpid(pid, 0)[1])})
-        if 0 in ready:
-            chunk = os.read(0, 65536)
-            if not chunk:  # the test process has ended
-                sys.exit(0)
-            unread += chunk
-        continue
-    line, unread = unread.split(b"\n", 1)
-    case = json.loads(line)
-    assert threading.active_count() == 1, "the driver forks with no other thread"
-    pid = os.fork()
-    if pid == 0:
-        break
-    running[os.pidfd_open(pid)] = pid
-    say({"pid": pid})
-# the child: from here on, `python -m dispatchlib ARGS` in the case's folder and environment,
-# in a session of its own
-for fd in running:
-    os.close(fd)
-os.setsid()
-os.environ.clear()
-os.environ.update(case["env"])
-os.chdir(case["cwd"])
-os.dup2(os.open(os.devnull, os.O_RDONLY), 0)
-if case["pipe"]:  # stdout is a pipe whose reader has gone
-    read, write = os.pipe()
-    os.close(read)
-    os.dup2(write, 1)
-else:
-    os.dup2(os.open(case["out"], os.O_WRONLY | os.O_CREAT | os.O_TRUNC), 1)
-os.dup2(os.open(case["err"], os.O_WRONLY | os.O_CREAT | os.O_TRUNC), 2)
+signal.signal(signal.SIGTERM, lambda *_: sys.exit(1))  # so that the commands end with it
+unread, running, pid = b"", {}, None  # running: pidfd -> pid
+try:
+    while True:
+        if b"\n" not in unread:
+            ready = select.select([0, *running], [], [])[0]
+            for fd in ready:
+                if fd != 0:
+                    pid = running.pop(fd)
+                    os.close(fd)
+                    code = os.waitstatus_to_exitcode(os.waitpid(pid, 0)[1])
+                    say({"pid": pid, "code": code})
+            if 0 in ready:
+                chunk = os.read(0, 65536)
+                if not chunk:  # the test process has ended
+                    sys.exit(0)
+                unread += chunk
+            continue
+        line, unread = unread.split(b"\n", 1)
+        case = json.loads(line)
+        assert threading.active_count() == 1, "the driver forks with no other thread"
+        ready_read, ready_write = os.pipe()
+        pid = os.fork()
+        if pid == 0:
+            break
+        os.close(ready_write)
+        with os.fdopen(ready_read, "rb") as ready:  # empty once the child is set up
+            problem = ready.read().decode(errors="replace")
+        running[os.pidfd_open(pid)] = pid
+        say({"pid": pid, "problem": problem})
+finally:
+    if pid != 0:  # the driver ends (the test process has, or a signal): so do its commands
+        for pid in running.values():
+            try:
+                os.killpg(pid, signal.SIGKILL)
+            except OSError:
+                pass
+# the child: from here on, `python -m dispatchlib ARGS` in the case's folder, environment
+# and session; the driver hears of it once all that is set up
+try:
+    os.close(ready_read)
+    for fd in running:
+        os.close(fd)
+    os.setsid()
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    os.environ.clear()
+    os.environ.update(case["env"])
+    os.chdir(case["cwd"])
+    os.dup2(os.open(os.devnull, os.O_RDONLY), 0)
+    if case["pipe"]:  # stdout is a pipe whose reader has gone
+        read, write = os.pipe()
+        os.close(read)
+        os.dup2(write, 1)
+    else:
+        os.dup2(os.open(case["out"], os.O_WRONLY | os.O_CREAT | os.O_TRUNC), 1)
+    os.dup2(os.open(case["err"], os.O_WRONLY | os.O_CREAT | os.O_TRUNC), 2)
+except BaseException as exc:
+    os.write(ready_write, f"{type(exc).__name__}: {exc}".encode())
+    os._exit(127)
+os.close(ready_write)
 sys.argv = ["-m", *case["argv"]]
 sys.path[0] = case["cwd"]
-del json, select, line, unread, running, case, pid, say
+del json, select, line, unread, running, case, pid, say, ready_read, ready_write
 runpy.run_module("dispatchlib", run_name="__main__", alter_sys=True)
 """
 
@@ -102,9 +137,13 @@ class _Driver:
         self.proc.stdin.write(json.dumps(request).encode() + b"\n")
         while True:
             answer = self._answer(time.monotonic() + 60)
-            if answer is None:
+            if answer is None:  # the driver is stuck: the next command gets a new one
+                self.proc.kill()
+                self.proc.wait()
                 raise RuntimeError("the command driver did not start the command in 60 s")
             if "code" not in answer:
+                if answer["problem"]:  # as Popen raises for a folder or file it cannot use
+                    raise OSError(f"the command could not start: {answer['problem']}")
                 return answer["pid"]
 
     def status(self, pid: int, deadline: float | None) -> int | None:
@@ -178,7 +217,7 @@ class Command:
         self.wait(timeout)
 
         def read(path):
-            return path.read_text(encoding="utf-8", errors="replace") if path else ""
+            return path.read_text(encoding="utf-8") if path else ""  # strict, as text=True
         return read(self._out), read(self._err)
 
     def send_signal(self, sig: int) -> None:
@@ -212,6 +251,6 @@ def dispatchlib(*args, env: dict | None = None, cwd: Path | str | None = None,
     except subprocess.TimeoutExpired:
         with contextlib.suppress(ProcessLookupError):  # unless it has just ended
             os.killpg(command.pid, signal.SIGKILL)
-        command.wait()
+        command.wait(60)
         raise
     return subprocess.CompletedProcess(command.args, command.returncode, out, err)

@@ -139,11 +139,11 @@ def pytest_configure(config):
 class WarmNbval:
     """nbval's kernels (``--nbval-current-env``) are warm ones, forked from one fork server per
     test process, started when its first notebook cell runs (tests/test_warm.py proves that a
-    lesson gives the same outputs warm or cold): the current environment's kernel spec names the
-    project's provisioner, nbval's kernel manager is the warm one (no fixed waits at a kernel's
-    start and end, as for the runner's kernels), and the server's socket is in the environment
-    only while a notebook's cells run, so every other test sees the environment as before. Where
-    warm kernels cannot run, the provisioner starts cold ones, as before."""
+    lesson gives the same outputs warm or cold): nbval's kernel manager is the warm one (the
+    project's provisioner, and no fixed waits at a kernel's start and end, as for the runner's
+    kernels), and the server's socket is in the environment only while a notebook's cells run,
+    so every other test sees the environment as before. Where warm kernels cannot run, nbval's
+    kernels are cold ones, as before."""
 
     def __init__(self):
         self.server = contextlib.ExitStack()
@@ -167,8 +167,8 @@ class WarmNbval:
                 os.environ[warm.SOCKET_ENV] = before
 
     def started(self) -> bool:
-        """Start the fork server (once) and have nbval's current-environment kernel spec name
-        the warm provisioner; ``False`` where warm kernels cannot run."""
+        """Start the fork server (once) and have nbval start its kernels with the warm kernel
+        manager; ``False`` where warm kernels cannot run."""
         from dispatchlib.run import warm
 
         if self.socket is None:
@@ -178,16 +178,8 @@ class WarmNbval:
                 self.socket = ""
                 return False
             self.socket = os.environ.pop(warm.SOCKET_ENV)
-            plain = kernel.NbvalKernelspecManager.get_kernel_spec
-
-            def get_kernel_spec(manager, kernel_name):
-                spec = plain(manager, kernel_name)
-                if kernel_name == kernel.CURRENT_ENV_KERNEL_NAME:
-                    spec.metadata["kernel_provisioner"] = {"provisioner_name": "dispatchlib-warm"}
-                return spec
-
-            kernel.NbvalKernelspecManager.get_kernel_spec = get_kernel_spec
-            kernel.KernelManager = warm.WarmBlockingKernelManager  # what nbval starts kernels with
+            # what nbval starts its kernels with: the warm provisioner, no fixed waits
+            kernel.KernelManager = warm.WarmBlockingKernelManager
         return bool(self.socket)
 
     def pytest_sessionfinish(self, session):

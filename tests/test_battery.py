@@ -8,8 +8,8 @@ which has imported the command line, papermill and nbconvert once: the child run
 ``python -m dispatchlib`` (``runpy``, as ``-m`` does) with the case's arguments, environment,
 working folder and standard streams, and ends as Python ends (its exit status, its traceback
 if any). That is the command as a user starts it, less starting the interpreter and importing
-those modules about 60 times. tests/test_cli.py and the tests that need a command's own process
-(signals, a killed run, commands at once) start ``python -m dispatchlib`` from scratch.
+those modules about 60 times (tests/commands.py lists what differs from a new interpreter,
+and which tests start one).
 
 To add a case, append a :class:`Case` to :data:`CASES`. ``argv`` may use these placeholders:
 

@@ -77,16 +77,26 @@ def test_scenario_table_output():
 @pytest.mark.parametrize("args", [("scenario", "--json", "--workers", "100000"),
                                   ("scenario", "--workers", "-5"),
                                   ("run", "no_such_lesson")])
-def test_a_command_forked_from_the_driver_answers_as_one_started_from_scratch(args, tmp_path):
+def test_a_command_forked_from_the_driver_answers_as_one_started_from_scratch(args):
     """tests/commands.py runs the suite's other commands forked from a driver that has
     imported the command line: the same exit status, output and error as a fresh ``python -m
-    dispatchlib``, a command past its time is ended with everything it started."""
+    dispatchlib``."""
     import commands
 
     fresh, forked = run(*args), commands.dispatchlib(*args)
     assert (forked.returncode, forked.stdout, forked.stderr) == \
         (fresh.returncode, fresh.stdout, fresh.stderr)
     assert fresh.stdout or fresh.stderr
+
+
+def test_a_command_the_driver_cannot_start_raises_as_popen_does(tmp_path):
+    import commands
+
+    with pytest.raises(OSError):
+        subprocess.run([sys.executable, "-m", "dispatchlib"], cwd=tmp_path / "missing")
+    with pytest.raises(OSError, match="FileNotFoundError"):
+        commands.dispatchlib("scenario", "--json", cwd=tmp_path / "missing")
+    assert commands.dispatchlib("scenario", "--json").returncode == 0  # and it goes on
 
 
 def test_a_command_past_its_time_is_ended_with_what_it_started(tmp_path):
@@ -109,6 +119,7 @@ def test_a_command_past_its_time_is_ended_with_what_it_started(tmp_path):
     env = dict(os.environ, DISPATCHLIB_NOTEBOOKS_DIR=str(nbs))
     with pytest.raises(subprocess.TimeoutExpired):
         commands.dispatchlib("run", "--out", tmp_path / "r", env=env, timeout=3)
+    assert marker.exists(), "the kernel had not started within the command's 3 s"
     kernel = int(marker.read_text())
     deadline = time.monotonic() + 30
     while os.path.exists(f"/proc/{kernel}") and time.monotonic() < deadline:

@@ -14,8 +14,8 @@ import hashlib
 import json
 import os
 import subprocess
+import sys
 
-import commands
 import pytest
 import yaml
 
@@ -31,11 +31,15 @@ def tree_digest(folder):
             for p in sorted(folder.rglob("*")) if p.is_file()}
 
 
-def start(*args, cwd, env) -> commands.Command:
-    return commands.start(*args, cwd=cwd, env=dict(os.environ, **env))
+def start(*args, cwd, env) -> subprocess.Popen:
+    """A new interpreter for each (not tests/commands.py's driver): each process has its own
+    string-hash seed, so a result that depended on the order of a set would differ."""
+    return subprocess.Popen([sys.executable, "-m", "dispatchlib", *map(str, args)],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=cwd,
+                            env=dict(os.environ, **env))
 
 
-def finish(proc: commands.Command) -> subprocess.CompletedProcess:
+def finish(proc: subprocess.Popen) -> subprocess.CompletedProcess:
     out, err = proc.communicate(timeout=600)
     return subprocess.CompletedProcess(proc.args, proc.returncode, out, err)
 

@@ -58,13 +58,21 @@ def cli(*args, env=None, cwd=None, timeout=300, prefix=None):
 
 
 class Started:
-    """``python -m dispatchlib ...`` running in its own session (tests/commands.py), stderr
-    in a file."""
+    """``python -m dispatchlib ...`` running in its own session, stderr in a file: forked from
+    the command driver (tests/commands.py), or with ``fresh`` a new interpreter (for a kill
+    that must land while the command is still starting)."""
 
-    def __init__(self, args, log: Path, env=None, cwd=None):
+    def __init__(self, args, log: Path, env=None, cwd=None, fresh=False):
         self.log = log
-        self.proc = commands.start(*args, env=dict(os.environ, **(env or {})), cwd=cwd,
-                                   stdout=None, stderr=log)
+        full = dict(os.environ, **(env or {}))
+        if not fresh:
+            self.proc = commands.start(*args, env=full, cwd=cwd, stdout=None, stderr=log)
+            return
+        with open(log, "w") as err:
+            self.proc = subprocess.Popen(
+                [sys.executable, "-m", "dispatchlib", *map(str, args)],
+                stdout=subprocess.DEVNULL, stderr=err, text=True, env=full, cwd=cwd,
+                start_new_session=True)
 
     def stderr(self) -> str:
         return self.log.read_text()
@@ -81,8 +89,8 @@ class Started:
         return self.proc.wait(timeout=timeout), self.stderr()
 
 
-def start(*args, log: Path, env=None, cwd=None) -> Started:
-    return Started(args, log, env, cwd)
+def start(*args, log: Path, env=None, cwd=None, fresh=False) -> Started:
+    return Started(args, log, env, cwd, fresh)
 
 
 def wait_for(condition, run: Started | None = None, timeout=180.0, what=""):
@@ -504,7 +512,7 @@ def test_a_killed_run_leaves_earlier_runs_whole(tmp_path):
     before = tree_digest(out / "X")
     assert sorted(before) == complete_files(out / "X", stems)
     moments = [  # (name, condition met when the kill comes, strict: X must be byte-identical,
-        #          whether the notebook waits)
+        #          whether the notebook waits; the first from a new interpreter, still starting)
         ("while its parameters are checked", lambda r, t0: time.monotonic() - t0 > 1.0, True,
          held),
         ("while the notebook executes", lambda r, t0: r.started(), True, held),
@@ -512,7 +520,8 @@ def test_a_killed_run_leaves_earlier_runs_whole(tmp_path):
          lambda r, t0: any(out.glob(".X.*.partial/01_gated.results.json")), False, env),
     ]
     for i, (what, condition, each_declares, how) in enumerate(moments):
-        run = start("run", "--name", "X", "--out", out, log=tmp_path / f"{i}.err", env=how)
+        run = start("run", "--name", "X", "--out", out, log=tmp_path / f"{i}.err", env=how,
+                    fresh=i == 0)
         t0 = time.monotonic()
         wait_for(lambda c=condition, r=run, t=t0: c(r, t), run, what=what)
         run.kill()

@@ -305,6 +305,7 @@ def test_a_blocking_client_skips_the_idle_wait_too(monkeypatch, suite_server):
             assert warm._forked(km)
             kc = km.client()
             assert isinstance(kc, warm.ReadyBlockingClient)
+            kc.start_channels()  # its sockets made with the 5 ms reconnect
             waits, get_msg = [], kc.iopub_channel.get_msg
 
             def recorded(*args, timeout=None, **kwargs):
@@ -312,7 +313,6 @@ def test_a_blocking_client_skips_the_idle_wait_too(monkeypatch, suite_server):
                 return get_msg(*args, timeout=timeout, **kwargs)
 
             monkeypatch.setattr(kc.iopub_channel, "get_msg", recorded)
-            kc.start_channels()
             kc.wait_for_ready(timeout=60)
             assert waits[-1] == warm.FLUSH_S  # the drain after the handshake, not 0.2 s
             reply = kc.execute_interactive("print(6 * 7)", output_hook=lambda m: waits.append(
