@@ -22,7 +22,8 @@ What differs from a new interpreter, and which tests therefore start one:
 
 From scratch, with ``subprocess``: tests/test_cli.py (which also checks that both ways answer
 alike), tests/test_reproducible.py, the tests that read a command's output while it writes (a
-pipe, a terminal: tests/test_sweep_progress.py, the closed-pipe tests), the command alone
+pipe, a terminal: tests/test_sweep_progress.py, the closed-pipe tests of ``audit`` and
+``compare``; the battery's closed pipe has no reader, and is forked), the command alone
 (tests/test_newcomer.py), a kill while a command is still starting
 (tests/test_run_safety.py), and the cluster's commands (tests/test_cluster.py).
 """
